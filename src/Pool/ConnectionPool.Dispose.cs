@@ -1,0 +1,83 @@
+using System.Diagnostics.CodeAnalysis;
+using Pool.Internal;
+
+namespace Pool;
+
+public sealed partial class ConnectionPool<TConnection>
+{
+    /// <summary>
+    /// Disposes the pool: new acquires fail, waiters fail with <see cref="ObjectDisposedException"/>,
+    /// idle connections are destroyed, leased ones are destroyed when returned and creates in flight
+    /// when they finish. Completes when all of that is done, or after
+    /// <see cref="ConnectionPoolOptions.DisposeTimeout"/>. Safe to call more than once.
+    /// </summary>
+    /// <returns>A task that completes when the pool is drained or the dispose timeout passed.</returns>
+    public ValueTask DisposeAsync()
+    {
+        var work = default(PendingWork<TConnection>);
+        bool first = false;
+        Task drained;
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                first = true;
+                _disposed = true;
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                while (_waiters.TryDequeue(out var waiter))
+                {
+                    waiter.Fail(DisposedException());
+                    work.Deliver(waiter);
+                }
+
+                while (_idle.TryPopNewest(out var entry))
+                {
+                    _destroying++;
+                    work.Destroy(entry);
+                }
+
+                Settle_NeedsLock(ref work);
+                AssertInvariants_NeedsLock();
+            }
+
+            drained = _drained!.Task;
+        }
+
+        if (first)
+        {
+            CancelCreates();
+        }
+
+        RunAfterLock(ref work);
+        if (drained.IsCompleted || _options.DisposeTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return new ValueTask(drained);
+        }
+
+        return WaitForDrainAsync(drained);
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A factory's cancellation callback must not break dispose.")]
+    private void CancelCreates()
+    {
+        try
+        {
+            _disposeCts.Cancel();
+        }
+        catch (Exception)
+        {
+            // A callback the factory registered threw; the creates still end and are destroyed.
+        }
+    }
+
+    private async ValueTask WaitForDrainAsync(Task drained)
+    {
+        var timedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = _time.CreateTimer(
+            static state => ((TaskCompletionSource)state!).TrySetResult(),
+            timedOut,
+            _options.DisposeTimeout,
+            Timeout.InfiniteTimeSpan);
+        await Task.WhenAny(drained, timedOut.Task).ConfigureAwait(false);
+    }
+}

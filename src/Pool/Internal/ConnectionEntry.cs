@@ -1,0 +1,79 @@
+namespace Pool.Internal;
+
+/// <summary>
+/// One connection the pool owns, from create to destroy. A lease is a (entry, lease id) pair; the
+/// entry's lease state says which lease, if any, holds it, so a stale or copied lease can never
+/// return, invalidate or use the connection a later lease holds.
+/// </summary>
+internal sealed class ConnectionEntry<TConnection>
+{
+    private const long InvalidatedBit = 1;
+
+    // 0 when not leased; otherwise (leaseId << 1) | invalidated. Changed with Interlocked only.
+    private long _leaseState;
+
+    // Guarded by the pool's lock: ids are handed out only under it.
+    private long _lastLeaseId;
+
+    public ConnectionEntry(ConnectionPool<TConnection> owner, TConnection connection, long createdAt)
+    {
+        Owner = owner;
+        Connection = connection;
+        CreatedAt = createdAt;
+    }
+
+    public ConnectionPool<TConnection> Owner { get; }
+
+    public TConnection Connection { get; }
+
+    /// <summary>Timestamp (pool's TimeProvider) of the create.</summary>
+    public long CreatedAt { get; }
+
+    /// <summary>Idle-list links and the time it went idle. Guarded by the pool's lock.</summary>
+    public ConnectionEntry<TConnection>? Older { get; set; }
+
+    public ConnectionEntry<TConnection>? Newer { get; set; }
+
+    public long IdleSince { get; set; }
+
+    public bool IsIdle { get; set; }
+
+    /// <summary>Starts a new lease. Needs the pool's lock; the entry must not be leased.</summary>
+    public long BeginLease_NeedsLock()
+    {
+        long id = ++_lastLeaseId;
+        long previous = Interlocked.Exchange(ref _leaseState, id << 1);
+        PoolInvariants.Require(previous == 0, "I7 At most once", "a connection was leased while another lease still held it.");
+        return id;
+    }
+
+    public bool IsLeasedBy(long leaseId) => leaseId != 0 && Volatile.Read(ref _leaseState) >> 1 == leaseId;
+
+    /// <summary>Marks the lease broken. False if that lease has already ended.</summary>
+    public bool TryInvalidate(long leaseId)
+    {
+        long active = leaseId << 1;
+        long seen = Interlocked.CompareExchange(ref _leaseState, active | InvalidatedBit, active);
+        return seen == active || seen == (active | InvalidatedBit);
+    }
+
+    /// <summary>Ends the lease; exactly one caller per lease gets true.</summary>
+    public bool TryEndLease(long leaseId, out bool invalidated)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _leaseState);
+            if (leaseId == 0 || state >> 1 != leaseId)
+            {
+                invalidated = false;
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _leaseState, 0, state) == state)
+            {
+                invalidated = (state & InvalidatedBit) != 0;
+                return true;
+            }
+        }
+    }
+}

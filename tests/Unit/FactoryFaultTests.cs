@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Time.Testing;
+using Pool.Tests.Unit.Support;
+
+namespace Pool.Tests.Unit;
+
+public sealed class FactoryFaultTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeFactory _factory = new();
+
+    [Fact]
+    public async Task Create_ReturningNull_IsAFailedCreate()
+    {
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
+        _factory.ReturnNull = true;
+
+        var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
+
+        Assert.Equal("The pool 'test' could not create a connection: The connection factory returned null.", error.Message);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+        Assert.Equal((0, 1L, 0L), (pool.Checked().Total, pool.Checked().CreateFailures, pool.Checked().Created));
+    }
+
+    [Fact]
+    public async Task Create_ThrowingSynchronously_IsAFailedCreate()
+    {
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
+        _factory.SyncCreateError = new ArgumentException("bad connection string");
+
+        var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
+
+        Assert.Same(_factory.SyncCreateError, error.InnerException);
+        Assert.Equal((0, 1L), (pool.Checked().Total, pool.Checked().CreateFailures));
+        _factory.SyncCreateError = null;
+        await using var lease = await pool.AcquireAsync();
+        Assert.Equal(1, pool.Checked().InUse);
+    }
+
+    [Fact]
+    public async Task Destroy_Throwing_IsCountedAndFreesTheSlot()
+    {
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        _factory.DestroyError = new IOException("reset by peer");
+        var lease = await pool.AcquireAsync();
+        lease.Invalidate();
+
+        await lease.DisposeAsync();
+
+        var stats = pool.Checked();
+        Assert.Equal((0, 1L, 1L), (stats.Total, stats.Destroyed, stats.DestroyFailures));
+        await using var next = await pool.AcquireAsync();
+        Assert.Equal(2L, pool.Checked().Created);
+    }
+
+    [Fact]
+    public async Task Create_ThatFailsWithNoWaiter_IsCountedAndReachesNobody()
+    {
+        _factory.Gated = true;
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        using var cts = new CancellationTokenSource();
+        var acquire = pool.AcquireAsync(cts.Token).AsTask();
+        await _factory.WaitForPendingAsync(1);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
+
+        _factory.FailNext(new IOException("refused"));
+
+        await TestPools.Until(() => pool.GetStatistics().Creating == 0, "the create has failed");
+        Assert.Equal((0, 1L, 1), (pool.Checked().Total, pool.Checked().CreateFailures, _factory.CreateCalls));
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Time.Testing;
+using Pool.Tests.Unit.Support;
+
+namespace Pool.Tests.Unit;
+
+public sealed class MinSizeTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeFactory _factory = new();
+
+    [Fact]
+    public async Task MinSize_AfterConstruction_IsFilledInTheBackground()
+    {
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 3);
+
+        await TestPools.Until(() => pool.GetStatistics().Idle == 3, "MinSize connections are idle");
+
+        Assert.Equal((3, 3L, 3), (pool.Checked().Total, pool.Checked().Created, _factory.CreateCalls));
+    }
+
+    [Fact]
+    public async Task MinSize_AfterAnInvalidation_IsRefilled()
+    {
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 2);
+        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "MinSize connections are idle");
+        var lease = await pool.AcquireAsync();
+        lease.Invalidate();
+
+        await lease.DisposeAsync();
+
+        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "the pool refilled to MinSize");
+        Assert.Equal((3L, 1L), (pool.Checked().Created, pool.Checked().Destroyed));
+    }
+
+    [Fact]
+    public async Task MinSize_WhenCreatesFail_DoesNotRetryUntilACreateSucceeds()
+    {
+        _factory.CreateError = new IOException("down");
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 2);
+        await TestPools.Until(() => pool.GetStatistics().CreateFailures == 2, "both warm-up creates failed");
+        Assert.Equal((0, 2), (pool.Checked().Total, _factory.CreateCalls));
+
+        _factory.CreateError = null;
+        var lease = await pool.AcquireAsync();
+        await lease.DisposeAsync();
+
+        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "warm-up resumed after a success");
+        Assert.Equal(4, _factory.CreateCalls);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
+using Pool.Internal;
+
+namespace Pool.Tests.Unit.Support;
+
+internal static class TestPools
+{
+    public static ConnectionPool<FakeConnection> Create(
+        FakeFactory factory, FakeTimeProvider time, int maxSize = 4, int minSize = 0,
+        TimeSpan? acquireTimeout = null, TimeSpan? disposeTimeout = null) =>
+        new(factory, new ConnectionPoolOptions
+        {
+            MaxSize = maxSize,
+            MinSize = minSize,
+            AcquireTimeout = acquireTimeout ?? TimeSpan.FromSeconds(10),
+            DisposeTimeout = disposeTimeout ?? Timeout.InfiniteTimeSpan,
+            TimeProvider = time,
+            Name = "test",
+        });
+
+    /// <summary>Asserts the shared invariants on a snapshot and returns it.</summary>
+    public static PoolStatistics Checked(this ConnectionPool<FakeConnection> pool)
+    {
+        var stats = pool.GetStatistics();
+        Assert.Null(PoolInvariants.FindViolation(stats));
+        return stats;
+    }
+
+    /// <summary>
+    /// Yields to the thread pool until the condition holds. No sleeping: the wall clock only bounds
+    /// how long a broken test may spin before it fails.
+    /// </summary>
+    public static async Task Until(Func<bool> condition, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Yield();
+        }
+    }
+}
