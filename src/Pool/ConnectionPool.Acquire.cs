@@ -146,6 +146,7 @@ public sealed partial class ConnectionPool<TConnection>
 
     private void OnWaiterCancelled(Waiter<TConnection> waiter, CancellationToken token)
     {
+        AssertNotUnderLock();
         var work = default(PendingWork<TConnection>);
         lock (_lock)
         {
@@ -166,6 +167,7 @@ public sealed partial class ConnectionPool<TConnection>
 
     private void OnWaiterTimedOut(Waiter<TConnection> waiter)
     {
+        AssertNotUnderLock();
         var work = default(PendingWork<TConnection>);
         PoolStatistics seen;
         lock (_lock)

@@ -28,6 +28,8 @@ public sealed partial class ConnectionPool<TConnection>
             error = ex;
         }
 
+        // The clock is read before taking the lock: a TimeProvider is user code and may run timers.
+        long now = _time.GetTimestamp();
         var work = default(PendingWork<TConnection>);
         lock (_lock)
         {
@@ -36,7 +38,7 @@ public sealed partial class ConnectionPool<TConnection>
             {
                 _created++;
                 _lastCreateFailed = false;
-                var entry = new ConnectionEntry<TConnection>(this, connection!, _time.GetTimestamp());
+                var entry = new ConnectionEntry<TConnection>(this, connection!, now);
                 if (_disposed)
                 {
                     _destroying++;
@@ -44,7 +46,7 @@ public sealed partial class ConnectionPool<TConnection>
                 }
                 else
                 {
-                    _idle.PushNewest(entry, _time.GetTimestamp());
+                    _idle.PushNewest(entry, now);
                 }
             }
             else

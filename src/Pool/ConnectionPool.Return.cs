@@ -13,6 +13,8 @@ public sealed partial class ConnectionPool<TConnection>
             return; // A second dispose of the same lease, or a stale copy of it: no-op (I7).
         }
 
+        // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
+        long now = _time.GetTimestamp();
         var work = default(PendingWork<TConnection>);
         lock (_lock)
         {
@@ -24,7 +26,7 @@ public sealed partial class ConnectionPool<TConnection>
             }
             else
             {
-                _idle.PushNewest(entry, _time.GetTimestamp());
+                _idle.PushNewest(entry, now);
             }
 
             Settle_NeedsLock(ref work);

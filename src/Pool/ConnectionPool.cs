@@ -141,7 +141,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     /// <summary>Carries out what a locked section decided. Call without the lock.</summary>
     private void RunAfterLock(ref PendingWork<TConnection> work)
     {
-        Debug.Assert(!Monitor.IsEntered(_lock), "RunAfterLock must run outside the lock.");
+        AssertNotUnderLock();
         if (work.IsEmpty)
         {
             return;
@@ -165,6 +165,14 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             drained?.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// Callbacks and after-lock work must never run inside a locked section: that would mean user code
+    /// (a timer, a token callback, a factory) was called under the lock and re-entered the pool.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertNotUnderLock() =>
+        PoolInvariants.Require(!Monitor.IsEntered(_lock), "No user code under the lock", "the pool was re-entered from inside its own lock.");
 
     [Conditional("DEBUG")]
     private void AssertInvariants_NeedsLock() => PoolInvariants.Assert(Snapshot_NeedsLock());

@@ -139,7 +139,7 @@ public sealed class WaiterTests
         {
             var time = new FakeTimeProvider();
             var factory = new FakeFactory();
-            await using var pool = TestPools.Create(factory, time, maxSize: 1, acquireTimeout: TimeSpan.FromSeconds(1));
+            var pool = TestPools.Create(factory, time, maxSize: 1, acquireTimeout: TimeSpan.FromSeconds(1));
             var holder = await pool.AcquireAsync();
             var waiting = pool.AcquireAsync().AsTask();
             using var start = new Barrier(2);
@@ -160,6 +160,7 @@ public sealed class WaiterTests
 
             var end = pool.Checked();
             Assert.Equal((1, 0, 1L), (end.Idle, end.Waiters, end.Created));
+            await pool.DisposeAsync();
         }
     }
 
