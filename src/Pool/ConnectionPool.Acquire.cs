@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pool.Internal;
 
 namespace Pool;
@@ -13,6 +14,7 @@ public sealed partial class ConnectionPool<TConnection>
     /// <exception cref="PoolExhaustedException">No connection came within the timeout.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ConnectionCreateException">The create this acquirer was first in line for failed.</exception>
+    /// <exception cref="PoolUnavailableException">The fast-fail window is open and no idle connection could serve.</exception>
     /// <exception cref="ObjectDisposedException">The pool is or was disposed while waiting.</exception>
     public ValueTask<PooledConnection<TConnection>> AcquireAsync(CancellationToken cancellationToken = default) =>
         AcquireCoreAsync(_options.AcquireTimeout, cancellationToken);
@@ -35,27 +37,34 @@ public sealed partial class ConnectionPool<TConnection>
     }
 
     /// <summary>
-    /// Leases an idle connection if one is ready now. Never waits and never creates: when it returns
-    /// false, nothing in the pool changed.
+    /// Leases an idle connection if one is ready now. Never waits, never validates and never creates:
+    /// when it returns false, no connection was handed out.
     /// </summary>
     /// <param name="lease">The lease, when the result is true.</param>
     /// <returns>True if an idle connection was leased.</returns>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
     public bool TryAcquire(out PooledConnection<TConnection> lease)
     {
+        string? site = CaptureLeaseSite();
+        long now = _time.GetTimestamp();
+        var work = default(PendingWork<TConnection>);
+        lease = default;
+        bool disposed;
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_idle.TryPopNewest(out var entry))
+            disposed = _disposed;
+            if (!disposed && TryTakeIdle_NeedsLock(now, ref work, out var entry))
             {
-                lease = Lease_NeedsLock(entry);
-                AssertInvariants_NeedsLock();
-                return true;
+                lease = new PooledConnection<TConnection>(entry, BeginLease_NeedsLock(entry, site, now));
             }
+
+            Settle_NeedsLock(ref work);
+            AssertInvariants_NeedsLock();
         }
 
-        lease = default;
-        return false;
+        RunAfterLock(ref work);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return lease.IsActive;
     }
 
     private ValueTask<PooledConnection<TConnection>> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -65,134 +74,146 @@ public sealed partial class ConnectionPool<TConnection>
             return ValueTask.FromCanceled<PooledConnection<TConnection>>(cancellationToken);
         }
 
+        string? site = CaptureLeaseSite();
+        long start = _time.GetTimestamp();
+        var step = TakeOrQueue(start, site, timeout);
+        if (step.Error is not null)
+        {
+            return ValueTask.FromException<PooledConnection<TConnection>>(step.Error);
+        }
+
+        if (step.Waiter is null && !NeedsValidation(step.Lease, start))
+        {
+            return new ValueTask<PooledConnection<TConnection>>(step.Lease); // the allocation-free path
+        }
+
+        return AcquireSlowAsync(step, start, timeout, site, cancellationToken);
+    }
+
+    /// <summary>One locked attempt: take an idle connection, fail fast, or join the queue.</summary>
+    private AcquireStep TakeOrQueue(long now, string? site, TimeSpan timeout)
+    {
         var work = default(PendingWork<TConnection>);
-        Waiter<TConnection> waiter;
+        var step = default(AcquireStep);
+        bool disposed = false;
+        Exception? cause = null;
+        int failures = 0;
         lock (_lock)
         {
             if (_disposed)
             {
-                return ValueTask.FromException<PooledConnection<TConnection>>(DisposedException());
+                disposed = true;
             }
-
-            // The queue is empty whenever a connection is idle (I4), so this never jumps the queue.
-            if (_idle.TryPopNewest(out var entry))
+            else if (TryTakeIdle_NeedsLock(now, ref work, out var entry))
             {
-                var lease = Lease_NeedsLock(entry);
-                AssertInvariants_NeedsLock();
-                return new ValueTask<PooledConnection<TConnection>>(lease);
+                // The queue is empty whenever a connection is idle (I4), so this never jumps the queue.
+                step.Lease = new PooledConnection<TConnection>(entry, BeginLease_NeedsLock(entry, site, now));
+            }
+            else if (_unavailable)
+            {
+                _failedFast++;
+                cause = _lastCreateError;
+                failures = _consecutiveFailures;
+            }
+            else
+            {
+                // Enqueued under the same lock that returns connections: no wake-up can be lost (I4).
+                step.Waiter = new Waiter<TConnection>(this, site) { Timeout = timeout };
+                _waiters.Enqueue(step.Waiter);
             }
 
-            // Enqueue under the same lock that returns connections: no wake-up can be lost (I4).
-            waiter = new Waiter<TConnection>(this);
-            _waiters.Enqueue(waiter);
             Settle_NeedsLock(ref work);
             AssertInvariants_NeedsLock();
         }
 
         RunAfterLock(ref work);
-        return WaitAsync(waiter, timeout, cancellationToken);
-    }
-
-    private PooledConnection<TConnection> Lease_NeedsLock(ConnectionEntry<TConnection> entry)
-    {
-        _inUse++;
-        _acquired++;
-        return new PooledConnection<TConnection>(entry, entry.BeginLease_NeedsLock());
-    }
-
-    private async ValueTask<PooledConnection<TConnection>> WaitAsync(
-        Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        // Registered after enqueueing, outside the lock: a token already cancelled runs the callback
-        // right here, which takes the lock itself.
-        CancellationTokenRegistration registration = default;
-        ITimer? timer = null;
-        try
+        if (disposed)
         {
-            if (cancellationToken.CanBeCanceled)
-            {
-                registration = cancellationToken.Register(
-                    static (state, token) =>
-                    {
-                        var w = (Waiter<TConnection>)state!;
-                        w.Pool.OnWaiterCancelled(w, token);
-                    },
-                    waiter);
-            }
-
-            if (timeout != Timeout.InfiniteTimeSpan && !waiter.Task.IsCompleted)
-            {
-                // One deadline, started once per acquire (Commons POOL-418).
-                waiter.Timeout = timeout;
-                timer = _time.CreateTimer(
-                    static state =>
-                    {
-                        var w = (Waiter<TConnection>)state!;
-                        w.Pool.OnWaiterTimedOut(w);
-                    },
-                    waiter,
-                    timeout,
-                    Timeout.InfiniteTimeSpan);
-            }
-
-            return await waiter.Task.ConfigureAwait(false);
+            step.Error = PoolErrors.Disposed(Name, GetType());
         }
-        finally
+        else if (cause is not null)
         {
-            registration.Unregister();
-            timer?.Dispose();
-        }
-    }
-
-    private void OnWaiterCancelled(Waiter<TConnection> waiter, CancellationToken token)
-    {
-        AssertNotUnderLock();
-        var work = default(PendingWork<TConnection>);
-        lock (_lock)
-        {
-            if (!_waiters.Remove(waiter))
-            {
-                return; // Already granted or failed: that outcome stands.
-            }
-
-            _cancelled++;
-            waiter.Cancel(token);
-            work.Deliver(waiter);
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
+            step.Error = PoolErrors.Unavailable(Name, failures, cause);
         }
 
-        RunAfterLock(ref work);
+        return step;
     }
 
-    private void OnWaiterTimedOut(Waiter<TConnection> waiter)
+    /// <summary>Pops the newest idle connection, retiring expired or cleared ones on the way.</summary>
+    private bool TryTakeIdle_NeedsLock(long now, ref PendingWork<TConnection> work, out ConnectionEntry<TConnection> entry)
     {
-        AssertNotUnderLock();
-        var work = default(PendingWork<TConnection>);
-        PoolStatistics seen;
-        lock (_lock)
+        while (_idle.TryPopNewest(out entry))
         {
-            if (!waiter.IsQueued)
+            if (entry.Generation != _generation)
             {
-                return;
+                Retire_NeedsLock(entry, DestroyReason.Cleared, ref work);
             }
-
-            seen = Snapshot_NeedsLock();
-            _waiters.Remove(waiter);
-            _timedOut++;
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
+            else if (now >= entry.ExpiresAt)
+            {
+                Retire_NeedsLock(entry, DestroyReason.Expired, ref work);
+            }
+            else
+            {
+                return true;
+            }
         }
 
-        // The message is built outside the lock; the waiter is decided already (removed from the queue).
-        waiter.Fail(new PoolExhaustedException(
-            $"Timed out after {waiter.Timeout} waiting for a connection from pool '{Name}' "
-            + $"(MaxSize={seen.MaxSize}, AcquireTimeout={_options.AcquireTimeout}; at the timeout InUse={seen.InUse}, "
-            + $"Creating={seen.Creating}, Waiters={seen.Waiters}). Raise MaxSize or the timeout, or return connections sooner."));
-        waiter.Deliver();
-        RunAfterLock(ref work);
+        return false;
     }
 
-    private ObjectDisposedException DisposedException() =>
-        new(GetType().FullName, $"The connection pool '{Name}' has been disposed.");
+    private async ValueTask<PooledConnection<TConnection>> AcquireSlowAsync(
+        AcquireStep step, long start, TimeSpan timeout, string? site, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var lease = step.Waiter is null
+                ? step.Lease
+                : await WaitAsync(step.Waiter, Remaining(start, timeout), cancellationToken).ConfigureAwait(false);
+
+            long now = _time.GetTimestamp();
+            if (!NeedsValidation(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
+            {
+                return lease;
+            }
+
+            // The check failed: that connection is destroyed and the same acquire goes on, within its deadline.
+            var remaining = Remaining(start, timeout);
+            if (remaining <= TimeSpan.Zero)
+            {
+                lock (_lock)
+                {
+                    _timedOut++;
+                }
+
+                throw ExhaustedError(timeout, GetStatistics());
+            }
+
+            step = TakeOrQueue(now, site, timeout);
+            if (step.Error is not null)
+            {
+                throw step.Error;
+            }
+        }
+    }
+
+    private TimeSpan Remaining(long start, TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.GetElapsedTime(start);
+
+    private bool NeedsValidation(in PooledConnection<TConnection> lease, long now) =>
+        _validateAfterIdleTicks != long.MaxValue && now - lease.Entry!.IdleSince > _validateAfterIdleTicks;
+
+    private string? CaptureLeaseSite() =>
+        _options.LeakDetectionThreshold is null ? null : new StackTrace(2, fNeedFileInfo: true).ToString();
+
+    private PoolExhaustedException ExhaustedError(TimeSpan timeout, in PoolStatistics seen) => new(
+        $"Timed out after {timeout} waiting for a connection from pool '{Name}' "
+        + $"(MaxSize={seen.MaxSize}, AcquireTimeout={_options.AcquireTimeout}; at the timeout InUse={seen.InUse}, "
+        + $"Creating={seen.Creating}, Waiters={seen.Waiters}). Raise MaxSize or the timeout, or return connections sooner.");
+
+    private struct AcquireStep
+    {
+        public PooledConnection<TConnection> Lease;
+        public Waiter<TConnection>? Waiter;
+        public Exception? Error;
+    }
 }

@@ -5,19 +5,41 @@ namespace Pool;
 
 public sealed partial class ConnectionPool<TConnection>
 {
-    private bool _lastCreateFailed; // guarded by _lock
+    private readonly object _randomLock = new(); // the user's Random is not thread-safe; never under _lock
 
     /// <summary>Starts a create whose slot is already reserved in Creating. The pool owns it, not an acquirer.</summary>
-    private void StartCreate() => _ = Task.Run(CreateAsync);
+    private void StartCreate(int failuresBefore) => _ = Task.Run(() => CreateAsync(failuresBefore));
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any factory failure must free the slot and reach a waiter (I2).")]
-    private async Task CreateAsync()
+    private async Task CreateAsync(int failuresBefore)
     {
+        // Exponential backoff with full jitter after failures; the slot stays reserved meanwhile, so
+        // MaxConcurrentCreates also bounds how many creates are waiting to dial.
+        var cap = Backoff.Cap(failuresBefore, _options.BackoffInitial, _options.BackoffMax);
+        var backoff = cap > TimeSpan.Zero ? cap * NextRandom() : TimeSpan.Zero;
+        await TimerDelay.WaitAsync(_time, backoff, _disposeCts.Token).ConfigureAwait(false);
+        if (_disposeCts.IsCancellationRequested)
+        {
+            ReleaseUnusedCreateSlot();
+            return;
+        }
+
+        using var attempt = new CreateAttempt(_disposeCts.Token);
+        ITimer? deadline = _options.CreateTimeout == Timeout.InfiniteTimeSpan ? null : _time.CreateTimer(
+            static state =>
+            {
+                var (pool, a) = ((ConnectionPool<TConnection>, CreateAttempt))state!;
+                pool.OnCreateTimedOut(a);
+            },
+            (this, attempt),
+            _options.CreateTimeout,
+            Timeout.InfiniteTimeSpan);
+
         TConnection? connection = default;
         Exception? error = null;
         try
         {
-            connection = await _factory.CreateAsync(_disposeCts.Token).ConfigureAwait(false);
+            connection = await _factory.CreateAsync(attempt.Token).ConfigureAwait(false);
             if (connection is null)
             {
                 error = new InvalidOperationException("The connection factory returned null.");
@@ -27,39 +49,37 @@ public sealed partial class ConnectionPool<TConnection>
         {
             error = ex;
         }
+        finally
+        {
+            deadline?.Dispose();
+        }
 
-        // The clock is read before taking the lock: a TimeProvider is user code and may run timers.
+        // Outside the lock: the clock and the Random are user code.
         long now = _time.GetTimestamp();
+        long expiresAt = error is null ? ExpiryFrom(now) : long.MaxValue;
         var work = default(PendingWork<TConnection>);
+        ConnectionEntry<TConnection>? late = null;
         lock (_lock)
         {
-            _creating--;
-            if (error is null)
+            attempt.Settled = true;
+            if (attempt.Abandoned)
             {
-                _created++;
-                _lastCreateFailed = false;
-                var entry = new ConnectionEntry<TConnection>(this, connection!, now);
-                if (_disposed)
+                if (error is null)
                 {
-                    _destroying++;
-                    work.Destroy(entry); // I9: a create that finishes after dispose is destroyed.
-                }
-                else
-                {
-                    _idle.PushNewest(entry, now);
+                    _lateConnections++; // its slot was freed at the deadline; destroy it without one
+                    late = new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, _generation);
                 }
             }
             else
             {
-                _createFailures++;
-                _lastCreateFailed = true;
-
-                // I2: the slot is free again and the failure reaches exactly one caller, the oldest waiter.
-                if (_waiters.TryDequeue(out var waiter))
+                _creating--;
+                if (error is null)
                 {
-                    waiter.Fail(new ConnectionCreateException(
-                        $"The pool '{Name}' could not create a connection: {error.Message}", error));
-                    work.Deliver(waiter);
+                    CreateSucceeded_NeedsLock(new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, _generation), now, ref work);
+                }
+                else
+                {
+                    CreateFailed_NeedsLock(error, ref work);
                 }
             }
 
@@ -68,5 +88,123 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RunAfterLock(ref work);
+        if (late is not null)
+        {
+            await DestroyAsync(late, late: true).ConfigureAwait(false);
+        }
+    }
+
+    private void CreateSucceeded_NeedsLock(ConnectionEntry<TConnection> entry, long now, ref PendingWork<TConnection> work)
+    {
+        _created++;
+        _consecutiveFailures = 0;
+        if (_unavailable)
+        {
+            _unavailable = false;
+            work.Later(() => PoolLog.WindowClosed(_logger, Name));
+        }
+
+        if (_disposed)
+        {
+            Retire_NeedsLock(entry, DestroyReason.Disposed, ref work); // I9: a create that finishes after dispose
+        }
+        else if (Total_NeedsLock >= _maxSize)
+        {
+            Retire_NeedsLock(entry, DestroyReason.Surplus, ref work); // MaxSize was lowered meanwhile
+        }
+        else
+        {
+            _idle.PushNewest(entry, now); // Settle hands it to the oldest waiter, if any
+        }
+    }
+
+    /// <summary>I2: the slot is already free; the failure reaches exactly one waiter, or all of them when the window opens.</summary>
+    private void CreateFailed_NeedsLock(Exception error, ref PendingWork<TConnection> work)
+    {
+        _createFailures++;
+        _consecutiveFailures++;
+        _lastCreateError = error;
+        int failures = _consecutiveFailures;
+        work.Later(() => PoolLog.CreateFailed(_logger, Name, failures, error));
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (!_unavailable && _options.FailFastAfter > 0 && failures >= _options.FailFastAfter)
+        {
+            _unavailable = true;
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                _failedFast++;
+                waiter.FailUnavailable(error, failures);
+                work.Deliver(waiter);
+            }
+
+            FailWarmUps_NeedsLock(() => PoolErrors.Unavailable(Name, failures, error), ref work);
+            work.Later(() => PoolLog.WindowOpened(_logger, Name, failures, error));
+        }
+        else if (_waiters.TryDequeue(out var oldest))
+        {
+            oldest.FailCreate(error);
+            work.Deliver(oldest);
+        }
+    }
+
+    /// <summary>CreateTimeout passed before the factory answered: free the slot now, cancel the factory's token.</summary>
+    private void OnCreateTimedOut(CreateAttempt attempt)
+    {
+        AssertNotUnderLock();
+        var work = default(PendingWork<TConnection>);
+        lock (_lock)
+        {
+            if (attempt.Settled || attempt.Abandoned)
+            {
+                return;
+            }
+
+            attempt.Abandoned = true;
+            _creating--;
+            _createTimeouts++;
+            CreateFailed_NeedsLock(PoolErrors.CreateTimedOut(Name, _options.CreateTimeout), ref work);
+            Settle_NeedsLock(ref work);
+            AssertInvariants_NeedsLock();
+        }
+
+        attempt.Cancel();
+        RunAfterLock(ref work);
+        PoolLog.CreateTimedOut(_logger, Name, _options.CreateTimeout);
+    }
+
+    private void ReleaseUnusedCreateSlot()
+    {
+        var work = default(PendingWork<TConnection>);
+        lock (_lock)
+        {
+            _creating--;
+            Settle_NeedsLock(ref work);
+            AssertInvariants_NeedsLock();
+        }
+
+        RunAfterLock(ref work);
+    }
+
+    private long ExpiryFrom(long now)
+    {
+        if (_options.MaxLifetime == Timeout.InfiniteTimeSpan)
+        {
+            return long.MaxValue;
+        }
+
+        double shortened = _options.LifetimeJitter > 0 ? 1 - (_options.LifetimeJitter * NextRandom()) : 1;
+        return now + ToTimestampTicks(TimeSpan.FromTicks((long)(_options.MaxLifetime.Ticks * shortened)));
+    }
+
+    private double NextRandom()
+    {
+        lock (_randomLock)
+        {
+            return _options.Random.NextDouble();
+        }
     }
 }

@@ -16,6 +16,7 @@ public sealed partial class ConnectionPool<TConnection>
     {
         var work = default(PendingWork<TConnection>);
         bool first = false;
+        ITimer? maintenance = null;
         Task drained;
         lock (_lock)
         {
@@ -23,19 +24,20 @@ public sealed partial class ConnectionPool<TConnection>
             {
                 first = true;
                 _disposed = true;
+                maintenance = _maintenanceTimer;
                 _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 while (_waiters.TryDequeue(out var waiter))
                 {
-                    waiter.Fail(DisposedException());
+                    waiter.Fail(PoolErrors.Disposed(Name, GetType()));
                     work.Deliver(waiter);
                 }
 
                 while (_idle.TryPopNewest(out var entry))
                 {
-                    _destroying++;
-                    work.Destroy(entry);
+                    Retire_NeedsLock(entry, DestroyReason.Disposed, ref work);
                 }
 
+                FailWarmUps_NeedsLock(() => PoolErrors.Disposed(Name, GetType()), ref work);
                 Settle_NeedsLock(ref work);
                 AssertInvariants_NeedsLock();
             }
@@ -45,6 +47,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         if (first)
         {
+            maintenance?.Dispose();
             CancelCreates();
         }
 

@@ -5,8 +5,11 @@ namespace Pool;
 
 public sealed partial class ConnectionPool<TConnection>
 {
-    /// <summary>Ends a lease: the connection goes to the oldest waiter, to idle, or is destroyed.</summary>
-    internal void Return(ConnectionEntry<TConnection> entry, long leaseId)
+    /// <summary>
+    /// Ends a lease: the connection goes to the oldest waiter or to idle, or is destroyed when it was
+    /// invalidated, cleared, expired, surplus after a shrink, or the pool is disposed.
+    /// </summary>
+    internal void Return(ConnectionEntry<TConnection> entry, long leaseId, DestroyReason? forced = null)
     {
         if (!entry.TryEndLease(leaseId, out bool invalidated))
         {
@@ -16,13 +19,25 @@ public sealed partial class ConnectionPool<TConnection>
         // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
         long now = _time.GetTimestamp();
         var work = default(PendingWork<TConnection>);
+        long leakedAt = 0;
         lock (_lock)
         {
             _inUse--;
-            if (invalidated || _disposed)
+            if (_leased.Remove(entry) && entry.LeakReported)
             {
-                _destroying++;
-                work.Destroy(entry);
+                leakedAt = entry.LeasedAt;
+            }
+
+            DestroyReason? reason = forced
+                ?? (invalidated ? DestroyReason.Invalidated
+                : _disposed ? DestroyReason.Disposed
+                : entry.Generation != _generation ? DestroyReason.Cleared
+                : now >= entry.ExpiresAt ? DestroyReason.Expired
+                : Total_NeedsLock >= _maxSize ? DestroyReason.Surplus
+                : null);
+            if (reason is { } why)
+            {
+                Retire_NeedsLock(entry, why, ref work);
             }
             else
             {
@@ -34,33 +49,42 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RunAfterLock(ref work);
+        if (leakedAt != 0)
+        {
+            PoolLog.LeakReturned(_logger, Name, _time.GetElapsedTime(leakedAt, now));
+        }
     }
 
     /// <summary>
     /// Destroys a connection whose slot is already counted in Destroying, then frees the slot.
     /// Runs inline until the factory's destroy first awaits; never throws.
     /// </summary>
-    internal void StartDestroy(ConnectionEntry<TConnection> entry) => _ = DestroyAsync(entry);
+    internal void StartDestroy(ConnectionEntry<TConnection> entry) => _ = DestroyAsync(entry, late: false);
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing destroy is counted and must never break the pool.")]
-    private async Task DestroyAsync(ConnectionEntry<TConnection> entry)
+    private async Task DestroyAsync(ConnectionEntry<TConnection> entry, bool late)
     {
-        bool failed = false;
+        Exception? failure = null;
         try
         {
             await _factory.DestroyAsync(entry.Connection).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception ex)
         {
-            failed = true;
+            failure = ex;
         }
 
         var work = default(PendingWork<TConnection>);
         lock (_lock)
         {
-            _destroying--;
-            _destroyed++;
-            if (failed)
+            if (!late)
+            {
+                // A late connection never held a slot (its create was abandoned), so it frees none.
+                _destroying--;
+                _destroyed++;
+            }
+
+            if (failure is not null)
             {
                 _destroyFailures++;
             }
@@ -70,5 +94,9 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RunAfterLock(ref work);
+        if (failure is not null)
+        {
+            PoolLog.DestroyFailed(_logger, Name, failure);
+        }
     }
 }

@@ -1,17 +1,20 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pool.Internal;
 
 namespace Pool;
 
 /// <summary>
 /// A bounded, strictly FIFO, cancellable async pool of connections made by an
-/// <see cref="IConnectionFactory{TConnection}"/>.
+/// <see cref="IConnectionFactory{TConnection}"/>, with warm-up, validation, expiry, backoff,
+/// fast-fail and leak detection.
 /// </summary>
 /// <remarks>
 /// All state lives under one lock. A slot is reserved under the lock before a create starts and is
 /// given back on every failure path; creates belong to the pool, not to the acquirer that caused
-/// them; waiters are decided under the lock and completed after it is released. No factory call and
-/// no continuation ever runs under the lock.
+/// them; waiters are decided under the lock and completed after it is released. No factory call,
+/// clock read, log call or continuation ever runs under the lock.
 /// </remarks>
 /// <typeparam name="TConnection">The connection type.</typeparam>
 public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
@@ -19,24 +22,38 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     private readonly IConnectionFactory<TConnection> _factory;
     private readonly ConnectionPoolOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
+    private readonly long _idleTimeoutTicks;         // in timestamp units; long.MaxValue = never
+    private readonly long _leakThresholdTicks;       // in timestamp units; long.MaxValue = off
 
-    // Cancelled when the pool is disposed; the factory's token for creates.
+    // Cancelled when the pool is disposed; the factory's token for creates is linked to it.
     private readonly CancellationTokenSource _disposeCts = new();
 
     // The one lock. Every field below is guarded by it.
     private readonly object _lock = new();
 
-    private readonly IdleList<TConnection> _idle = new();       // guarded by _lock
-    private readonly WaiterQueue<TConnection> _waiters = new(); // guarded by _lock
-    private int _inUse;                                         // guarded by _lock
-    private int _creating;                                      // guarded by _lock; slots reserved for creates in flight
-    private int _destroying;                                    // guarded by _lock; slots held until the destroy finishes
-    private bool _disposed;                                     // guarded by _lock
-    private TaskCompletionSource? _drained;                     // guarded by _lock; set once when disposed
-    private long _created, _destroyed, _createFailures, _destroyFailures; // guarded by _lock
-    private long _acquired, _timedOut, _cancelled;              // guarded by _lock
+    private readonly IdleList<TConnection> _idle = new();
+    private readonly WaiterQueue<TConnection> _waiters = new();
+    private readonly HashSet<ConnectionEntry<TConnection>> _leased = [];  // only while leak detection is on
+    private readonly long[] _destroyedBy = new long[Enum.GetValues<DestroyReason>().Length];
+    private int _inUse;
+    private int _creating;            // slots reserved for creates in flight (including their backoff)
+    private int _destroying;          // slots held until the destroy finishes
+    private int _maxSize;
+    private int _minSize;
+    private int _ceiling;             // MaxSize, or more while surplus drains after a shrink
+    private long _generation;
+    private int _consecutiveFailures;
+    private Exception? _lastCreateError;
+    private bool _unavailable;
+    private bool _disposed;
+    private TaskCompletionSource? _drained;
+    private List<TaskCompletionSource>? _warmUps;
+    private long _created, _destroyed, _createFailures, _destroyFailures, _acquired, _timedOut, _cancelled;
+    private long _failedFast, _createTimeouts, _lateConnections;
 
-    /// <summary>Creates a pool. It opens no connection until one is needed (or MinSize asks for it).</summary>
+    /// <summary>Creates a pool and starts filling it to MinSize in the background.</summary>
     /// <param name="factory">Makes, checks and closes connections.</param>
     /// <param name="options">Settings; validated here, with one exception listing every problem.</param>
     /// <exception cref="ArgumentNullException"><paramref name="factory"/> is null.</exception>
@@ -47,6 +64,13 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         _factory = factory;
         _options = (options ?? new ConnectionPoolOptions()).ValidatedCopy(nameof(options));
         _time = _options.TimeProvider;
+        _logger = _options.LoggerFactory?.CreateLogger("Pool.ConnectionPool") ?? NullLogger.Instance;
+        _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
+        _idleTimeoutTicks = ToTimestampTicks(_options.IdleTimeout);
+        _leakThresholdTicks = ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan);
+        _maxSize = _options.MaxSize;
+        _minSize = _options.MinSize;
+        _ceiling = _maxSize;
 
         var work = default(PendingWork<TConnection>);
         lock (_lock)
@@ -56,13 +80,23 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         }
 
         RunAfterLock(ref work);
+        StartMaintenanceTimer();
     }
 
     /// <summary>The pool's name, from its options.</summary>
     public string Name => _options.Name;
 
-    /// <summary>The pool's maximum size.</summary>
-    public int MaxSize => _options.MaxSize;
+    /// <summary>The pool's maximum size now (see <see cref="SetMaxSize"/>).</summary>
+    public int MaxSize
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _maxSize;
+            }
+        }
+    }
 
     /// <summary>A consistent snapshot of counts and counters.</summary>
     /// <returns>The snapshot.</returns>
@@ -76,13 +110,19 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
 
     private PoolStatistics Snapshot_NeedsLock() => new()
     {
-        MaxSize = _options.MaxSize,
+        MaxSize = _maxSize,
+        MinSize = _minSize,
+        Ceiling = _ceiling,
+        MaxConcurrentCreates = MaxConcurrentCreates_NeedsLock,
         Idle = _idle.Count,
         InUse = _inUse,
         Creating = _creating,
         Destroying = _destroying,
         Waiters = _waiters.Count,
         IsDisposed = _disposed,
+        IsUnavailable = _unavailable,
+        ConsecutiveCreateFailures = _consecutiveFailures,
+        Generation = _generation,
         Created = _created,
         Destroyed = _destroyed,
         CreateFailures = _createFailures,
@@ -90,22 +130,37 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         Acquired = _acquired,
         TimedOut = _timedOut,
         Cancelled = _cancelled,
+        FailedFast = _failedFast,
+        CreateTimeouts = _createTimeouts,
+        LateConnections = _lateConnections,
+        DestroyedInvalidated = _destroyedBy[(int)DestroyReason.Invalidated],
+        DestroyedValidationFailed = _destroyedBy[(int)DestroyReason.ValidationFailed],
+        DestroyedIdle = _destroyedBy[(int)DestroyReason.Idle],
+        DestroyedExpired = _destroyedBy[(int)DestroyReason.Expired],
+        DestroyedCleared = _destroyedBy[(int)DestroyReason.Cleared],
+        DestroyedSurplus = _destroyedBy[(int)DestroyReason.Surplus],
+        DestroyedDisposed = _destroyedBy[(int)DestroyReason.Disposed],
     };
 
     private int Total_NeedsLock => _idle.Count + _inUse + _creating + _destroying;
 
+    private int MaxConcurrentCreates_NeedsLock => Math.Min(_options.MaxConcurrentCreates, _maxSize);
+
     /// <summary>
     /// Brings the state back to rest after any change: idle connections go to the oldest waiters,
-    /// then slots are reserved for the creates that waiters (and MinSize) need.
+    /// the shrink ceiling follows the connections down, warm-up waiters are told, and slots are
+    /// reserved for the creates that waiters, MinSize or the fast-fail probe need.
     /// </summary>
     private void Settle_NeedsLock(ref PendingWork<TConnection> work)
     {
         while (_waiters.Count > 0 && _idle.TryPopNewest(out var entry))
         {
             _waiters.TryDequeue(out var waiter);
-            GrantTo_NeedsLock(waiter, entry, ref work);
+            waiter.Grant_NeedsLock(entry, BeginLease_NeedsLock(entry, waiter.LeaseSite, entry.IdleSince));
+            work.Deliver(waiter);
         }
 
+        _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, Total_NeedsLock));
         if (_disposed)
         {
             if (Total_NeedsLock == 0 && _drained is not null && !_drained.Task.IsCompleted)
@@ -116,26 +171,41 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             return;
         }
 
-        int wanted = Math.Max(_waiters.Count - _creating, WarmUpDeficit_NeedsLock());
-        int creates = Math.Min(wanted, _options.MaxSize - Total_NeedsLock);
+        CompleteWarmUps_NeedsLock(ref work);
+        int wanted = _unavailable
+            ? (_creating == 0 ? 1 : 0) // one probe at a time while the backend is down
+            : Math.Max(_waiters.Count - _creating, _minSize - Total_NeedsLock);
+        int creates = Math.Min(wanted, Math.Min(MaxConcurrentCreates_NeedsLock - _creating, _maxSize - Total_NeedsLock));
         if (creates > 0)
         {
             _creating += creates;
             work.CreatesToStart += creates;
+            work.CreateFailuresBefore = _consecutiveFailures;
         }
     }
 
-    // MinSize is topped up in the background, but not straight after a failure: a down backend
-    // must not turn warm-up into a create loop. The next success, or a waiter, resumes it.
-    private int WarmUpDeficit_NeedsLock() =>
-        _lastCreateFailed ? 0 : _options.MinSize - Total_NeedsLock;
-
-    private void GrantTo_NeedsLock(Waiter<TConnection> waiter, ConnectionEntry<TConnection> entry, ref PendingWork<TConnection> work)
+    private long BeginLease_NeedsLock(ConnectionEntry<TConnection> entry, string? site, long now)
     {
         _inUse++;
         _acquired++;
-        waiter.Grant_NeedsLock(entry);
-        work.Deliver(waiter);
+        if (_options.LeakDetectionThreshold is not null)
+        {
+            entry.LeasedAt = now;
+            entry.LeaseSite = site;
+            entry.LeakReported = false;
+            _leased.Add(entry);
+        }
+
+        return entry.BeginLease_NeedsLock();
+    }
+
+    /// <summary>Moves a connection to Destroying; the destroy itself starts after the lock.</summary>
+    private void Retire_NeedsLock(ConnectionEntry<TConnection> entry, DestroyReason reason, ref PendingWork<TConnection> work)
+    {
+        _destroying++;
+        _destroyedBy[(int)reason]++;
+        work.Destroy(entry);
+        work.Later(() => PoolLog.Evicted(_logger, Name, reason)); // the logger is user code: never under the lock
     }
 
     /// <summary>Carries out what a locked section decided. Call without the lock.</summary>
@@ -150,10 +220,11 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         work.DeliverWaiters();
         for (int i = 0; i < work.CreatesToStart; i++)
         {
-            StartCreate();
+            StartCreate(work.CreateFailuresBefore);
         }
 
         work.StartDestroys(this);
+        work.RunLater();
         if (work.Drained)
         {
             TaskCompletionSource? drained;
@@ -165,6 +236,11 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             drained?.TrySetResult();
         }
     }
+
+    private long ToTimestampTicks(TimeSpan span) =>
+        span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+
+    private TimeSpan Elapsed(long from, long to) => _time.GetElapsedTime(from, to);
 
     /// <summary>
     /// Callbacks and after-lock work must never run inside a locked section: that would mean user code

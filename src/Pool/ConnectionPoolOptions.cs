@@ -1,93 +1,102 @@
+using Microsoft.Extensions.Logging;
+using Pool.Internal;
+
 namespace Pool;
 
 /// <summary>
 /// Settings of a <see cref="ConnectionPool{TConnection}"/>. The pool validates them once, in its
-/// constructor, and copies them: changing this object later does not change a running pool.
+/// constructor (one <see cref="ArgumentException"/> lists every problem), and copies them: changing
+/// this object later does not change a running pool.
 /// </summary>
 public sealed class ConnectionPoolOptions
 {
     /// <summary>The longest timeout a timer accepts: <see cref="uint.MaxValue"/> − 1 milliseconds (about 49.7 days).</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
-    /// <summary>
-    /// Connections the pool keeps open even when nobody uses them, created in the background.
-    /// <value>Between 0 and <see cref="MaxSize"/>; default 0.</value>
-    /// </summary>
+    /// <summary>Connections kept open even when nobody uses them, created in the background. <value>0 … <see cref="MaxSize"/>; default 0.</value></summary>
     public int MinSize { get; set; }
 
-    /// <summary>
-    /// The most connections that exist at once, counting those being created and destroyed.
-    /// <value>At least 1; default 10.</value>
-    /// </summary>
+    /// <summary>The most connections that exist at once, counting creates and destroys in flight. <value>At least 1; default 10.</value></summary>
     public int MaxSize { get; set; } = 10;
 
-    /// <summary>
-    /// How long an acquire waits for a connection before it fails with <see cref="PoolExhaustedException"/>.
-    /// <value>Greater than zero and at most <see cref="MaxTimeout"/>, or <see cref="Timeout.InfiniteTimeSpan"/>; default 30 seconds.</value>
-    /// </summary>
+    /// <summary>How long an acquire waits before <see cref="PoolExhaustedException"/>. <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite; default 30 s.</value></summary>
     public TimeSpan AcquireTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long <see cref="ConnectionPool{TConnection}.DisposeAsync"/> waits for leased connections
-    /// to come back and for creates and destroys in flight to finish. Connections returned later are
-    /// still destroyed.
-    /// <value>Zero or more and at most <see cref="MaxTimeout"/>, or <see cref="Timeout.InfiniteTimeSpan"/>; default 30 seconds.</value>
+    /// How long <see cref="ConnectionPool{TConnection}.DisposeAsync"/> waits for leases, creates and
+    /// destroys to finish. Connections returned later are still destroyed.
+    /// <value>0 … <see cref="MaxTimeout"/>, or infinite; default 30 s.</value>
     /// </summary>
     public TimeSpan DisposeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The clock and timers of the pool. Tests pass a fake one.
-    /// <value>Not null; default <see cref="TimeProvider.System"/>.</value>
+    /// An idle connection that waited longer than this is checked with
+    /// <see cref="IConnectionFactory{TConnection}.ValidateAsync"/> before it is handed out.
+    /// <value>0 (always check) … <see cref="MaxTimeout"/>, or infinite (never check); default 500 ms.</value>
     /// </summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    public TimeSpan ValidateAfterIdle { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The deadline of one validation; a check that takes longer counts as failed. <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>; default 5 s.</value></summary>
+    public TimeSpan ValidationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Idle connections beyond <see cref="MinSize"/> are destroyed after this long idle. <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite; default 10 min.</value></summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// The pool's name, used in messages, logs and metrics.
-    /// <value>Not empty or white space, at most 128 characters; default "pool".</value>
+    /// Connections are retired after this long (minus jitter): destroyed on return or while idle,
+    /// and replaced if MinSize or waiters need them.
+    /// <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite; default 30 min.</value>
     /// </summary>
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Each connection's lifetime is shortened by a random fraction up to this, so connections do not expire together. <value>0 … 0.5; default 0.025.</value></summary>
+    public double LifetimeJitter { get; set; } = 0.025;
+
+    /// <summary>The pool's own deadline for one create; on expiry the factory's token is cancelled and the slot freed. <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite; default 30 s.</value></summary>
+    public TimeSpan CreateTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Creates in flight at once, so an outage or a spike never becomes a connect storm. <value>1 … <see cref="MaxSize"/> (capped to it); default 2.</value></summary>
+    public int MaxConcurrentCreates { get; set; } = 2;
+
+    /// <summary>The first backoff after a failed create; each further failure doubles the cap (full jitter). <value>&gt; 0 and ≤ <see cref="BackoffMax"/>; default 100 ms.</value></summary>
+    public TimeSpan BackoffInitial { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest backoff between failed creates. <value><see cref="BackoffInitial"/> … <see cref="MaxTimeout"/>; default 10 s.</value></summary>
+    public TimeSpan BackoffMax { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// After this many consecutive create failures the pool is unavailable: acquires that no idle
+    /// connection can serve fail at once with <see cref="PoolUnavailableException"/> until a probe
+    /// create succeeds. <value>0 (never fail fast) or more; default 3.</value>
+    /// </summary>
+    public int FailFastAfter { get; set; } = 3;
+
+    /// <summary>
+    /// A lease held longer than this is logged as a probable leak, with the stack captured at acquire
+    /// (captured only when this is set). <value>null (off), or &gt; 0 and ≤ <see cref="MaxTimeout"/>; default null.</value>
+    /// </summary>
+    public TimeSpan? LeakDetectionThreshold { get; set; }
+
+    /// <summary>
+    /// How often the background maintenance pass runs (idle reaping, lifetime expiry, leak checks).
+    /// <value>null (derived: a quarter of the shortest of IdleTimeout, MaxLifetime and LeakDetectionThreshold, between 1 s and 30 s), &gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite (no background pass); default null.</value>
+    /// </summary>
+    public TimeSpan? MaintenanceInterval { get; set; }
+
+    /// <summary>The clock and timers of the pool. <value>Not null; default <see cref="TimeProvider.System"/>.</value></summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The source of lifetime and backoff jitter; used under a private lock. <value>Not null; default <see cref="System.Random.Shared"/>.</value></summary>
+    public Random Random { get; set; } = Random.Shared;
+
+    /// <summary>Where the pool logs create failures, the fast-fail window, evictions and leaks. <value>Optional.</value></summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>The pool's name, used in messages, logs and metrics. <value>1 to 128 characters, not only white space; default "pool".</value></summary>
     public string Name { get; set; } = "pool";
 
     /// <summary>Every problem with these settings, each naming the setting and its allowed range.</summary>
-    internal List<string> FindProblems()
-    {
-        var problems = new List<string>();
-        if (MaxSize < 1)
-        {
-            problems.Add($"MaxSize is {MaxSize}; it must be at least 1.");
-        }
-
-        if (MinSize < 0 || MinSize > Math.Max(MaxSize, 0))
-        {
-            problems.Add($"MinSize is {MinSize}; it must be between 0 and MaxSize ({MaxSize}).");
-        }
-
-        if (!IsTimeout(AcquireTimeout, allowZero: false))
-        {
-            problems.Add($"AcquireTimeout is {AcquireTimeout}; it must be greater than zero and at most {MaxTimeout}, or Timeout.InfiniteTimeSpan.");
-        }
-
-        if (!IsTimeout(DisposeTimeout, allowZero: true))
-        {
-            problems.Add($"DisposeTimeout is {DisposeTimeout}; it must be between zero and {MaxTimeout}, or Timeout.InfiniteTimeSpan.");
-        }
-
-        if (TimeProvider is null)
-        {
-            problems.Add("TimeProvider is null; it must be set (TimeProvider.System by default).");
-        }
-
-        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 128)
-        {
-            problems.Add($"Name is {(Name is null ? "null" : $"\"{Name}\"")}; it must be 1 to 128 characters and not only white space.");
-        }
-
-        return problems;
-    }
-
-    internal static bool IsTimeout(TimeSpan value, bool allowZero) =>
-        value == Timeout.InfiniteTimeSpan
-        || (value > TimeSpan.Zero && value <= MaxTimeout)
-        || (allowZero && value == TimeSpan.Zero);
+    internal List<string> FindProblems() => OptionsValidation.FindProblems(this);
 
     /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, or returns a validated copy.</summary>
     internal ConnectionPoolOptions ValidatedCopy(string paramName)
@@ -95,10 +104,14 @@ public sealed class ConnectionPoolOptions
         var problems = FindProblems();
         if (problems.Count > 0)
         {
-            throw new ArgumentException(
-                "Invalid ConnectionPoolOptions: " + string.Join(" ", problems), paramName);
+            throw new ArgumentException("Invalid ConnectionPoolOptions: " + string.Join(" ", problems), paramName);
         }
 
         return (ConnectionPoolOptions)MemberwiseClone();
     }
+
+    internal static bool IsTimeout(TimeSpan value, bool allowZero) =>
+        value == Timeout.InfiniteTimeSpan
+        || (value > TimeSpan.Zero && value <= MaxTimeout)
+        || (allowZero && value == TimeSpan.Zero);
 }

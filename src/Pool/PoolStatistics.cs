@@ -2,12 +2,24 @@ namespace Pool;
 
 /// <summary>
 /// A consistent snapshot of a pool's state and counters, taken under the pool's lock.
-/// <c>Total = Idle + InUse + Creating + Destroying</c> and never exceeds <see cref="MaxSize"/>.
+/// <c>Total = Idle + InUse + Creating + Destroying</c> and never exceeds <see cref="Ceiling"/>.
 /// </summary>
 public readonly record struct PoolStatistics
 {
     /// <summary>The pool's maximum size.</summary>
     public int MaxSize { get; init; }
+
+    /// <summary>The pool's minimum size.</summary>
+    public int MinSize { get; init; }
+
+    /// <summary>
+    /// The most slots that may be taken now: <see cref="MaxSize"/>, or more for a while after MaxSize
+    /// was lowered, until the surplus connections in use come back and are destroyed.
+    /// </summary>
+    public int Ceiling { get; init; }
+
+    /// <summary>The cap on creates in flight.</summary>
+    public int MaxConcurrentCreates { get; init; }
 
     /// <summary>Slots taken: idle, in use, being created and being destroyed.</summary>
     public int Total => Idle + InUse + Creating + Destroying;
@@ -30,6 +42,15 @@ public readonly record struct PoolStatistics
     /// <summary>Whether the pool has been disposed.</summary>
     public bool IsDisposed { get; init; }
 
+    /// <summary>Whether the fast-fail window is open: acquires that no idle connection serves fail at once.</summary>
+    public bool IsUnavailable { get; init; }
+
+    /// <summary>Creates that failed in a row since the last success.</summary>
+    public int ConsecutiveCreateFailures { get; init; }
+
+    /// <summary>Incremented by every <see cref="ConnectionPool{TConnection}.Clear"/>; older connections are retired.</summary>
+    public long Generation { get; init; }
+
     /// <summary>Connections created since the pool started.</summary>
     public long Created { get; init; }
 
@@ -50,6 +71,36 @@ public readonly record struct PoolStatistics
 
     /// <summary>Acquires cancelled by their caller while waiting.</summary>
     public long Cancelled { get; init; }
+
+    /// <summary>Acquires failed at once because the pool was unavailable.</summary>
+    public long FailedFast { get; init; }
+
+    /// <summary>Creates abandoned at <see cref="ConnectionPoolOptions.CreateTimeout"/> (their slots freed at once).</summary>
+    public long CreateTimeouts { get; init; }
+
+    /// <summary>Connections that arrived after their create was abandoned, destroyed without taking a slot.</summary>
+    public long LateConnections { get; init; }
+
+    /// <summary>Connections destroyed because a lease invalidated them.</summary>
+    public long DestroyedInvalidated { get; init; }
+
+    /// <summary>Connections destroyed because validation failed, threw or timed out.</summary>
+    public long DestroyedValidationFailed { get; init; }
+
+    /// <summary>Connections destroyed after <see cref="ConnectionPoolOptions.IdleTimeout"/>.</summary>
+    public long DestroyedIdle { get; init; }
+
+    /// <summary>Connections destroyed after their lifetime.</summary>
+    public long DestroyedExpired { get; init; }
+
+    /// <summary>Connections destroyed because <see cref="ConnectionPool{TConnection}.Clear"/> retired them.</summary>
+    public long DestroyedCleared { get; init; }
+
+    /// <summary>Connections destroyed because MaxSize was lowered below the number open.</summary>
+    public long DestroyedSurplus { get; init; }
+
+    /// <summary>Connections destroyed because the pool was disposed.</summary>
+    public long DestroyedDisposed { get; init; }
 
     /// <summary>Connections that exist now: created and not yet destroyed.</summary>
     public long Live => Created - Destroyed;

@@ -19,6 +19,10 @@ public readonly struct PooledConnection<TConnection> : IDisposable, IAsyncDispos
         _leaseId = leaseId;
     }
 
+    internal ConnectionEntry<TConnection>? Entry => _entry;
+
+    internal long LeaseId => _leaseId;
+
     /// <summary>The leased connection.</summary>
     /// <exception cref="ObjectDisposedException">The lease was returned.</exception>
     /// <exception cref="InvalidOperationException">This is a default lease that never held a connection.</exception>

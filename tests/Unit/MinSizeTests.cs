@@ -31,20 +31,4 @@ public sealed class MinSizeTests
         await TestPools.Until(() => pool.GetStatistics().Idle == 2, "the pool refilled to MinSize");
         Assert.Equal((3L, 1L), (pool.Checked().Created, pool.Checked().Destroyed));
     }
-
-    [Fact]
-    public async Task MinSize_WhenCreatesFail_DoesNotRetryUntilACreateSucceeds()
-    {
-        _factory.CreateError = new IOException("down");
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 2);
-        await TestPools.Until(() => pool.GetStatistics().CreateFailures == 2, "both warm-up creates failed");
-        Assert.Equal((0, 2), (pool.Checked().Total, _factory.CreateCalls));
-
-        _factory.CreateError = null;
-        var lease = await pool.AcquireAsync();
-        await lease.DisposeAsync();
-
-        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "warm-up resumed after a success");
-        Assert.Equal(4, _factory.CreateCalls);
-    }
 }

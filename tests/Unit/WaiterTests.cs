@@ -71,7 +71,9 @@ public sealed class WaiterTests
         Assert.True(task.IsCanceled);
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.AsTask());
         Assert.Equal(cts.Token, error.CancellationToken);
-        Assert.Equal(default, pool.Checked() with { MaxSize = 0 });
+        var stats = pool.Checked();
+        Assert.Equal((0, 0, 0L, 0L, 0L), (stats.Total, stats.Waiters, stats.Cancelled, stats.Created, stats.Acquired));
+        Assert.Equal(0, _factory.CreateCalls);
     }
 
     [Fact]

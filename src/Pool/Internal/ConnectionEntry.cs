@@ -15,11 +15,13 @@ internal sealed class ConnectionEntry<TConnection>
     // Guarded by the pool's lock: ids are handed out only under it.
     private long _lastLeaseId;
 
-    public ConnectionEntry(ConnectionPool<TConnection> owner, TConnection connection, long createdAt)
+    public ConnectionEntry(ConnectionPool<TConnection> owner, TConnection connection, long createdAt, long expiresAt, long generation)
     {
         Owner = owner;
         Connection = connection;
         CreatedAt = createdAt;
+        ExpiresAt = expiresAt;
+        Generation = generation;
     }
 
     public ConnectionPool<TConnection> Owner { get; }
@@ -28,6 +30,19 @@ internal sealed class ConnectionEntry<TConnection>
 
     /// <summary>Timestamp (pool's TimeProvider) of the create.</summary>
     public long CreatedAt { get; }
+
+    /// <summary>Timestamp after which the connection is retired (lifetime minus jitter); long.MaxValue if never.</summary>
+    public long ExpiresAt { get; }
+
+    /// <summary>The pool's generation when the connection was created; a Clear retires older ones.</summary>
+    public long Generation { get; }
+
+    /// <summary>Lease bookkeeping for leak detection. Guarded by the pool's lock.</summary>
+    public long LeasedAt { get; set; }
+
+    public string? LeaseSite { get; set; }
+
+    public bool LeakReported { get; set; }
 
     /// <summary>Idle-list links and the time it went idle. Guarded by the pool's lock.</summary>
     public ConnectionEntry<TConnection>? Older { get; set; }

@@ -14,11 +14,30 @@ internal struct PendingWork<TConnection>
     /// <summary>Creates whose slots were reserved under the lock.</summary>
     public int CreatesToStart { get; set; }
 
+    private List<Action>? _later;
+
+    /// <summary>The consecutive failures seen when the creates were reserved: they wait that backoff first.</summary>
+    public int CreateFailuresBefore { get; set; }
+
     /// <summary>The pool is disposed and its last slot was released.</summary>
     public bool Drained { get; set; }
 
     public readonly bool IsEmpty =>
-        _waiter is null && _destroy is null && CreatesToStart == 0 && !Drained;
+        _waiter is null && _destroy is null && CreatesToStart == 0 && !Drained && _later is null;
+
+    /// <summary>Rare work (logging, warm-up completions): allocates, so never on the hot path.</summary>
+    public void Later(Action action) => (_later ??= []).Add(action);
+
+    public readonly void RunLater()
+    {
+        if (_later is not null)
+        {
+            foreach (var action in _later)
+            {
+                action();
+            }
+        }
+    }
 
     public void Deliver(Waiter<TConnection> waiter)
     {

@@ -17,9 +17,19 @@ internal static class PoolInvariants
             return Describe("I7 At most once", "a count went negative.", s);
         }
 
-        if (s.Total > s.MaxSize)
+        if (s.Total > s.Ceiling || s.Ceiling < s.MaxSize)
         {
-            return Describe("I1 Capacity", $"Total {s.Total} exceeds MaxSize {s.MaxSize}.", s);
+            return Describe("I1 Capacity", $"Total {s.Total} exceeds the ceiling {s.Ceiling} (MaxSize {s.MaxSize}).", s);
+        }
+
+        if (s.Ceiling > s.MaxSize && s.Idle > 0)
+        {
+            return Describe("I1 Capacity", $"{s.Idle} connections are idle while the pool is above MaxSize {s.MaxSize} after a shrink.", s);
+        }
+
+        if (s.Creating > s.MaxConcurrentCreates)
+        {
+            return Describe("I8 Creates are bounded", $"{s.Creating} creates are in flight, more than MaxConcurrentCreates {s.MaxConcurrentCreates}.", s);
         }
 
         if (s.Destroyed > s.Created)
@@ -40,12 +50,17 @@ internal static class PoolInvariants
             return Describe("I4 No lost wake-up", $"{s.Waiters} waiters are parked while {s.Idle} connections are idle.", s);
         }
 
-        if (s.Waiters > s.Creating && s.Total < s.MaxSize && !s.IsDisposed)
+        if (s.Waiters > s.Creating && s.Total < s.MaxSize && s.Creating < s.MaxConcurrentCreates && !s.IsUnavailable && !s.IsDisposed)
         {
             return Describe(
                 "I4 No lost wake-up",
                 $"{s.Waiters - s.Creating} waiters have no create coming although {s.MaxSize - s.Total} slots are free.",
                 s);
+        }
+
+        if (s.IsUnavailable && s.Waiters > 0)
+        {
+            return Describe("I5 Cancellation and timeout are safe", $"{s.Waiters} waiters are parked while the pool fails fast.", s);
         }
 
         if (s.IsDisposed && (s.Waiters > 0 || s.Idle > 0))
@@ -78,7 +93,7 @@ internal static class PoolInvariants
     private static string Describe(string invariant, string what, in PoolStatistics s) =>
         $"{invariant} violated: {what} Counts: MaxSize={s.MaxSize}, Total={s.Total}, Idle={s.Idle}, "
         + $"InUse={s.InUse}, Creating={s.Creating}, Destroying={s.Destroying}, Waiters={s.Waiters}, "
-        + $"Created={s.Created}, Destroyed={s.Destroyed}, Disposed={s.IsDisposed}.";
+        + $"Created={s.Created}, Destroyed={s.Destroyed}, Unavailable={s.IsUnavailable}, Disposed={s.IsDisposed}.";
 }
 
 /// <summary>A broken pool invariant: always a bug in the pool, never the caller's fault.</summary>

@@ -1,8 +1,8 @@
 namespace Pool.Internal;
 
 /// <summary>
-/// An acquirer parked in the FIFO queue. Its outcome is decided under the pool's lock (exactly once,
-/// by whoever removes it from the queue) and delivered after the lock is released, with
+/// An acquirer parked in the FIFO queue. Its outcome is decided exactly once, by whoever removes it
+/// from the queue under the pool's lock, and delivered after the lock is released, with
 /// continuations run asynchronously so no user code runs inside the pool.
 /// </summary>
 internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnection<TConnection>>
@@ -10,16 +10,32 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     private ConnectionEntry<TConnection>? _entry;
     private long _leaseId;
     private Exception? _error;
+    private Exception? _cause;
+    private int _failures;
+    private Outcome _outcome;
     private CancellationToken _cancelledBy;
-    private bool _decided;
 
-    public Waiter(ConnectionPool<TConnection> pool)
+    public Waiter(ConnectionPool<TConnection> pool, string? leaseSite)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Pool = pool;
+        LeaseSite = leaseSite;
+    }
+
+    private enum Outcome
+    {
+        Waiting,
+        Granted,
+        Failed,
+        CreateFailed,
+        Unavailable,
+        Cancelled,
     }
 
     public ConnectionPool<TConnection> Pool { get; }
+
+    /// <summary>The acquire's stack, for leak detection; null unless a leak threshold is set.</summary>
+    public string? LeaseSite { get; }
 
     /// <summary>The acquire's timeout, for the exhaustion message.</summary>
     public TimeSpan Timeout { get; set; }
@@ -31,50 +47,56 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
 
     public bool IsQueued { get; set; }
 
-    public void Grant_NeedsLock(ConnectionEntry<TConnection> entry)
+    public void Grant_NeedsLock(ConnectionEntry<TConnection> entry, long leaseId)
     {
-        Decide();
+        Decide(Outcome.Granted);
         _entry = entry;
-        _leaseId = entry.BeginLease_NeedsLock();
+        _leaseId = leaseId;
     }
 
-    /// <summary>Decides a failure. Only whoever removed the waiter from the queue may call it.</summary>
+    /// <summary>Decides a failure. Only whoever removed the waiter from the queue may call these.</summary>
     public void Fail(Exception error)
     {
-        Decide();
+        Decide(Outcome.Failed);
         _error = error;
     }
 
-    /// <summary>Decides a cancellation. Only whoever removed the waiter from the queue may call it.</summary>
+    public void FailCreate(Exception cause)
+    {
+        Decide(Outcome.CreateFailed);
+        _cause = cause;
+    }
+
+    public void FailUnavailable(Exception cause, int failures)
+    {
+        Decide(Outcome.Unavailable);
+        _cause = cause;
+        _failures = failures;
+    }
+
     public void Cancel(CancellationToken token)
     {
-        Decide();
+        Decide(Outcome.Cancelled);
         _cancelledBy = token;
     }
 
     /// <summary>Completes the task with the outcome decided under the lock. Call without the lock.</summary>
     public void Deliver()
     {
-        bool delivered;
-        if (_entry is not null)
+        bool delivered = _outcome switch
         {
-            delivered = TrySetResult(new PooledConnection<TConnection>(_entry, _leaseId));
-        }
-        else if (_error is not null)
-        {
-            delivered = TrySetException(_error);
-        }
-        else
-        {
-            delivered = TrySetCanceled(_cancelledBy);
-        }
-
+            Outcome.Granted => TrySetResult(new PooledConnection<TConnection>(_entry!, _leaseId)),
+            Outcome.Failed => TrySetException(_error!),
+            Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(Pool.Name, _cause!)),
+            Outcome.Unavailable => TrySetException(PoolErrors.Unavailable(Pool.Name, _failures, _cause!)),
+            _ => TrySetCanceled(_cancelledBy),
+        };
         PoolInvariants.Require(delivered, "I3 Conservation across hand-off", "a waiter's outcome was delivered twice.");
     }
 
-    private void Decide()
+    private void Decide(Outcome outcome)
     {
-        PoolInvariants.Require(!_decided && !IsQueued, "I5 Cancellation and timeout are safe", "a waiter was given two outcomes.");
-        _decided = true;
+        PoolInvariants.Require(_outcome == Outcome.Waiting && !IsQueued, "I5 Cancellation and timeout are safe", "a waiter was given two outcomes.");
+        _outcome = outcome;
     }
 }

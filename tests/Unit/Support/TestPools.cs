@@ -6,18 +6,35 @@ namespace Pool.Tests.Unit.Support;
 
 internal static class TestPools
 {
+    /// <summary>
+    /// A pool for the core behaviours: lifecycle features that need time to pass (backoff,
+    /// fast-fail, validation, maintenance) are off unless a test turns them on.
+    /// </summary>
     public static ConnectionPool<FakeConnection> Create(
         FakeFactory factory, FakeTimeProvider time, int maxSize = 4, int minSize = 0,
-        TimeSpan? acquireTimeout = null, TimeSpan? disposeTimeout = null) =>
-        new(factory, new ConnectionPoolOptions
+        TimeSpan? acquireTimeout = null, TimeSpan? disposeTimeout = null, Action<ConnectionPoolOptions>? configure = null)
+    {
+        var options = CoreOptions(time, maxSize, minSize, acquireTimeout, disposeTimeout);
+        configure?.Invoke(options);
+        return new(factory, options);
+    }
+
+    public static ConnectionPoolOptions CoreOptions(
+        FakeTimeProvider time, int maxSize = 4, int minSize = 0, TimeSpan? acquireTimeout = null, TimeSpan? disposeTimeout = null) => new()
         {
             MaxSize = maxSize,
             MinSize = minSize,
             AcquireTimeout = acquireTimeout ?? TimeSpan.FromSeconds(10),
             DisposeTimeout = disposeTimeout ?? Timeout.InfiniteTimeSpan,
+            MaxConcurrentCreates = maxSize,
+            Random = FixedRandom.Zero, // backoff waits 0 · cap: failed creates retry at once
+            FailFastAfter = 0,
+            ValidateAfterIdle = Timeout.InfiniteTimeSpan,
+            CreateTimeout = Timeout.InfiniteTimeSpan,
+            MaintenanceInterval = Timeout.InfiniteTimeSpan,
             TimeProvider = time,
             Name = "test",
-        });
+        };
 
     /// <summary>Asserts the shared invariants on a snapshot and returns it.</summary>
     public static PoolStatistics Checked(this ConnectionPool<FakeConnection> pool)
