@@ -8,15 +8,19 @@ public sealed partial class ConnectionPool<TConnection>
     private readonly object _randomLock = new(); // the user's Random is not thread-safe; never under _lock
 
     /// <summary>Starts a create whose slot is already reserved in Creating. The pool owns it, not an acquirer.</summary>
-    private void StartCreate(int failuresBefore) => _ = Task.Run(() => CreateAsync(failuresBefore));
+    private void StartCreate(int failuresBefore, bool probe) => _ = Task.Run(() => CreateAsync(failuresBefore, probe));
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any factory failure must free the slot and reach a waiter (I2).")]
-    private async Task CreateAsync(int failuresBefore)
+    private async Task CreateAsync(int failuresBefore, bool probe)
     {
         // Exponential backoff with full jitter after failures; the slot stays reserved meanwhile, so
         // MaxConcurrentCreates also bounds how many creates are waiting to dial.
         var cap = Backoff.Cap(failuresBefore, _options.BackoffInitial, _options.BackoffMax);
         var backoff = cap > TimeSpan.Zero ? cap * NextRandom() : TimeSpan.Zero;
+        if (probe && backoff < _options.BackoffInitial)
+        {
+            backoff = _options.BackoffInitial; // a probe never redials at once: no hot loop while the backend is down
+        }
         await TimerDelay.WaitAsync(_time, backoff, _disposeCts.Token).ConfigureAwait(false);
         if (_disposeCts.IsCancellationRequested)
         {

@@ -104,7 +104,7 @@ public sealed partial class ConnectionPool<TConnection>
                 var newer = entry.Newer;
                 DestroyReason? reason = entry.Generation != _generation ? DestroyReason.Cleared
                     : now >= entry.ExpiresAt ? DestroyReason.Expired
-                    : now - entry.IdleSince >= _idleTimeoutTicks && Total_NeedsLock > _minSize ? DestroyReason.Idle
+                    : now - entry.IdleSince >= _idleTimeoutTicks && _idle.Count + _inUse > _minSize ? DestroyReason.Idle
                     : null;
                 if (reason is { } why)
                 {

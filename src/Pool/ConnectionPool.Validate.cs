@@ -17,14 +17,16 @@ public sealed partial class ConnectionPool<TConnection>
         bool valid = false;
         using (var check = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var timedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Ends the wait at the deadline or when the acquirer gives up, even if the factory ignores its token.
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var registration = cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), stop);
             using var timer = _time.CreateTimer(
-                static state => ((TaskCompletionSource)state!).TrySetResult(), timedOut, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
+                static state => ((TaskCompletionSource)state!).TrySetResult(), stop, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
             try
             {
                 // A factory that ignores the token cannot hold the acquire past the deadline.
                 var validation = _factory.ValidateAsync(entry.Connection, check.Token).AsTask();
-                var first = await Task.WhenAny(validation, timedOut.Task).ConfigureAwait(false);
+                var first = await Task.WhenAny(validation, stop.Task).ConfigureAwait(false);
                 valid = first == validation && validation.IsCompletedSuccessfully && validation.Result;
                 if (first != validation)
                 {
@@ -34,6 +36,10 @@ public sealed partial class ConnectionPool<TConnection>
             catch (Exception)
             {
                 valid = false;
+            }
+            finally
+            {
+                registration.Unregister();
             }
         }
 

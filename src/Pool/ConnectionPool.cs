@@ -181,6 +181,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             _creating += creates;
             work.CreatesToStart += creates;
             work.CreateFailuresBefore = _consecutiveFailures;
+            work.Probe = _unavailable;
         }
     }
 
@@ -220,7 +221,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         work.DeliverWaiters();
         for (int i = 0; i < work.CreatesToStart; i++)
         {
-            StartCreate(work.CreateFailuresBefore);
+            StartCreate(work.CreateFailuresBefore, work.Probe);
         }
 
         work.StartDestroys(this);
@@ -248,7 +249,20 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     /// </summary>
     [Conditional("DEBUG")]
     private void AssertNotUnderLock() =>
-        PoolInvariants.Require(!Monitor.IsEntered(_lock), "No user code under the lock", "the pool was re-entered from inside its own lock.");
+        PoolInvariants.Require(!IsLockHeldByCurrentThread(), "No user code under the lock", "the pool was re-entered from inside its own lock.");
+
+    private bool IsLockHeldByCurrentThread()
+    {
+        try
+        {
+            return Monitor.IsEntered(_lock);
+        }
+        catch (SynchronizationLockException)
+        {
+            // Coyote's model of Monitor throws here when nobody holds the lock.
+            return false;
+        }
+    }
 
     [Conditional("DEBUG")]
     private void AssertInvariants_NeedsLock() => PoolInvariants.Assert(Snapshot_NeedsLock());

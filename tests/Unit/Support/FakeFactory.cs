@@ -16,6 +16,9 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     private int _peakLive;
     private int _createCalls;
     private int _destroyCalls;
+    private int _validateCalls;
+    private int _concurrentCreates;
+    private int _peakConcurrentCreates;
 
     /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
     public bool Gated { get; set; }
@@ -31,6 +34,25 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     public Exception? DestroyError { get; set; }
 
     public Func<FakeConnection, bool> Validate { get; set; } = _ => true;
+
+    /// <summary>When set, ValidateAsync throws this.</summary>
+    public Exception? ValidateError { get; set; }
+
+    /// <summary>When true, ValidateAsync never completes and ignores its token (a black-holed connection).</summary>
+    public bool ValidateHangs { get; set; }
+
+    /// <summary>When set (with <see cref="Clock"/>), each create takes this long on the clock.</summary>
+    public TimeSpan CreateDelay { get; set; }
+
+    public TimeProvider? Clock { get; set; }
+
+    /// <summary>When true, a gated create fails with OperationCanceledException as soon as its token is cancelled.</summary>
+    public bool HonorCancellation { get; set; }
+
+    public int ValidateCalls => Volatile.Read(ref _validateCalls);
+
+    /// <summary>The most creates in flight at once (called and not yet answered).</summary>
+    public int PeakConcurrentCreates => Volatile.Read(ref _peakConcurrentCreates);
 
     public int CreateCalls => Volatile.Read(ref _createCalls);
 
@@ -59,23 +81,25 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
             throw SyncCreateError;
         }
 
-        if (!Gated)
+        int now = Interlocked.Increment(ref _concurrentCreates);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakConcurrentCreates)) && Interlocked.CompareExchange(ref _peakConcurrentCreates, now, peak) != peak)
         {
-            return CreateError is null ? new ValueTask<FakeConnection>(Open()) : ValueTask.FromException<FakeConnection>(CreateError);
         }
 
-        var pending = new PendingCreate(cancellationToken);
-        lock (_gate)
-        {
-            _pending.Enqueue(pending);
-            WakeWatchers();
-        }
-
-        return new ValueTask<FakeConnection>(pending.Completion.Task);
+        return new ValueTask<FakeConnection>(TrackConcurrency(CreateCoreAsync(cancellationToken)));
     }
 
-    public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken) =>
-        new(Validate(connection));
+    public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _validateCalls);
+        if (ValidateHangs)
+        {
+            return new ValueTask<bool>(new TaskCompletionSource<bool>().Task);
+        }
+
+        return ValidateError is null ? new(Validate(connection)) : ValueTask.FromException<bool>(ValidateError);
+    }
 
     public ValueTask DestroyAsync(FakeConnection connection)
     {
@@ -107,24 +131,63 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         var connection = CreateError is null ? Open() : null;
         if (connection is null)
         {
-            pending.Completion.SetException(CreateError!);
+            pending.Completion.TrySetException(CreateError!);
             return null!;
         }
 
-        pending.Completion.SetResult(connection);
+        pending.Completion.TrySetResult(connection);
         return connection;
     }
 
-    public void FailNext(Exception error) => Dequeue().Completion.SetException(error);
+    public void FailNext(Exception error) => Dequeue().Completion.TrySetException(error);
 
     /// <summary>Completes a pending create with a null connection (a broken factory).</summary>
-    public void CompleteNextWithNull() => Dequeue().Completion.SetResult(null!);
+    public void CompleteNextWithNull() => Dequeue().Completion.TrySetResult(null!);
 
     public CancellationToken PeekNextToken()
     {
         lock (_gate)
         {
             return _pending.Peek().Token;
+        }
+    }
+
+    private async Task<FakeConnection> CreateCoreAsync(CancellationToken cancellationToken)
+    {
+        if (CreateDelay > TimeSpan.Zero && Clock is not null)
+        {
+            await Task.Delay(CreateDelay, Clock, CancellationToken.None);
+        }
+
+        if (!Gated)
+        {
+            return CreateError is null ? Open() : throw CreateError;
+        }
+
+        var pending = new PendingCreate(cancellationToken);
+        lock (_gate)
+        {
+            _pending.Enqueue(pending);
+            WakeWatchers();
+        }
+
+        if (HonorCancellation)
+        {
+            cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+        }
+
+        return await pending.Completion.Task;
+    }
+
+    private async Task<FakeConnection> TrackConcurrency(Task<FakeConnection> create)
+    {
+        try
+        {
+            return await create;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrentCreates);
         }
     }
 
