@@ -1,1 +1,0 @@
-namespace Pool.Qdrant.Testing;
