@@ -25,7 +25,7 @@ public sealed class QdrantStandIn : IAsyncDisposable
     private readonly StandInState _state;
     private readonly X509Certificate2? _certificate;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private WebApplication? _app; // guarded by _lifecycle
+    private WebApplication? _app; // written under _lifecycle; IsRunning reads it without
     private int _port;
 
     private QdrantStandIn(QdrantStandInOptions options)
@@ -49,7 +49,7 @@ public sealed class QdrantStandIn : IAsyncDisposable
     /// <summary>The SHA-256 thumbprint (upper-case hex) of the self-signed certificate, or null without TLS.</summary>
     public string? CertificateThumbprint { get; }
 
-    /// <summary>Whether the server is listening.</summary>
+    /// <summary>Whether the server is listening: true from a start until a stop has closed the port.</summary>
     public bool IsRunning => Volatile.Read(ref _app) is not null;
 
     /// <summary>The faults to inject; switch them at any time.</summary>
@@ -141,10 +141,12 @@ public sealed class QdrantStandIn : IAsyncDisposable
                 return;
             }
 
-            Volatile.Write(ref _app, null);
             _state.Tracker.AbortAll();
             await app.StopAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+
+            // Only now: IsRunning turns false once the port is really closed.
+            Volatile.Write(ref _app, null);
         }
         finally
         {
@@ -152,17 +154,23 @@ public sealed class QdrantStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>An outage: stops, waits <paramref name="duration"/>, starts again on the same port.</summary>
+    /// <summary>
+    /// An outage: stops, and starts again on the same port once <paramref name="duration"/> has
+    /// passed since the call (on <paramref name="timeProvider"/>'s clock).
+    /// </summary>
     /// <param name="duration">How long the server is down.</param>
     /// <param name="timeProvider">The clock of the wait; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="cancellationToken">Ends the wait early; the server is started again either way.</param>
     /// <returns>A task that completes when the server listens again.</returns>
     public async Task OutageAsync(TimeSpan duration, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
+        // The clock starts before the stop, in this call: a test with a fake clock can advance it
+        // as soon as this returns, and the outage lasts `duration` from the call, stop included.
+        var over = Task.Delay(duration, timeProvider ?? TimeProvider.System, cancellationToken);
         await StopAsync().ConfigureAwait(false);
         try
         {
-            await Task.Delay(duration, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await over.ConfigureAwait(false);
         }
         finally
         {
