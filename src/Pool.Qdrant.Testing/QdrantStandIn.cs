@@ -58,8 +58,17 @@ public sealed class QdrantStandIn : IAsyncDisposable
     /// <summary>Connections open now (each is one HTTP/2 connection).</summary>
     public int OpenConnections => _state.Tracker.Open;
 
-    /// <summary>The most connections open at once since start or <see cref="ResetPeakOpenConnections"/>.</summary>
+    /// <summary>
+    /// The most connections clients held open at once since start or <see cref="ResetPeakOpenConnections"/>.
+    /// A connection its client has closed is not counted, even while Kestrel is still finishing it.
+    /// </summary>
     public int PeakOpenConnections => _state.Tracker.Peak;
+
+    /// <summary>
+    /// The most connections Kestrel had open at once, including those whose client had already
+    /// closed them: a lagging view, at least <see cref="PeakOpenConnections"/>.
+    /// </summary>
+    public int PeakTrackedConnections => _state.Tracker.RawPeak;
 
     /// <summary>Connections accepted since start (refused ones not counted).</summary>
     public long AcceptedConnections => _state.Tracker.Accepted;

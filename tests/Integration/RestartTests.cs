@@ -40,7 +40,7 @@ public sealed class RestartTests(ITestOutputHelper output)
         }
 
         var stats = pool.GetStatistics();
-        output.WriteLine($"{load}; server peak {standIn.PeakOpenConnections}, accepted {standIn.AcceptedConnections}; sampled peak Total {sampler.PeakTotal}, live {sampler.PeakLiveClients}; {stats}");
+        output.WriteLine($"{load}; server peak {standIn.PeakOpenConnections} (Kestrel-tracked {standIn.PeakTrackedConnections}), accepted {standIn.AcceptedConnections}; sampled peak Total {sampler.PeakTotal}, live {sampler.PeakLiveClients}; {stats}");
         Assert.True(standIn.PeakOpenConnections <= MaxSize, $"server saw {standIn.PeakOpenConnections} connections at once");
         Assert.True(sampler.PeakTotal <= MaxSize);
         Assert.True(sampler.PeakLiveClients <= MaxSize);
