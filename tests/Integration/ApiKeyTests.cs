@@ -37,6 +37,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
             var error = await Assert.ThrowsAsync<RpcException>(() => pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct)));
             Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
             Assert.Equal(message, error.Status.Detail);
+            Assert.DoesNotContain(key ?? Key, error.ToString(), StringComparison.Ordinal);
         }
 
         // The health probe needs no key, so the client was created; Unauthenticated is Qdrant's

@@ -28,8 +28,8 @@ internal static class TransportFailure
             _ => false,
         },
 
-        // The channel underneath was disposed: this client can never work again.
-        ObjectDisposedException => true,
+        // Anything else came from the caller's own code (the pool never disposes a leased
+        // client's channel, so an ObjectDisposedException is not ours either).
         _ => false,
     };
 }
