@@ -1,0 +1,137 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Pool.Qdrant.Testing.Internal;
+
+/// <summary>
+/// Kestrel connection middleware that sees every accepted connection: counts open ones and their
+/// peak, refuses new ones on request, and can abort them all. It outlives server restarts.
+/// </summary>
+/// <remarks>
+/// Kestrel finishes a connection a moment after its client closed it, so a client that closes one
+/// connection and opens another can briefly look like two to Kestrel. <see cref="Peak"/> counts
+/// what the client holds: at each accept, connections whose client already closed them (the
+/// socket has read end-of-stream) are left out. <see cref="RawPeak"/> is Kestrel's lagging view.
+/// </remarks>
+internal sealed class ConnectionTracker
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<ConnectionContext, Socket?> _open = []; // guarded by _lock
+    private int _peak;                                      // guarded by _lock; connections the clients held open at once
+    private int _rawPeak;                                   // guarded by _lock; connections Kestrel had open at once
+    private long _accepted;                                 // guarded by _lock
+    private long _refused;                                  // guarded by _lock
+
+    public ConnectionTracker(QdrantStandInFaults faults) => Faults = faults;
+
+    private QdrantStandInFaults Faults { get; }
+
+    public int Open
+    {
+        get { lock (_lock) { return _open.Count; } }
+    }
+
+    public int Peak
+    {
+        get { lock (_lock) { return _peak; } }
+    }
+
+    public int RawPeak
+    {
+        get { lock (_lock) { return _rawPeak; } }
+    }
+
+    public long Accepted
+    {
+        get { lock (_lock) { return _accepted; } }
+    }
+
+    public long Refused
+    {
+        get { lock (_lock) { return _refused; } }
+    }
+
+    /// <summary>Starts a new peak from the connections open now.</summary>
+    public void ResetPeak()
+    {
+        lock (_lock)
+        {
+            _peak = _open.Values.Count(s => !ClientClosed(s));
+            _rawPeak = _open.Count;
+        }
+    }
+
+    public ConnectionDelegate Middleware(ConnectionDelegate next) => async connection =>
+    {
+        if (Faults.RefuseConnections)
+        {
+            lock (_lock)
+            {
+                _refused++;
+            }
+
+            connection.Abort(new ConnectionAbortedException("The stand-in refuses new connections."));
+            return;
+        }
+
+        lock (_lock)
+        {
+            _accepted++;
+            _open.Add(connection, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
+            _rawPeak = Math.Max(_rawPeak, _open.Count);
+            _peak = Math.Max(_peak, _open.Values.Count(s => !ClientClosed(s)));
+        }
+
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _open.Remove(connection);
+            }
+        }
+    };
+
+    /// <summary>Aborts every open connection, as a crash or a network cut would.</summary>
+    /// <returns>How many connections were aborted.</returns>
+    public int AbortAll()
+    {
+        ConnectionContext[] open;
+        lock (_lock)
+        {
+            open = [.. _open.Keys];
+        }
+
+        foreach (var connection in open)
+        {
+            connection.Abort(new ConnectionAbortedException("Killed by the stand-in's test."));
+        }
+
+        return open.Length;
+    }
+
+    /// <summary>
+    /// Whether the client has closed the connection: the socket is readable with nothing to read
+    /// (end-of-stream or reset). Peeks at the kernel's state; consumes nothing Kestrel would read.
+    /// </summary>
+    private static bool ClientClosed(Socket? socket)
+    {
+        if (socket is null)
+        {
+            return false; // No socket to ask (another transport): count it as open.
+        }
+
+        try
+        {
+            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return true;
+        }
+    }
+}

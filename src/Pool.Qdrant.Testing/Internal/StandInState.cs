@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+
+namespace Pool.Qdrant.Testing.Internal;
+
+/// <summary>Everything of a stand-in that survives its restarts: data, faults, counters.</summary>
+internal sealed class StandInState
+{
+    private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
+    private int _inFlight;
+
+    public StandInState(string version)
+    {
+        Version = version;
+        Tracker = new ConnectionTracker(Faults);
+    }
+
+    public string Version { get; }
+
+    public StandInStore Store { get; } = new();
+
+    public QdrantStandInFaults Faults { get; } = new();
+
+    public ConnectionTracker Tracker { get; }
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public IReadOnlyDictionary<string, long> Calls => new Dictionary<string, long>(_calls, StringComparer.Ordinal);
+
+    public long CallCount(string method) => _calls.TryGetValue(method, out long count) ? count : 0;
+
+    public void CallStarted(string method)
+    {
+        _calls.AddOrUpdate(method, 1, static (_, count) => count + 1);
+        Interlocked.Increment(ref _inFlight);
+    }
+
+    public void CallEnded() => Interlocked.Decrement(ref _inFlight);
+}

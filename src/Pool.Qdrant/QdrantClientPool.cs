@@ -1,0 +1,97 @@
+using Grpc.Core;
+using Pool.Qdrant.Internal;
+using Qdrant.Client;
+
+namespace Pool.Qdrant;
+
+/// <summary>
+/// A bounded pool of <see cref="QdrantClient"/>s, each on its own HTTP/2 connection. It bounds the
+/// connections and the concurrent calls to Qdrant by <see cref="ConnectionPoolOptions.MaxSize"/>,
+/// spreads load over those connections, and evicts a client whose connection broke.
+/// </summary>
+/// <remarks>
+/// A call that fails with a transport failure evicts its client so it is never handed out again:
+/// <see cref="StatusCode.Unavailable"/>, <see cref="StatusCode.Internal"/>,
+/// <see cref="StatusCode.Unknown"/>, <see cref="StatusCode.Cancelled"/> when the caller's token did
+/// not ask for it, and <see cref="StatusCode.DeadlineExceeded"/> unless
+/// <see cref="QdrantPoolOptions.EvictOnDeadlineExceeded"/> is false. Answers from Qdrant
+/// (NotFound, AlreadyExists, InvalidArgument, Unauthenticated, ResourceExhausted, ...) do not: the
+/// connection works. Every exception reaches the caller unchanged.
+/// </remarks>
+public sealed class QdrantClientPool : IAsyncDisposable
+{
+    private readonly bool _evictOnDeadline;
+
+    /// <summary>Creates a pool. It opens no connection until a call needs one (or MinSize asks for it).</summary>
+    /// <param name="options">Settings; validated here, with one exception listing every problem.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public QdrantClientPool(QdrantPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Factory = new QdrantConnectionFactory(options);
+        _evictOnDeadline = options.EvictOnDeadlineExceeded;
+        Pool = new ConnectionPool<QdrantClient>(Factory, options.Pool);
+    }
+
+    /// <summary>The underlying pool, for leases held across several calls and for its statistics.</summary>
+    public ConnectionPool<QdrantClient> Pool { get; }
+
+    /// <summary>The factory, whose counts say how many clients (and connections) really exist.</summary>
+    public QdrantConnectionFactory Factory { get; }
+
+    /// <summary>A consistent snapshot of the pool's counts and counters.</summary>
+    /// <returns>The snapshot.</returns>
+    public PoolStatistics GetStatistics() => Pool.GetStatistics();
+
+    /// <summary>
+    /// Leases a client, runs <paramref name="action"/> with it and returns it; evicts it if the action
+    /// failed with a transport failure (see the remarks of <see cref="QdrantClientPool"/>).
+    /// The action must not keep the client or leave calls running after it completes.
+    /// </summary>
+    /// <typeparam name="T">The action's result.</typeparam>
+    /// <param name="action">Uses the client; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a client and is passed to the action.</param>
+    /// <returns>The action's result.</returns>
+    /// <exception cref="PoolExhaustedException">No client came within the pool's AcquireTimeout.</exception>
+    /// <exception cref="ConnectionCreateException">The client this call waited for could not be created (Qdrant down, TLS pin mismatch).</exception>
+    /// <exception cref="RpcException">The call failed; transport failures have evicted the client.</exception>
+    public async Task<T> RunAsync<T>(Func<QdrantClient, CancellationToken, Task<T>> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var lease = await Pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await action(lease.Connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (TransportFailure.IsTransportFailure(error, _evictOnDeadline, cancellationToken))
+        {
+            lease.Invalidate();
+            throw;
+        }
+        finally
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Like <see cref="RunAsync{T}"/>, for an action without a result.</summary>
+    /// <param name="action">Uses the client; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a client and is passed to the action.</param>
+    /// <returns>A task that completes when the action has and the client is back.</returns>
+    public Task RunAsync(Func<QdrantClient, CancellationToken, Task> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync<bool>(
+            async (client, token) =>
+            {
+                await action(client, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Disposes the pool: idle clients and their connections are closed, leased ones when returned.</summary>
+    /// <returns>A task that completes when the pool is drained (or its DisposeTimeout passed).</returns>
+    public ValueTask DisposeAsync() => Pool.DisposeAsync();
+}

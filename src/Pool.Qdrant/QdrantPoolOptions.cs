@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pool.Qdrant;
+
+/// <summary>
+/// Settings of a <see cref="QdrantClientPool"/> and its <see cref="QdrantConnectionFactory"/>.
+/// Validated once, when the pool or factory is built, with one <see cref="ArgumentException"/>
+/// listing every problem; later changes to this object do not reach a running pool.
+/// </summary>
+/// <remarks><see cref="ToString"/> masks <see cref="ApiKey"/>; no message of this library contains it.</remarks>
+public sealed class QdrantPoolOptions
+{
+    /// <summary>The gRPC endpoint of Qdrant.
+    /// <value>An absolute http or https URI with a host and no path, query or user info; default http://localhost:6334.</value>
+    /// </summary>
+    public Uri Address { get; set; } = new("http://localhost:6334");
+
+    /// <summary>Sent as the <c>api-key</c> header on every call.
+    /// <value>Null (no key) or printable ASCII without leading or trailing spaces; default null.</value>
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Pins the server's TLS certificate: only a certificate whose SHA-256 thumbprint equals this is
+    /// accepted, and chain and name checks are skipped (the pin is stricter than both).
+    /// <value>Null (normal certificate validation) or 64 hex digits, colons and spaces ignored; needs an https <see cref="Address"/>; default null.</value>
+    /// </summary>
+    public string? CertificateThumbprint { get; set; }
+
+    /// <summary>The deadline of every call made through a pooled client. There is no "no deadline".
+    /// <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>; default 30 seconds.</value>
+    /// </summary>
+    public TimeSpan GrpcTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The deadline of a health probe: the one that proves a new client, and each validation.
+    /// <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>; default 5 seconds.</value>
+    /// </summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long opening the TCP (and TLS) connection of a new client may take. A new client's
+    /// probe gets <c>ConnectTimeout + HealthCheckTimeout</c> in all.
+    /// <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>; default 5 seconds.</value>
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a connection may be silent before the client pings it (HTTP/2 PING), so a
+    /// dead connection is found even while idle in the pool.
+    /// <value>At least 1 second and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>, or <see cref="Timeout.InfiniteTimeSpan"/> (no pings); default 30 seconds.</value>
+    /// </summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a ping may go unanswered before the connection is closed.
+    /// <value>At least 1 second and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>, or <see cref="Timeout.InfiniteTimeSpan"/>; default 10 seconds.</value>
+    /// </summary>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest pause a channel takes between reconnect attempts. gRPC's default is 120 seconds,
+    /// which keeps a channel failing fast long after the server is back; broken clients are evicted
+    /// anyway, so this only matters to a client between its failure and its eviction.
+    /// <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>; default 2 seconds.</value>
+    /// </summary>
+    public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Whether a call that ends in <c>DeadlineExceeded</c> evicts its client. A deadline can mean a
+    /// slow query (the connection is fine) or a black-holed connection (every later call on it hangs
+    /// until its deadline too). Evicting costs one reconnect; keeping a dead connection costs a full
+    /// deadline per call, so the default evicts.
+    /// <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool EvictOnDeadlineExceeded { get; set; } = true;
+
+    /// <summary>The settings of the underlying <see cref="ConnectionPool{TConnection}"/> (size, timeouts, name).
+    /// <value>Not null; default a <see cref="ConnectionPoolOptions"/> named "qdrant".</value>
+    /// </summary>
+    public ConnectionPoolOptions Pool { get; set; } = new() { Name = "qdrant" };
+
+    /// <summary>Describes the settings with <see cref="ApiKey"/> masked.</summary>
+    /// <returns>A one-line description safe for logs.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder("QdrantPoolOptions { ");
+        text.Append(CultureInfo.InvariantCulture, $"Address = {SafeAddress(Address)}, ");
+        text.Append("ApiKey = ").Append(ApiKey is null ? "(none)" : "***").Append(", ");
+        text.Append("CertificateThumbprint = ").Append(CertificateThumbprint ?? "(none)").Append(", ");
+        text.Append(CultureInfo.InvariantCulture, $"GrpcTimeout = {GrpcTimeout}, HealthCheckTimeout = {HealthCheckTimeout}, ");
+        text.Append(CultureInfo.InvariantCulture, $"ConnectTimeout = {ConnectTimeout}, KeepAlivePingDelay = {KeepAlivePingDelay}, ");
+        text.Append(CultureInfo.InvariantCulture, $"KeepAlivePingTimeout = {KeepAlivePingTimeout}, MaxReconnectBackoff = {MaxReconnectBackoff}, ");
+        text.Append(CultureInfo.InvariantCulture, $"EvictOnDeadlineExceeded = {EvictOnDeadlineExceeded}, ");
+        text.Append(Pool is null
+            ? "Pool = (null)"
+            : string.Create(CultureInfo.InvariantCulture, $"Pool = {{ Name = {Pool.Name}, MinSize = {Pool.MinSize}, MaxSize = {Pool.MaxSize}, AcquireTimeout = {Pool.AcquireTimeout} }}"));
+        return text.Append(" }").ToString();
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, or returns a validated copy.</summary>
+    internal QdrantPoolOptions ValidatedCopy(string paramName)
+    {
+        var problems = QdrantPoolOptionsValidation.FindProblems(this);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid QdrantPoolOptions: " + string.Join(" ", problems), paramName);
+        }
+
+        return (QdrantPoolOptions)MemberwiseClone();
+    }
+
+    /// <summary>The address without user info, so a password typed into it never reaches a message.</summary>
+    internal static string SafeAddress(Uri? address)
+    {
+        if (address is null)
+        {
+            return "(null)";
+        }
+
+        if (!address.IsAbsoluteUri || address.UserInfo.Length == 0)
+        {
+            return address.OriginalString;
+        }
+
+        return new UriBuilder(address) { UserName = string.Empty, Password = string.Empty }.Uri.ToString();
+    }
+}

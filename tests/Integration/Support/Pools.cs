@@ -1,0 +1,30 @@
+using Pool.Qdrant;
+using Pool.Qdrant.Testing;
+
+namespace Pool.Tests.Integration.Support;
+
+/// <summary>Pools aimed at a stand-in, with timeouts short enough that a hang fails a test fast.</summary>
+internal static class Pools
+{
+    public static QdrantPoolOptions Options(Uri address, int maxSize = 4) => new()
+    {
+        Address = address,
+        ConnectTimeout = TimeSpan.FromSeconds(2),
+        HealthCheckTimeout = TimeSpan.FromSeconds(2),
+        GrpcTimeout = TimeSpan.FromSeconds(10),
+        Pool = new ConnectionPoolOptions
+        {
+            Name = "integration",
+            MaxSize = maxSize,
+            AcquireTimeout = TimeSpan.FromSeconds(20),
+            DisposeTimeout = TimeSpan.FromSeconds(5),
+        },
+    };
+
+    public static QdrantClientPool For(QdrantStandIn standIn, int maxSize = 4, Action<QdrantPoolOptions>? configure = null)
+    {
+        var options = Options(standIn.Address, maxSize);
+        configure?.Invoke(options);
+        return new QdrantClientPool(options);
+    }
+}
