@@ -68,7 +68,7 @@ public sealed class RestartTests(ITestOutputHelper output)
             {
                 return;
             }
-            catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal } or ConnectionCreateException)
+            catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal } or ConnectionCreateException or PoolUnavailableException)
             {
                 load.Failed();
 
