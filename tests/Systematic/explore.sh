@@ -62,7 +62,7 @@ methods=$(list_methods $folders | grep -F -- "$filter" || true)
 count=$(echo "$methods" | wc -l)
 runs=$((count * $(echo "$strategies" | wc -w)))
 echo "Exploring $count scenarios x strategies ($strategies), ${seconds}s each: about $((runs * seconds / 60 + 1)) minutes."
-printf '%-78s %-15s %10s %8s %5s\n' "scenario" "strategy" "iterations" "iter/s" "bugs"
+printf '%-90s %-15s %10s %8s %5s\n' "scenario" "strategy" "iterations" "iter/s" "bugs"
 
 status=0
 for method in $methods; do
@@ -75,7 +75,7 @@ for method in $methods; do
     bugs=$(sed -n 's/.*Found \([0-9]*\) bugs\{0,1\}\..*/\1/p' "$dir/log.txt" | tail -1)
     elapsed=$(sed -n 's/.*Elapsed \([0-9.]*\) sec.*/\1/p' "$dir/log.txt" | tail -1)
     rate=$(awk -v i="${iterations:-0}" -v e="${elapsed:-0}" 'BEGIN { if (e > 0) printf "%.0f", i / e; else print "-" }')
-    printf '%-78s %-15s %10s %8s %5s\n' "$method" "$strategy" "${iterations:-?}" "$rate" "${bugs:-?}"
+    printf '%-90s %-15s %10s %8s %5s\n' "$method" "$strategy" "${iterations:-?}" "$rate" "${bugs:-?}"
     if [ "${bugs:-0}" != "0" ] || [ "$code" -ne 0 ]; then
       status=2
       trace=$(find "$dir" -name '*.trace' | head -1)

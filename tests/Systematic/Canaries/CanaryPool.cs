@@ -57,6 +57,23 @@ internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, ScriptedF
         return connection is null ? await CreateAsync() : new Handle(this, connection);
     }
 
+    public bool TryAcquire([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILeaseHandle? lease)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idle.TryPop(out var idle))
+            {
+                _inUse++;
+                lease = new Handle(this, idle);
+                return true;
+            }
+        }
+
+        lease = null;
+        return false;
+    }
+
     public PoolStatistics GetStatistics()
     {
         lock (_lock)

@@ -14,6 +14,10 @@ internal interface IPoolUnderTest : IAsyncDisposable
     /// <exception cref="ConnectionCreateException">The create this acquire was first in line for failed.</exception>
     Task<ILeaseHandle> AcquireAsync(TimeSpan? timeout, CancellationToken cancellationToken);
 
+    /// <summary>Leases an idle connection if one is ready now; never waits, never creates.</summary>
+    /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
+    bool TryAcquire([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILeaseHandle? lease);
+
     /// <summary>A consistent snapshot (taken under the pool's lock).</summary>
     PoolStatistics GetStatistics();
 
@@ -51,6 +55,12 @@ internal sealed class RealPool(ConnectionPool<TestConnection> pool) : IPoolUnder
     {
         var lease = await pool.AcquireAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken);
         return new Handle(lease);
+    }
+
+    public bool TryAcquire([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILeaseHandle? lease)
+    {
+        lease = pool.TryAcquire(out var pooled) ? new Handle(pooled) : null;
+        return lease is not null;
     }
 
     public PoolStatistics GetStatistics() => pool.GetStatistics();

@@ -108,6 +108,20 @@ internal sealed class PoolWorld
         return new Acquired(who, outcome, lease);
     }
 
+    /// <summary>TryAcquire: never waits; a lease it gets is recorded with the factory like any other.</summary>
+    public Lease? TryAcquire(string who)
+    {
+        Lease? lease = null;
+        if (Pool.TryAcquire(out var handle))
+        {
+            Factory.NoteLeased(handle.Connection);
+            lease = new Lease(handle, Factory);
+        }
+
+        CheckInvariants($"after TryAcquire '{who}' {(lease is null ? "found nothing idle" : "got " + lease.Connection)}");
+        return lease;
+    }
+
     /// <summary>Acquires, then returns the lease (if any) after letting others run.</summary>
     public async Task<Acquired> AcquireAndReturnAsync(string who, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
