@@ -16,26 +16,43 @@ public static class ChurnScenarios
     /// <summary>
     /// Two slots, three clients. Each one tries TryAcquire first or not, then acquires with no
     /// timeout, a timeout or a token that gets cancelled, may invalidate, and returns. Creates
-    /// succeed, are slow or throw; destroys may throw.
+    /// succeed, are slow or throw; destroys may throw; the pool may be disposed meanwhile.
     /// </summary>
     internal static async Task RunRandomClientsAndFaults(PoolTarget target)
     {
         var world = PoolWorld.Create(
             target, new PoolSpec(MaxSize: 2),
             random => FactoryScript.Random(random, [CreateFault.Succeed, CreateFault.Slow, CreateFault.Throw], destroyMayThrow: true));
-        var clients = new[]
+        var operations = new List<Task>
         {
             Task.Run(() => ClientAsync(world, "A")),
             Task.Run(() => ClientAsync(world, "B")),
             Task.Run(() => ClientAsync(world, "C")),
         };
-        await Task.WhenAll(clients);
+        if (world.Random.NextBoolean())
+        {
+            operations.Add(Task.Run(async () => await world.Pool.DisposeAsync()));
+        }
+
+        await Task.WhenAll(operations.ToArray());
         await world.FinishAsync();
     }
 
     private static async Task ClientAsync(PoolWorld world, string who)
     {
-        var lease = world.Random.NextBoolean() ? world.TryAcquire(who) : null;
+        Lease? lease = null;
+        if (world.Random.NextBoolean())
+        {
+            try
+            {
+                lease = world.TryAcquire(who);
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // Disposed: TryAcquire must say so rather than find nothing.
+            }
+        }
+
         if (lease is null)
         {
             using var cancel = new CancellationTokenSource();
@@ -44,17 +61,17 @@ public static class ChurnScenarios
             {
                 case 0:
                     acquired = await world.AcquireAsync(who);
-                    PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed);
+                    PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.Disposed);
                     break;
                 case 1:
                     acquired = await world.AcquireAsync(who, PoolWorld.ShortTimeout);
-                    PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
+                    PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut, Outcome.Disposed);
                     break;
                 default:
                     var cancelling = Task.Run(cancel.Cancel);
                     acquired = await world.AcquireAsync(who, cancellationToken: cancel.Token);
                     await cancelling;
-                    PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.Cancelled);
+                    PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.Cancelled, Outcome.Disposed);
                     break;
             }
 
