@@ -19,7 +19,8 @@ public static class DisposeScenarios
     /// <summary>
     /// Two slots, one held by A. DisposeAsync races A's return and two acquirers whose creates
     /// succeed, are slow or hang until the pool cancels them. Every acquire ends with a lease, or
-    /// with ObjectDisposedException; after dispose no connection is left open.
+    /// with ObjectDisposedException (always, once DisposeAsync was called); after dispose no
+    /// connection is left open.
     /// </summary>
     internal static async Task RunDisposeRacingAcquiresReturnsAndCreates(PoolTarget target)
     {
@@ -30,7 +31,15 @@ public static class DisposeScenarios
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var returnA = Task.Run(() => world.Return(a, "A"));
-        var dispose = Task.Run(async () => await world.Pool.DisposeAsync());
+        var dispose = Task.Run(async () =>
+        {
+            // Once DisposeAsync has been called, no acquire may succeed, even before it completes.
+            // AsTask at once: Coyote 1.7.11 rewrites a ValueTask kept across an await into invalid IL.
+            var disposing = world.Pool.DisposeAsync().AsTask();
+            var late = await world.AcquireAsync("D, started after DisposeAsync");
+            Check.That(late.Outcome == Outcome.Disposed, "I9 Dispose is complete", () => $"an acquire started after DisposeAsync ended with {late.Outcome}.");
+            await disposing;
+        });
         await Task.WhenAll(new[] { b, c, returnA, dispose });
 
         PoolWorld.Expect(b.Result, Outcome.Lease, Outcome.Disposed);
