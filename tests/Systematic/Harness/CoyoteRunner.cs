@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Coyote;
+using Microsoft.Coyote.Logging;
+using Microsoft.Coyote.Rewriting;
+using Microsoft.Coyote.SystematicTesting;
+using Xunit.Abstractions;
+
+namespace Pool.Tests.Systematic.Harness;
+
+/// <summary>
+/// Runs a scenario under Coyote's <see cref="TestingEngine"/> from xunit. The scenario must be a
+/// static method marked <c>[Microsoft.Coyote.SystematicTesting.Test]</c>, so every failure can be
+/// replayed with the Coyote CLI by the command the failure prints.
+/// </summary>
+internal static class CoyoteRunner
+{
+    public const string TraceFolder = "artifacts/coyote-traces";
+    public const string TestDll = "tests/Systematic/bin/Debug/net10.0/Pool.Tests.Systematic.dll";
+
+    /// <summary>Explores the scenario; fails with the bug, seed, trace and replay command if one is found.</summary>
+    public static CoyoteRun AssertNoBug(Func<Task> scenario, ITestOutputHelper output, uint? iterations = null)
+    {
+        var run = Explore(scenario, iterations ?? CoyoteSettings.Iterations);
+        output.WriteLine(run.Summary);
+        if (run.BugFound)
+        {
+            Assert.Fail(run.Describe());
+        }
+
+        Assert.True(run.Uncontrolled.Count == 0, $"Uncontrolled invocations in {run.Method}: {string.Join("; ", run.Uncontrolled)}");
+        Assert.True(run.Iterations == (iterations ?? CoyoteSettings.Iterations), $"{run.Method} ran {run.Iterations} iterations, not all it was asked to.");
+        return run;
+    }
+
+    /// <summary>Explores a scenario that must fail; returns the run so the caller can check the bug text.</summary>
+    public static CoyoteRun AssertBugFound(Func<Task> scenario, ITestOutputHelper output, string expected, uint iterations)
+    {
+        var run = Explore(scenario, iterations);
+        output.WriteLine(run.Summary);
+        Assert.True(run.BugFound, $"{run.Method}: no bug found in {run.Iterations} iterations; expected one containing \"{expected}\".");
+        Assert.True(
+            run.BugReport!.Contains(expected, StringComparison.Ordinal),
+            $"{run.Method}: found a bug, but not the expected one (\"{expected}\"):{Environment.NewLine}{run.Describe()}");
+        output.WriteLine($"Found in iteration {run.FoundInIteration}: {run.BugReport}");
+        return run;
+    }
+
+    public static CoyoteRun Explore(Func<Task> scenario, uint iterations)
+    {
+        MethodInfo method = scenario.Method;
+        string name = $"{method.DeclaringType!.FullName}.{method.Name}";
+        RequireEntryPoint(method, name);
+        RequireRewritten(method);
+
+        uint seed = CoyoteSettings.Seed;
+        var configuration = Configuration.Create()
+            .WithTestingIterations(iterations)
+            .WithMaxSchedulingSteps(CoyoteSettings.MaxSteps)
+            .WithPartiallyControlledConcurrencyAllowed(false)
+            .WithTelemetryEnabled(false)
+            .WithConsoleLoggingEnabled(false)
+            .WithVerbosityEnabled(VerbosityLevel.Error)
+            .WithRandomGeneratorSeed(seed)
+            // The periodic (wall-clock) deadlock monitor only reports blocking Coyote cannot see;
+            // 5 s instead of 1 s keeps a busy 2-core CI machine from reporting a slow step as a hang.
+            .WithDeadlockTimeout(5000);
+        configuration = CoyoteSettings.Strategy switch
+        {
+            null or "" => configuration,
+            "random" => configuration.WithRandomStrategy(),
+            "probabilistic" => configuration.WithProbabilisticStrategy(),
+            "prioritization" => configuration.WithPrioritizationStrategy(),
+            "q-learning" => configuration.WithQLearningStrategy(),
+            string other => throw new InvalidOperationException($"POOL_COYOTE_STRATEGY is '{other}'; use random, probabilistic, prioritization or q-learning."),
+        };
+
+        using var engine = TestingEngine.Create(configuration, scenario);
+        uint started = 0;
+        engine.RegisterStartIterationCallBack(iteration => started = iteration + 1);
+        var watch = Stopwatch.StartNew();
+        engine.Run();
+        watch.Stop();
+
+        var report = engine.TestReport;
+        bool bugFound = report.NumOfFoundBugs > 0;
+        string? trace = null;
+        if (bugFound || report.UncontrolledInvocations.Count > 0)
+        {
+            string folder = Path.Combine(RepositoryRoot, TraceFolder);
+            Directory.CreateDirectory(folder);
+            if (engine.TryEmitReports(folder, name, out var files))
+            {
+                trace = files.FirstOrDefault(f => f.EndsWith(".trace", StringComparison.Ordinal));
+            }
+        }
+
+        // The trace names the strategy and seed of the failing iteration (the default portfolio rotates strategies).
+        string strategy = CoyoteSettings.Strategy ?? "portfolio";
+        uint? bugSeed = null;
+        if (trace is not null)
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(trace));
+            var settings = json.RootElement.GetProperty("Settings");
+            strategy = $"{settings.GetProperty("Strategy").GetString()} (bound {settings.GetProperty("StrategyBound").GetInt32()})";
+            bugSeed = settings.GetProperty("Seed").GetUInt32();
+        }
+
+        return new CoyoteRun(
+            name, started, watch.Elapsed, bugFound ? report.BugReports.First() : null,
+            bugFound ? started : null, seed, bugSeed, strategy, Math.Max(report.MaxExploredFairSteps, report.MaxExploredUnfairSteps),
+            report.UncontrolledInvocations.ToList(), trace);
+    }
+
+    /// <summary>The folder holding Pool.sln: traces and replay commands are relative to it.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static void RequireEntryPoint(MethodInfo method, string name)
+    {
+        if (!method.IsStatic || !method.IsPublic || method.GetCustomAttribute<TestAttribute>() is null || method.GetParameters().Length != 0)
+        {
+            Assert.Fail($"{name} must be a public static parameterless method marked [Microsoft.Coyote.SystematicTesting.Test], so a failure can be replayed by name.");
+        }
+    }
+
+    /// <summary>No false passes: an assembly Coyote did not rewrite runs uncontrolled and proves nothing.</summary>
+    private static void RequireRewritten(MethodInfo method)
+    {
+        foreach (var assembly in new[] { typeof(ConnectionPool<>).Assembly, method.DeclaringType!.Assembly })
+        {
+            if (!RewritingEngine.IsAssemblyRewritten(assembly))
+            {
+                Assert.Fail(
+                    $"{assembly.GetName().Name}.dll is not rewritten for Coyote, so a run would prove nothing. "
+                    + "Build tests/Systematic (its CoyoteRewrite target rewrites the output) and do not set CoyoteRewrite=false.");
+            }
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pool.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,249 @@
+using Microsoft.Coyote.Random;
+using Pool.Internal;
+using Pool.Tests.Systematic.Canaries;
+
+namespace Pool.Tests.Systematic.Harness;
+
+/// <summary>Which pool a scenario drives: the real one or a canary with one known bug.</summary>
+internal enum PoolTarget
+{
+    Real,
+    CheckThenCreateCanary,
+    SlotLeakCanary,
+    LostHandOffCanary,
+    NoWakeUpCanary,
+}
+
+/// <summary>How an acquire ended. Liveness: every acquire ends with exactly one of these.</summary>
+internal enum Outcome
+{
+    Lease,
+    TimedOut,
+    Cancelled,
+    Disposed,
+    CreateFailed,
+}
+
+/// <summary>
+/// One iteration's world: a fresh pool, a <see cref="ScriptedFactory"/>, a <see cref="ControlledTimeProvider"/>
+/// and Coyote's random generator. Nothing in it outlives the iteration. Its operations check the
+/// shared invariants as they go; <see cref="FinishAsync"/> checks the end state and disposes the pool.
+/// </summary>
+internal sealed class PoolWorld
+{
+    private PoolWorld(PoolTarget target, PoolSpec spec, Func<Generator, FactoryScript> script)
+    {
+        Random = Generator.Create();
+        Time = new ControlledTimeProvider();
+        Factory = new ScriptedFactory(script(Random), spec.MaxSize);
+        Pool = target switch
+        {
+            PoolTarget.Real => RealPool.Create(spec, Factory, Time),
+            PoolTarget.CheckThenCreateCanary => new CanaryPool(CanaryBug.CheckThenCreate, spec, Factory, Time),
+            PoolTarget.SlotLeakCanary => new CanaryPool(CanaryBug.SlotLeakOnFailedCreate, spec, Factory, Time),
+            PoolTarget.LostHandOffCanary => new CanaryPool(CanaryBug.LostHandOffToDeadWaiter, spec, Factory, Time),
+            PoolTarget.NoWakeUpCanary => new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, spec, Factory, Time),
+            _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
+        };
+    }
+
+    public Generator Random { get; }
+
+    public ControlledTimeProvider Time { get; }
+
+    public ScriptedFactory Factory { get; }
+
+    public IPoolUnderTest Pool { get; }
+
+    /// <summary>A timeout for acquires that may time out; its length does not matter, the timer's task decides.</summary>
+    public static TimeSpan ShortTimeout { get; } = TimeSpan.FromSeconds(1);
+
+    public static PoolWorld Create(PoolTarget target, PoolSpec spec, Func<Generator, FactoryScript>? script = null) =>
+        new(target, spec, script ?? (_ => FactoryScript.Healthy()));
+
+    /// <summary>Acquires and classifies the ending; a lease is recorded with the factory (no double lease).</summary>
+    public async Task<Acquired> AcquireAsync(string who, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        Outcome outcome;
+        Lease? lease = null;
+        try
+        {
+            var handle = await Pool.AcquireAsync(timeout, cancellationToken);
+            Factory.NoteLeased(handle.Connection);
+            lease = new Lease(handle, Factory);
+            outcome = Outcome.Lease;
+        }
+        catch (PoolExhaustedException)
+        {
+            Check.That(timeout is not null, "Liveness", $"acquire '{who}' has no timeout but timed out.");
+            outcome = Outcome.TimedOut;
+        }
+        catch (OperationCanceledException)
+        {
+            Check.That(cancellationToken.IsCancellationRequested, "Liveness", $"acquire '{who}' was cancelled although its token was not.");
+            outcome = Outcome.Cancelled;
+        }
+        catch (ObjectDisposedException)
+        {
+            outcome = Outcome.Disposed;
+        }
+        catch (ConnectionCreateException)
+        {
+            outcome = Outcome.CreateFailed;
+        }
+        catch (PoolInvariantException ex)
+        {
+            Check.Fail(ex.Message);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Check.Fail(
+                $"Liveness violated: acquire '{who}' ended with {ex.GetType().Name} ({ex.Message}), not with a lease, "
+                + "a timeout, a cancellation, ObjectDisposedException or ConnectionCreateException.");
+            throw;
+        }
+
+        CheckInvariants($"after acquire '{who}' ended with {outcome}");
+        return new Acquired(who, outcome, lease);
+    }
+
+    /// <summary>TryAcquire: never waits; a lease it gets is recorded with the factory like any other.</summary>
+    public Lease? TryAcquire(string who)
+    {
+        Lease? lease = null;
+        if (Pool.TryAcquire(out var handle))
+        {
+            Factory.NoteLeased(handle.Connection);
+            lease = new Lease(handle, Factory);
+        }
+
+        CheckInvariants($"after TryAcquire '{who}' {(lease is null ? "found nothing idle" : "got " + lease.Connection)}");
+        return lease;
+    }
+
+    /// <summary>Acquires, then returns the lease (if any) after letting others run.</summary>
+    public async Task<Acquired> AcquireAndReturnAsync(string who, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var acquired = await AcquireAsync(who, timeout, cancellationToken);
+        if (acquired.Lease is { } lease)
+        {
+            await Task.Yield();
+            Return(lease, who);
+        }
+
+        return acquired;
+    }
+
+    public void Return(Lease lease, string who)
+    {
+        lease.Return();
+        CheckInvariants($"after '{who}' returned {lease.Connection}");
+    }
+
+    /// <summary>
+    /// Checks the shared invariants on a snapshot, and, when no create or destroy is in flight in
+    /// the pool or the factory, that the pool's Created − Destroyed is what the factory has open.
+    /// </summary>
+    public void CheckInvariants(string where)
+    {
+        int version = Factory.Version;
+        bool quiet = Factory.IsQuiet;
+        var stats = Pool.GetStatistics();
+        if (PoolInvariants.FindViolation(stats) is { } violation)
+        {
+            Check.Fail($"{violation} Seen {where}.");
+        }
+
+        if (quiet && version == Factory.Version && stats.Creating == 0 && stats.Destroying == 0)
+        {
+            Check.That(
+                stats.Live == Factory.Open, "I3 Conservation across hand-off",
+                () => $"the factory has {Factory.Open} open connections but the pool counts Created − Destroyed = {stats.Live}. Seen {where}.");
+        }
+    }
+
+    /// <summary>Asserts that <paramref name="acquired"/> ended with one of <paramref name="allowed"/>.</summary>
+    public static void Expect(Acquired acquired, params Outcome[] allowed) =>
+        Check.That(
+            allowed.Contains(acquired.Outcome), "Liveness",
+            () => $"acquire '{acquired.Who}' ended with {acquired.Outcome}; this scenario allows only {string.Join(", ", allowed)}.");
+
+    /// <summary>
+    /// Call when every acquire of the scenario has ended and every lease was returned: checks the
+    /// quiet state, disposes the pool, waits until it drained and checks that nothing is left.
+    /// </summary>
+    public async Task FinishAsync()
+    {
+        Check.That(Factory.Leased == 0, "Scenario", () => $"the scenario still holds {Factory.Leased} leases at its end.");
+        int version = Factory.Version;
+        bool quiet = Factory.IsQuiet;
+        var stats = Pool.GetStatistics();
+        Check.That(stats.Waiters == 0, "I5 Cancellation and timeout are safe", () => $"every acquire has ended but {stats.Waiters} waiters are still queued.");
+        if (quiet && version == Factory.Version && stats.Creating == 0 && stats.Destroying == 0)
+        {
+            CheckNothingLeased(stats, "at the end of the scenario");
+        }
+
+        CheckInvariants("at the end of the scenario");
+        await Pool.DisposeAsync();
+        CheckDrained("after DisposeAsync completed");
+        var late = await AcquireAsync("after dispose");
+        Check.That(late.Outcome == Outcome.Disposed, "I9 Dispose is complete", () => $"an acquire after dispose ended with {late.Outcome}.");
+    }
+
+    /// <summary>After DisposeAsync: no slot, no connection, no call in flight.</summary>
+    private void CheckDrained(string where)
+    {
+        var stats = Pool.GetStatistics();
+        Check.That(stats.IsDisposed, "I9 Dispose is complete", $"the pool does not report itself disposed {where}.");
+        Check.That(
+            stats.Creating == 0, "I2 A failed create frees its slot AND serves a waiter",
+            () => $"the pool still counts {stats.Creating} creates in flight {where}, but the factory has {Factory.CreatesInFlight} "
+                + $"({Factory.CreatesFailed} of {Factory.CreatesStarted} creates failed): a failed create kept its slot.");
+        CheckNothingLeased(stats, where);
+        if (PoolInvariants.FindViolation(stats) is { } violation)
+        {
+            Check.Fail($"{violation} Seen {where}.");
+        }
+
+        Check.That(Factory.IsQuiet, "I9 Dispose is complete", () => $"{Factory.CreatesInFlight} creates and {Factory.DestroysInFlight} destroys still run {where}.");
+        Check.That(Factory.Open == 0, "I9 Dispose is complete", () => $"the factory still has {Factory.Open} open connections {where}.");
+        Check.That(stats.Total == 0, "I9 Dispose is complete", () => $"the pool still counts Total = {stats.Total} {where}.");
+    }
+
+    private void CheckNothingLeased(PoolStatistics stats, string where)
+    {
+        Check.That(
+            stats.InUse == Factory.Leased, "I3 Conservation across hand-off",
+            () => $"the scenario holds {Factory.Leased} leases but the pool counts InUse = {stats.InUse} {where}: a connection was lost in a hand-off.");
+        Check.That(
+            stats.Live == Factory.Open, "I3 Conservation across hand-off",
+            () => $"the factory has {Factory.Open} open connections but the pool counts Created − Destroyed = {stats.Live} {where}.");
+    }
+}
+
+/// <summary>How one acquire ended, and its lease if it got one.</summary>
+internal sealed record Acquired(string Who, Outcome Outcome, Lease? Lease);
+
+/// <summary>A lease held by the scenario. Returning tells the factory first, so a hand-off is never seen as a double lease.</summary>
+internal sealed class Lease(ILeaseHandle handle, ScriptedFactory factory)
+{
+    private bool _returned;
+
+    public TestConnection Connection => handle.Connection;
+
+    /// <summary>Returns the connection; may be called from several tasks, only the pool decides which one counts.</summary>
+    public void Return()
+    {
+        if (!_returned)
+        {
+            _returned = true;
+            factory.NoteReturned(Connection);
+        }
+
+        handle.Return();
+    }
+
+    public void Invalidate() => handle.Invalidate();
+}

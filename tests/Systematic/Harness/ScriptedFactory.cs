@@ -1,0 +1,161 @@
+namespace Pool.Tests.Systematic.Harness;
+
+/// <summary>A connection the <see cref="ScriptedFactory"/> made. Identity only: the factory keeps its state.</summary>
+internal sealed class TestConnection(int id)
+{
+    public int Id { get; } = id;
+
+    public override string ToString() => $"conn#{Id}";
+}
+
+/// <summary>
+/// The backend as the pool sees it: creates, validations and destroys follow a <see cref="FactoryScript"/>,
+/// and the factory keeps the ground truth the pool's counters are checked against: which connections
+/// are open, which are leased by the scenario, how many calls are in flight. It reports a bug the
+/// moment it sees more open connections than MaxSize (I1), a second destroy of a connection (I7), a
+/// destroy of a leased connection or one connection leased twice at once (I7).
+/// </summary>
+/// <remarks>
+/// Only for code running under Coyote (one operation at a time, switches only at scheduling points):
+/// the bookkeeping has no scheduling point inside it, so it needs no lock.
+/// </remarks>
+internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConnectionFactory<TestConnection>
+{
+    private readonly HashSet<int> _open = [];
+    private readonly HashSet<int> _destroyed = [];
+    private readonly HashSet<int> _leased = [];
+    private int _nextId;
+
+    public int MaxSize { get; } = maxSize;
+
+    /// <summary>Changes with every call that starts or ends, so a reader can tell a quiet moment from a busy one.</summary>
+    public int Version { get; private set; }
+
+    public int CreatesStarted { get; private set; }
+
+    public int CreatesFailed { get; private set; }
+
+    public int CreatesInFlight { get; private set; }
+
+    public int Destroys { get; private set; }
+
+    public int DestroysInFlight { get; private set; }
+
+    public int Validations { get; private set; }
+
+    /// <summary>Connections created and not yet destroyed.</summary>
+    public int Open => _open.Count;
+
+    /// <summary>Connections the scenario holds a lease on.</summary>
+    public int Leased => _leased.Count;
+
+    public bool IsQuiet => CreatesInFlight == 0 && DestroysInFlight == 0;
+
+    public async ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
+    {
+        CreatesStarted++;
+        CreatesInFlight++;
+        Version++;
+        try
+        {
+            switch (script.NextCreate())
+            {
+                case CreateFault.Slow:
+                    for (int i = script.NextSlowness(); i > 0; i--)
+                    {
+                        await Task.Yield();
+                    }
+
+                    break;
+                case CreateFault.Throw:
+                    await Task.Yield();
+                    CreatesFailed++;
+                    throw new ScriptedFaultException("Scripted create failure: the backend is down.");
+                case CreateFault.HangUntilCancelled:
+                    await HangUntilCancelledAsync(cancellationToken);
+                    break;
+                default:
+                    break;
+            }
+
+            var connection = new TestConnection(++_nextId);
+            _open.Add(connection.Id);
+            Check.That(
+                _open.Count <= MaxSize, "I1 Capacity",
+                () => $"the factory holds {_open.Count} open connections but MaxSize is {MaxSize}.");
+            return connection;
+        }
+        finally
+        {
+            CreatesInFlight--;
+            Version++;
+        }
+    }
+
+    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
+    {
+        Validations++;
+        CheckUsable(connection, "validated");
+        return new ValueTask<bool>(script.NextValidation());
+    }
+
+    public async ValueTask DestroyAsync(TestConnection connection)
+    {
+        DestroysInFlight++;
+        Version++;
+        try
+        {
+            Check.That(!_destroyed.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed twice.");
+            Check.That(_open.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed but this factory never created it.");
+            Check.That(!_leased.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed while a lease still held it.");
+            bool fail = script.NextDestroyThrows();
+            await Task.Yield();
+            _open.Remove(connection.Id);
+            _destroyed.Add(connection.Id);
+            Destroys++;
+            if (fail)
+            {
+                throw new ScriptedFaultException($"Scripted destroy failure for {connection} (the connection is closed anyway).");
+            }
+        }
+        finally
+        {
+            DestroysInFlight--;
+            Version++;
+        }
+    }
+
+    /// <summary>The scenario got a lease on <paramref name="connection"/>.</summary>
+    public void NoteLeased(TestConnection connection)
+    {
+        CheckUsable(connection, "leased");
+        Check.That(_leased.Add(connection.Id), "I7 At most once", () => $"{connection} is held by two leases at once.");
+    }
+
+    /// <summary>The scenario is about to return its lease on <paramref name="connection"/>.</summary>
+    public void NoteReturned(TestConnection connection) => _leased.Remove(connection.Id);
+
+    private void CheckUsable(TestConnection connection, string what) =>
+        Check.That(
+            _open.Contains(connection.Id), "I7 At most once",
+            () => $"{connection} was {what} after it was destroyed.");
+
+    private static async Task HangUntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        // Task.Delay ignores a later cancellation under Coyote: wait on a TaskCompletionSource instead.
+        // Unregister, never Dispose, the registration: Dispose blocks (uncontrolled) while the callback
+        // runs, and Coyote may resume this continuation while Cancel is still inside the callback.
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled);
+        try
+        {
+            await cancelled.Task;
+        }
+        finally
+        {
+            registration.Unregister();
+        }
+
+        throw new OperationCanceledException("Scripted hanging create: cancelled by the pool.", cancellationToken);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Coyote.SystematicTesting;
+using Pool.Tests.Systematic.Harness;
+using Xunit.Abstractions;
+
+namespace Pool.Tests.Systematic.Scenarios;
+
+/// <summary>
+/// MinSize warm-up, the one piece of background work the pool has now (I10 starts here): it shares
+/// slots with foreground acquires and must never break I1, I2 or I4 while racing them.
+/// Lifecycle scenarios (idle expiry, lifetime, maintenance, Clear, resize) belong next to this one.
+/// </summary>
+public static class WarmUpScenarios
+{
+    [Test]
+    public static Task WarmUpRacingAcquires() => RunWarmUpRacingAcquires(PoolTarget.Real);
+
+    /// <summary>
+    /// MinSize 1 of 2: the constructor starts a warm-up create (which succeeds, is slow or fails)
+    /// while two acquirers with timeouts arrive. Capacity holds and every acquire ends.
+    /// </summary>
+    internal static async Task RunWarmUpRacingAcquires(PoolTarget target)
+    {
+        var world = PoolWorld.Create(
+            target, new PoolSpec(MaxSize: 2) { MinSize = 1 },
+            random => FactoryScript.Random(random, [CreateFault.Succeed, CreateFault.Slow, CreateFault.Throw]));
+        var acquires = new[]
+        {
+            Task.Run(() => world.AcquireAndReturnAsync("A", PoolWorld.ShortTimeout)),
+            Task.Run(() => world.AcquireAndReturnAsync("B", PoolWorld.ShortTimeout)),
+        };
+        foreach (var acquired in await Task.WhenAll(acquires))
+        {
+            PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
+        }
+
+        await world.FinishAsync();
+    }
+}
+
+public sealed class WarmUpTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void WarmUpRacingAcquires_KeepsCapacityAndEndsEveryAcquire() =>
+        CoyoteRunner.AssertNoBug(WarmUpScenarios.WarmUpRacingAcquires, output);
+}
