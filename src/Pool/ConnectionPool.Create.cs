@@ -73,6 +73,10 @@ public sealed partial class ConnectionPool<TConnection>
                     _lateConnections++; // its slot was freed at the deadline; destroy it without one
                     late = new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, _generation);
                 }
+                else
+                {
+                    _abandoned--;
+                }
             }
             else
             {
@@ -169,6 +173,7 @@ public sealed partial class ConnectionPool<TConnection>
 
             attempt.Abandoned = true;
             _creating--;
+            _abandoned++;
             _createTimeouts++;
             CreateFailed_NeedsLock(PoolErrors.CreateTimedOut(Name, _options.CreateTimeout), ref work);
             Settle_NeedsLock(ref work);

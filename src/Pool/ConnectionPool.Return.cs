@@ -77,9 +77,12 @@ public sealed partial class ConnectionPool<TConnection>
         var work = default(PendingWork<TConnection>);
         lock (_lock)
         {
-            if (!late)
+            if (late)
             {
-                // A late connection never held a slot (its create was abandoned), so it frees none.
+                _abandoned--; // a late connection never held a slot (its create was abandoned), so it frees none
+            }
+            else
+            {
                 _destroying--;
                 _destroyed++;
             }

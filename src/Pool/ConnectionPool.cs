@@ -52,6 +52,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     private List<TaskCompletionSource>? _warmUps;
     private long _created, _destroyed, _createFailures, _destroyFailures, _acquired, _timedOut, _cancelled;
     private long _failedFast, _createTimeouts, _lateConnections;
+    private int _abandoned;           // creates abandoned at CreateTimeout still running, and their late destroys
 
     /// <summary>Creates a pool and starts filling it to MinSize in the background.</summary>
     /// <param name="factory">Makes, checks and closes connections.</param>
@@ -133,6 +134,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         FailedFast = _failedFast,
         CreateTimeouts = _createTimeouts,
         LateConnections = _lateConnections,
+        Abandoned = _abandoned,
         DestroyedInvalidated = _destroyedBy[(int)DestroyReason.Invalidated],
         DestroyedValidationFailed = _destroyedBy[(int)DestroyReason.ValidationFailed],
         DestroyedIdle = _destroyedBy[(int)DestroyReason.Idle],
@@ -163,7 +165,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, Total_NeedsLock));
         if (_disposed)
         {
-            if (Total_NeedsLock == 0 && _drained is not null && !_drained.Task.IsCompleted)
+            if (Total_NeedsLock == 0 && _abandoned == 0 && _drained is not null && !_drained.Task.IsCompleted)
             {
                 work.Drained = true;
             }

@@ -81,6 +81,12 @@ public readonly record struct PoolStatistics
     /// <summary>Connections that arrived after their create was abandoned, destroyed without taking a slot.</summary>
     public long LateConnections { get; init; }
 
+    /// <summary>
+    /// Creates abandoned at CreateTimeout whose factory call is still running, plus late connections
+    /// being destroyed. They hold no slot; DisposeAsync waits for them too.
+    /// </summary>
+    public int Abandoned { get; init; }
+
     /// <summary>Connections destroyed because a lease invalidated them.</summary>
     public long DestroyedInvalidated { get; init; }
 

@@ -10,7 +10,7 @@ internal static class PoolInvariants
     /// <summary>The first invariant the snapshot breaks, as a sentence naming it and the counts; null if none.</summary>
     public static string? FindViolation(in PoolStatistics s)
     {
-        if (s.Idle < 0 || s.InUse < 0 || s.Creating < 0 || s.Destroying < 0 || s.Waiters < 0
+        if (s.Idle < 0 || s.InUse < 0 || s.Creating < 0 || s.Destroying < 0 || s.Waiters < 0 || s.Abandoned < 0
             || s.Created < 0 || s.Destroyed < 0 || s.CreateFailures < 0 || s.DestroyFailures < 0
             || s.Acquired < 0 || s.TimedOut < 0 || s.Cancelled < 0)
         {
