@@ -177,8 +177,7 @@ public sealed partial class ConnectionPool<TConnection>
             }
 
             // The check failed: that connection is destroyed and the same acquire goes on, within its deadline.
-            var remaining = Remaining(start, timeout);
-            if (remaining <= TimeSpan.Zero)
+            if (timeout != Timeout.InfiniteTimeSpan && Remaining(start, timeout) <= TimeSpan.Zero)
             {
                 lock (_lock)
                 {

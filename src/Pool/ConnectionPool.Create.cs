@@ -8,10 +8,10 @@ public sealed partial class ConnectionPool<TConnection>
     private readonly object _randomLock = new(); // the user's Random is not thread-safe; never under _lock
 
     /// <summary>Starts a create whose slot is already reserved in Creating. The pool owns it, not an acquirer.</summary>
-    private void StartCreate(int failuresBefore, bool probe) => _ = Task.Run(() => CreateAsync(failuresBefore, probe));
+    private void StartCreate(int failuresBefore, bool probe, long generation) => _ = Task.Run(() => CreateAsync(failuresBefore, probe, generation));
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any factory failure must free the slot and reach a waiter (I2).")]
-    private async Task CreateAsync(int failuresBefore, bool probe)
+    private async Task CreateAsync(int failuresBefore, bool probe, long generation)
     {
         // Exponential backoff with full jitter after failures; the slot stays reserved meanwhile, so
         // MaxConcurrentCreates also bounds how many creates are waiting to dial.
@@ -71,7 +71,7 @@ public sealed partial class ConnectionPool<TConnection>
                 if (error is null)
                 {
                     _lateConnections++; // its slot was freed at the deadline; destroy it without one
-                    late = new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, _generation);
+                    late = new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, generation);
                 }
                 else
                 {
@@ -83,7 +83,9 @@ public sealed partial class ConnectionPool<TConnection>
                 _creating--;
                 if (error is null)
                 {
-                    CreateSucceeded_NeedsLock(new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, _generation), now, ref work);
+                    // Stamped with the generation of the reservation: a connection that a Clear() raced
+                    // (opened before it, counted after it) is retired, never handed out (found by Coyote).
+                    CreateSucceeded_NeedsLock(new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, generation), now, ref work);
                 }
                 else
                 {
@@ -115,6 +117,10 @@ public sealed partial class ConnectionPool<TConnection>
         if (_disposed)
         {
             Retire_NeedsLock(entry, DestroyReason.Disposed, ref work); // I9: a create that finishes after dispose
+        }
+        else if (entry.Generation != _generation)
+        {
+            Retire_NeedsLock(entry, DestroyReason.Cleared, ref work);
         }
         else if (Total_NeedsLock >= _maxSize)
         {

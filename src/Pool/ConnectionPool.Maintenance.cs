@@ -46,7 +46,7 @@ public sealed partial class ConnectionPool<TConnection>
 
             _maxSize = maxSize;
             _ceiling = Math.Max(_maxSize, Total_NeedsLock);
-            while (Total_NeedsLock > _maxSize && _idle.Oldest is { } oldest)
+            while (_idle.Count + _inUse + _creating > _maxSize && _idle.Oldest is { } oldest)
             {
                 _idle.Remove(oldest);
                 Retire_NeedsLock(oldest, DestroyReason.Surplus, ref work);

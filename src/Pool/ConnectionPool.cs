@@ -184,6 +184,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             work.CreatesToStart += creates;
             work.CreateFailuresBefore = _consecutiveFailures;
             work.Probe = _unavailable;
+            work.CreateGeneration = _generation;
         }
     }
 
@@ -223,7 +224,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         work.DeliverWaiters();
         for (int i = 0; i < work.CreatesToStart; i++)
         {
-            StartCreate(work.CreateFailuresBefore, work.Probe);
+            StartCreate(work.CreateFailuresBefore, work.Probe, work.CreateGeneration);
         }
 
         work.StartDestroys(this);

@@ -126,4 +126,23 @@ public sealed class IdleAndClearTests
         Assert.Same(fresh, lease.Connection);
         Assert.Equal(1, old.DestroyCount);
     }
+
+    [Fact]
+    public async Task Clear_WhileACreateIsInFlight_RetiresTheConnectionThatCreateOpened()
+    {
+        await using var pool = await PoolWithIdle(idle: 0, maxSize: 2);
+        _factory.Gated = true;
+        var acquire = pool.AcquireAsync().AsTask();
+        await _factory.WaitForPendingAsync(1);
+
+        pool.Clear();
+        var opened = _factory.CompleteNext();
+        await _factory.WaitForPendingAsync(1);
+        var fresh = _factory.CompleteNext();
+
+        await using var lease = await acquire;
+        Assert.Same(fresh, lease.Connection);
+        await TestPools.Until(() => opened.DestroyCount == 1, "the connection opened before the clear is destroyed");
+        Assert.Equal((1L, 2L), (pool.Checked().DestroyedCleared, pool.Checked().Created));
+    }
 }

@@ -19,6 +19,9 @@ internal struct PendingWork<TConnection>
     /// <summary>The consecutive failures seen when the creates were reserved: they wait that backoff first.</summary>
     public int CreateFailuresBefore { get; set; }
 
+    /// <summary>The pool's generation when the creates were reserved: a Clear before they finish retires them.</summary>
+    public long CreateGeneration { get; set; }
+
     /// <summary>The creates are the fast-fail probe: they wait at least the initial backoff.</summary>
     public bool Probe { get; set; }
 

@@ -22,9 +22,9 @@ internal static class PoolInvariants
             return Describe("I1 Capacity", $"Total {s.Total} exceeds the ceiling {s.Ceiling} (MaxSize {s.MaxSize}).", s);
         }
 
-        if (s.Ceiling > s.MaxSize && s.Idle > 0)
+        if (s.Idle > 0 && s.Idle + s.InUse + s.Creating > s.MaxSize)
         {
-            return Describe("I1 Capacity", $"{s.Idle} connections are idle while the pool is above MaxSize {s.MaxSize} after a shrink.", s);
+            return Describe("I1 Capacity", $"{s.Idle} connections are kept idle while idle + in use + creating exceeds MaxSize {s.MaxSize}.", s);
         }
 
         if (s.Creating > s.MaxConcurrentCreates)
