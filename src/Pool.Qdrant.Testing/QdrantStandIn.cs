@@ -79,6 +79,9 @@ public sealed class QdrantStandIn : IAsyncDisposable
     /// <summary>Calls being answered now (including those held by latency or a hang).</summary>
     public int CallsInFlight => _state.InFlight;
 
+    /// <summary>The most calls answered at once since start or <see cref="ResetPeakCallsInFlight"/>.</summary>
+    public int PeakCallsInFlight => _state.PeakInFlight;
+
     /// <summary>Calls received per method, keyed like "qdrant.Points/Query".</summary>
     public IReadOnlyDictionary<string, long> CallCounts => _state.Calls;
 
@@ -104,6 +107,9 @@ public sealed class QdrantStandIn : IAsyncDisposable
 
     /// <summary>Starts a new peak from the connections open now.</summary>
     public void ResetPeakOpenConnections() => _state.Tracker.ResetPeak();
+
+    /// <summary>Starts a new peak of calls in flight from the calls in flight now.</summary>
+    public void ResetPeakCallsInFlight() => _state.ResetPeakInFlight();
 
     /// <summary>Aborts every open connection (the server keeps listening), as a network cut would.</summary>
     /// <returns>How many connections were aborted.</returns>

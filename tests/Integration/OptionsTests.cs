@@ -28,6 +28,24 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void The_binding_caps_the_backoff_at_one_second_and_changing_the_pool_in_place_keeps_it()
+    {
+        var defaults = new QdrantPoolOptions();
+        Assert.Equal(TimeSpan.FromSeconds(1), QdrantPoolOptions.DefaultBackoffMax);
+        Assert.Equal(QdrantPoolOptions.DefaultBackoffMax, defaults.Pool.BackoffMax);
+        Assert.Equal(new ConnectionPoolOptions().BackoffInitial, defaults.Pool.BackoffInitial);
+        Assert.NotSame(defaults.Pool, new QdrantPoolOptions().Pool);
+
+        var sized = new QdrantPoolOptions { Pool = { MaxSize = 16 } };
+        Assert.Equal(16, sized.Pool.MaxSize);
+        Assert.Equal(QdrantPoolOptions.DefaultBackoffMax, sized.Pool.BackoffMax);
+        Assert.Contains("BackoffMax = 00:00:01", sized.ToString(), StringComparison.Ordinal);
+
+        // The trap the XML docs warn about: a new ConnectionPoolOptions starts from the core defaults.
+        Assert.Equal(TimeSpan.FromSeconds(10), new QdrantPoolOptions { Pool = new ConnectionPoolOptions() }.Pool.BackoffMax);
+    }
+
+    [Fact]
     public void One_exception_lists_every_problem_with_the_setting_and_its_range()
     {
         var options = new QdrantPoolOptions

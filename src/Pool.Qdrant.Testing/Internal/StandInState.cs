@@ -7,6 +7,7 @@ internal sealed class StandInState
 {
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private int _inFlight;
+    private int _peakInFlight;
 
     public StandInState(string version)
     {
@@ -24,6 +25,11 @@ internal sealed class StandInState
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+    /// <summary>Starts a new peak from the calls in flight now.</summary>
+    public void ResetPeakInFlight() => Volatile.Write(ref _peakInFlight, Volatile.Read(ref _inFlight));
+
     public IReadOnlyDictionary<string, long> Calls => new Dictionary<string, long>(_calls, StringComparer.Ordinal);
 
     public long CallCount(string method) => _calls.TryGetValue(method, out long count) ? count : 0;
@@ -31,7 +37,11 @@ internal sealed class StandInState
     public void CallStarted(string method)
     {
         _calls.AddOrUpdate(method, 1, static (_, count) => count + 1);
-        Interlocked.Increment(ref _inFlight);
+        int now = Interlocked.Increment(ref _inFlight);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak)
+        {
+        }
     }
 
     public void CallEnded() => Interlocked.Decrement(ref _inFlight);

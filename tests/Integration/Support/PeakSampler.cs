@@ -17,7 +17,9 @@ internal sealed class PeakSampler : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            PeakTotal = Math.Max(PeakTotal, pool.GetStatistics().Total);
+            var stats = pool.GetStatistics();
+            PeakTotal = Math.Max(PeakTotal, stats.Total);
+            PeakCreating = Math.Max(PeakCreating, stats.Creating);
             PeakLiveClients = Math.Max(PeakLiveClients, pool.Factory.LiveClients);
             PeakServerConnections = Math.Max(PeakServerConnections, standIn.OpenConnections);
             Samples++;
@@ -26,6 +28,8 @@ internal sealed class PeakSampler : IAsyncDisposable
     });
 
     public int PeakTotal { get; private set; }
+
+    public int PeakCreating { get; private set; }
 
     public int PeakLiveClients { get; private set; }
 

@@ -12,7 +12,8 @@ internal static class Pools
         ConnectTimeout = TimeSpan.FromSeconds(2),
         HealthCheckTimeout = TimeSpan.FromSeconds(2),
         GrpcTimeout = TimeSpan.FromSeconds(10),
-        Pool = new ConnectionPoolOptions
+        // Set in place: the binding's pool defaults (BackoffMax 1 s) stay.
+        Pool =
         {
             Name = "integration",
             MaxSize = maxSize,
