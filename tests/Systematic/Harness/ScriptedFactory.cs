@@ -35,6 +35,9 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
 
     public int CreatesFailed { get; private set; }
 
+    /// <summary>Creates that returned a connection (whether the pool still wanted it or not).</summary>
+    public int CreatesSucceeded { get; private set; }
+
     public int CreatesInFlight { get; private set; }
 
     public int Destroys { get; private set; }
@@ -80,6 +83,8 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
 
             var connection = new TestConnection(++_nextId);
             _open.Add(connection.Id);
+            CreatesSucceeded++;
+            CreatedAtStage.Add(connection.Id, Stage);
             Check.That(
                 _open.Count <= MaxSize, "I1 Capacity",
                 () => $"the factory holds {_open.Count} open connections but MaxSize is {MaxSize}.");
@@ -92,11 +97,32 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         }
     }
 
-    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
+    /// <summary>A label scenarios set (e.g. a Clear's generation); each connection remembers the label of when its create returned.</summary>
+    public int Stage { get; set; }
+
+    /// <summary>The <see cref="Stage"/> each connection was made in.</summary>
+    public Dictionary<int, int> CreatedAtStage { get; } = [];
+
+    public async ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
     {
         Validations++;
         CheckUsable(connection, "validated");
-        return new ValueTask<bool>(script.NextValidation());
+        switch (script.NextValidation())
+        {
+            case ValidateFault.Fail:
+                return false;
+            case ValidateFault.Throw:
+                await Task.Yield();
+                throw new ScriptedFaultException($"Scripted validation failure for {connection}.");
+            case ValidateFault.Slow:
+                await Task.Yield();
+                return true;
+            case ValidateFault.HangUntilCancelled:
+                await HangUntilCancelledAsync(cancellationToken);
+                return true; // not reached: it throws when cancelled
+            default:
+                return true;
+        }
     }
 
     public async ValueTask DestroyAsync(TestConnection connection)
@@ -145,17 +171,40 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         // Task.Delay ignores a later cancellation under Coyote: wait on a TaskCompletionSource instead.
         // Unregister, never Dispose, the registration: Dispose blocks (uncontrolled) while the callback
         // runs, and Coyote may resume this continuation while Cancel is still inside the callback.
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled);
+        var hang = new Hang();
+        var registration = cancellationToken.Register(static s => ((Hang)s!).Wake(), hang);
         try
         {
-            await cancelled.Task;
+            await hang.Woken.Task;
+
+            // Completing the TaskCompletionSource is a scheduling point inside the callback, so Coyote may
+            // run this continuation while Cancel() is still inside it. The pool then disposes its linked
+            // CancellationTokenSource, and that Dispose blocks (uncontrolled) until the callback returns,
+            // which Coyote reports as a hang although a real thread would just finish the callback. So
+            // leave only after the callback has returned: a harness limit, not pool behaviour.
+            while (!hang.CallbackReturned)
+            {
+                await Task.Yield();
+            }
         }
         finally
         {
             registration.Unregister();
         }
 
-        throw new OperationCanceledException("Scripted hanging create: cancelled by the pool.", cancellationToken);
+        throw new OperationCanceledException("Scripted hanging call: cancelled by the pool.", cancellationToken);
+    }
+
+    private sealed class Hang
+    {
+        public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool CallbackReturned { get; private set; }
+
+        public void Wake()
+        {
+            Woken.TrySetResult();
+            CallbackReturned = true;
+        }
     }
 }
