@@ -49,6 +49,10 @@ internal sealed class PoolWorld
             PoolTarget.NoWakeUpCanary => new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, spec, Factory, Time),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
+        if (target == PoolTarget.Real)
+        {
+            Factory.Allowance = Pool.GetStatistics;
+        }
     }
 
     public Generator Random { get; }
@@ -144,6 +148,26 @@ internal sealed class PoolWorld
         {
             await Task.Yield();
             Return(lease, who);
+        }
+
+        return acquired;
+    }
+
+    /// <summary>One maintenance pass of the real pool (what its timer would run), then the invariants.</summary>
+    public void RunMaintenance(string who)
+    {
+        Real.RunMaintenance();
+        CheckInvariants($"after maintenance pass '{who}'");
+    }
+
+    /// <summary>Acquires until a lease comes, at most <paramref name="attempts"/> times, yielding between attempts (e.g. while the fast-fail window is open).</summary>
+    public async Task<Acquired> AcquireUntilLeaseAsync(string who, int attempts)
+    {
+        Acquired acquired = await AcquireAsync(who);
+        for (int i = 1; i < attempts && acquired.Outcome != Outcome.Lease; i++)
+        {
+            await Task.Yield();
+            acquired = await AcquireAsync(who);
         }
 
         return acquired;

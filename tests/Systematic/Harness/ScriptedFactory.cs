@@ -26,7 +26,12 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     private readonly HashSet<int> _leased = [];
     private int _nextId;
 
+    private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int MaxSize { get; } = maxSize;
+
+    /// <summary>Completes when a create first returns a connection (a scenario can wait for the backend's recovery without polling).</summary>
+    public Task FirstSuccess => _firstSuccess.Task;
 
     /// <summary>Changes with every call that starts or ends, so a reader can tell a quiet moment from a busy one.</summary>
     public int Version { get; private set; }
@@ -45,6 +50,9 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     public int DestroysInFlight { get; private set; }
 
     public int Validations { get; private set; }
+
+    /// <summary>Validations the script failed (false, threw, or hung until cancelled).</summary>
+    public int ValidationsFailed { get; private set; }
 
     /// <summary>Connections created and not yet destroyed.</summary>
     public int Open => _open.Count;
@@ -84,10 +92,13 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
             var connection = new TestConnection(++_nextId);
             _open.Add(connection.Id);
             CreatesSucceeded++;
+            _firstSuccess.TrySetResult();
             CreatedAtStage.Add(connection.Id, Stage);
-            Check.That(
-                _open.Count <= MaxSize, "I1 Capacity",
-                () => $"the factory holds {_open.Count} open connections but MaxSize is {MaxSize}.");
+            if (_open.Count > MaxSize)
+            {
+                CheckCapacity();
+            }
+
             return connection;
         }
         finally
@@ -107,7 +118,13 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     {
         Validations++;
         CheckUsable(connection, "validated");
-        switch (script.NextValidation())
+        var fault = script.NextValidation();
+        if (fault is ValidateFault.Fail or ValidateFault.Throw or ValidateFault.HangUntilCancelled)
+        {
+            ValidationsFailed++;
+        }
+
+        switch (fault)
         {
             case ValidateFault.Fail:
                 return false;
@@ -149,6 +166,34 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
             DestroysInFlight--;
             Version++;
         }
+    }
+
+    /// <summary>
+    /// What the pool says beyond MaxSize may be open: its shrink ceiling (above MaxSize while a lowered
+    /// MaxSize drains, or MaxSize after raising) and abandoned creates (their late connections hold no
+    /// slot until destroyed). Null: nothing beyond the MaxSize the factory was made with.
+    /// </summary>
+    public Func<PoolStatistics>? Allowance { get; set; }
+
+    private void CheckCapacity()
+    {
+        int version = Version;
+        int open = _open.Count;
+        int allowed = MaxSize;
+        if (Allowance is not null)
+        {
+            var stats = Allowance();
+            if (version != Version)
+            {
+                return; // Another factory call moved meanwhile; the pool-side checks compare again later.
+            }
+
+            allowed = Math.Max(MaxSize, stats.Ceiling) + stats.Abandoned;
+        }
+
+        Check.That(
+            open <= allowed, "I1 Capacity",
+            () => $"the factory holds {open} open connections but MaxSize is {MaxSize} (allowed now: {allowed}, counting the pool's ceiling and abandoned creates).");
     }
 
     /// <summary>The scenario got a lease on <paramref name="connection"/>.</summary>
