@@ -81,6 +81,9 @@ internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, ScriptedF
             return new PoolStatistics
             {
                 MaxSize = spec.MaxSize,
+                MinSize = spec.MinSize,
+                Ceiling = spec.MaxSize,                 // the canary never shrinks
+                MaxConcurrentCreates = spec.MaxSize,    // and caps creates only by capacity
                 Idle = _idle.Count,
                 InUse = _inUse,
                 Creating = _creating,

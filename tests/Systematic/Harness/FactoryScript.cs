@@ -18,6 +18,25 @@ internal enum CreateFault
     HangUntilCancelled,
 }
 
+/// <summary>What one call to <see cref="ScriptedFactory.ValidateAsync"/> does.</summary>
+internal enum ValidateFault
+{
+    /// <summary>The connection is good.</summary>
+    Pass,
+
+    /// <summary>The connection is broken (false).</summary>
+    Fail,
+
+    /// <summary>Throws (counts as failed).</summary>
+    Throw,
+
+    /// <summary>Yields, then passes.</summary>
+    Slow,
+
+    /// <summary>Never answers until the pool's token is cancelled (ValidationTimeout or the acquirer's cancellation).</summary>
+    HangUntilCancelled,
+}
+
 /// <summary>
 /// The factory's choices, in order. Each is either fixed or drawn from Coyote's controlled random
 /// generator, so Coyote explores the faults together with the interleavings and replays them.
@@ -26,12 +45,12 @@ internal sealed class FactoryScript
 {
     private readonly Queue<CreateFault> _creates;
     private readonly Func<CreateFault> _thenCreate;
-    private readonly Func<bool> _validate;
+    private readonly Func<ValidateFault> _validate;
     private readonly Func<bool> _destroyThrows;
     private readonly Generator? _random;
 
     private FactoryScript(
-        IEnumerable<CreateFault> creates, Func<CreateFault> thenCreate, Func<bool> validate, Func<bool> destroyThrows, Generator? random)
+        IEnumerable<CreateFault> creates, Func<CreateFault> thenCreate, Func<ValidateFault> validate, Func<bool> destroyThrows, Generator? random)
     {
         _creates = new Queue<CreateFault>(creates);
         _thenCreate = thenCreate;
@@ -41,10 +60,10 @@ internal sealed class FactoryScript
     }
 
     /// <summary>Every create succeeds, every validation passes, no destroy throws.</summary>
-    public static FactoryScript Healthy() => new([], () => CreateFault.Succeed, () => true, () => false, null);
+    public static FactoryScript Healthy() => new([], () => CreateFault.Succeed, () => ValidateFault.Pass, () => false, null);
 
     /// <summary>The given creates in order, then every create succeeds.</summary>
-    public static FactoryScript Creates(params CreateFault[] creates) => new(creates, () => CreateFault.Succeed, () => true, () => false, null);
+    public static FactoryScript Creates(params CreateFault[] creates) => new(creates, () => CreateFault.Succeed, () => ValidateFault.Pass, () => false, null);
 
     /// <summary>Each create, validation and destroy drawn by Coyote from the given choices.</summary>
     public static FactoryScript Random(
@@ -52,20 +71,24 @@ internal sealed class FactoryScript
         new(
             [],
             () => creates[random.NextInteger(creates.Length)],
-            () => !validationMayFail || random.NextBoolean(),
+            () => !validationMayFail || random.NextBoolean() ? ValidateFault.Pass : ValidateFault.Fail,
             () => destroyMayThrow && random.NextBoolean(),
             random);
 
     /// <summary>The given creates first, then every create drawn by Coyote from <paramref name="then"/>.</summary>
     public static FactoryScript Then(Generator random, CreateFault[] first, CreateFault[] then) =>
-        new(first, () => then[random.NextInteger(then.Length)], () => true, () => false, random);
+        new(first, () => then[random.NextInteger(then.Length)], () => ValidateFault.Pass, () => false, random);
 
     /// <summary>Destroys throw (after closing the connection: the pool must count it and free the slot).</summary>
     public FactoryScript WithThrowingDestroys() => new(_creates, _thenCreate, _validate, () => true, _random);
 
+    /// <summary>Each validation drawn by Coyote from <paramref name="validations"/>.</summary>
+    public FactoryScript WithValidations(Generator random, params ValidateFault[] validations) =>
+        new(_creates, _thenCreate, () => validations[random.NextInteger(validations.Length)], _destroyThrows, random);
+
     public CreateFault NextCreate() => _creates.Count > 0 ? _creates.Dequeue() : _thenCreate();
 
-    public bool NextValidation() => _validate();
+    public ValidateFault NextValidation() => _validate();
 
     public bool NextDestroyThrows() => _destroyThrows();
 

@@ -40,16 +40,11 @@ internal interface ILeaseHandle
 /// <summary>Adapts <see cref="ConnectionPool{TConnection}"/> to <see cref="IPoolUnderTest"/>.</summary>
 internal sealed class RealPool(ConnectionPool<TestConnection> pool) : IPoolUnderTest
 {
-    public static RealPool Create(PoolSpec spec, ScriptedFactory factory, TimeProvider time) =>
-        new(new ConnectionPool<TestConnection>(factory, new ConnectionPoolOptions
-        {
-            MaxSize = spec.MaxSize,
-            MinSize = spec.MinSize,
-            AcquireTimeout = Timeout.InfiniteTimeSpan, // Scenarios pass a timeout per acquire.
-            DisposeTimeout = Timeout.InfiniteTimeSpan, // DisposeAsync completes only when drained.
-            TimeProvider = time,
-            Name = "systematic",
-        }));
+    /// <summary>The pool itself, for the lifecycle operations scenarios drive directly (Clear, SetMaxSize, RunMaintenance, WarmUpAsync).</summary>
+    public ConnectionPool<TestConnection> Inner => pool;
+
+    public static RealPool Create(PoolSpec spec, ScriptedFactory factory, TimeProvider time, Random random) =>
+        new(new ConnectionPool<TestConnection>(factory, spec.ToOptions(time, random)));
 
     public async Task<ILeaseHandle> AcquireAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
@@ -79,10 +74,93 @@ internal sealed class RealPool(ConnectionPool<TestConnection> pool) : IPoolUnder
 }
 
 /// <summary>
-/// The pool settings a scenario asks for. Lifecycle features (idle timeout, lifetime, maintenance,
-/// resize) add their settings here, and <see cref="RealPool.Create"/> maps them.
+/// The pool settings a scenario asks for. Every lifecycle feature is OFF unless the scenario turns
+/// it on (the pool's own defaults are not: CreateTimeout, validation after 500 ms idle, a maintenance
+/// timer, fast-fail after 3 failures, 2 concurrent creates). Under Coyote every timer may fire at
+/// any moment, so a default timer would race every scenario about something else.
+/// <see cref="ToOptions"/> maps the spec to <see cref="ConnectionPoolOptions"/>.
 /// </summary>
 internal sealed record PoolSpec(int MaxSize)
 {
     public int MinSize { get; init; }
+
+    /// <summary>Null: MaxSize (creates are capped only by capacity).</summary>
+    public int? MaxConcurrentCreates { get; init; }
+
+    public TimeSpan CreateTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Infinite: never validate on borrow; zero: validate every idle borrow.</summary>
+    public TimeSpan ValidateAfterIdle { get; init; } = Timeout.InfiniteTimeSpan;
+
+    public TimeSpan ValidationTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan IdleTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
+    public TimeSpan MaxLifetime { get; init; } = Timeout.InfiniteTimeSpan;
+
+    public double LifetimeJitter { get; init; }
+
+    /// <summary>Infinite: no background maintenance timer (scenarios call RunMaintenance themselves).</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>0: never fail fast.</summary>
+    public int FailFastAfter { get; init; }
+
+    public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How the pool's jitter source answers: always 0 (no backoff wait, no lifetime jitter), or Coyote's choice.</summary>
+    public JitterSource Jitter { get; init; } = JitterSource.Zero;
+
+    public ConnectionPoolOptions ToOptions(TimeProvider time, Random random) => new()
+    {
+        MaxSize = MaxSize,
+        MinSize = MinSize,
+        MaxConcurrentCreates = MaxConcurrentCreates ?? MaxSize,
+        AcquireTimeout = Timeout.InfiniteTimeSpan, // Scenarios pass a timeout per acquire.
+        DisposeTimeout = Timeout.InfiniteTimeSpan, // DisposeAsync completes only when drained.
+        CreateTimeout = CreateTimeout,
+        ValidateAfterIdle = ValidateAfterIdle,
+        ValidationTimeout = ValidationTimeout,
+        IdleTimeout = IdleTimeout,
+        MaxLifetime = MaxLifetime,
+        LifetimeJitter = LifetimeJitter,
+        MaintenanceInterval = MaintenanceInterval,
+        FailFastAfter = FailFastAfter,
+        BackoffInitial = BackoffInitial,
+        BackoffMax = BackoffMax,
+        TimeProvider = time,
+        Random = random,
+        Name = "systematic",
+    };
+}
+
+/// <summary>What <see cref="ControlledRandom"/> answers.</summary>
+internal enum JitterSource
+{
+    /// <summary>Always 0.</summary>
+    Zero,
+
+    /// <summary>0, 0.25, 0.5 or 0.75, chosen by Coyote (so explored and replayed).</summary>
+    Chosen,
+}
+
+/// <summary>
+/// The pool's jitter source (lifetime and backoff jitter) without uncontrolled randomness: either
+/// always 0, or drawn from Coyote's controlled generator.
+/// </summary>
+internal sealed class ControlledRandom(JitterSource source, Microsoft.Coyote.Random.Generator generator) : Random
+{
+    public override double NextDouble() => Sample();
+
+    public override int Next() => (int)(Sample() * int.MaxValue);
+
+    public override int Next(int maxValue) => (int)(Sample() * maxValue);
+
+    public override int Next(int minValue, int maxValue) => minValue + (int)(Sample() * ((long)maxValue - minValue));
+
+    public override void NextBytes(byte[] buffer) => Array.Clear(buffer);
+
+    protected override double Sample() => source == JitterSource.Zero ? 0 : generator.NextInteger(4) / 4.0;
 }

@@ -22,6 +22,9 @@ internal enum Outcome
     Cancelled,
     Disposed,
     CreateFailed,
+
+    /// <summary>PoolUnavailableException: the fast-fail window was open and no idle connection served.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -33,18 +36,23 @@ internal sealed class PoolWorld
 {
     private PoolWorld(PoolTarget target, PoolSpec spec, Func<Generator, FactoryScript> script)
     {
+        Spec = spec;
         Random = Generator.Create();
         Time = new ControlledTimeProvider();
         Factory = new ScriptedFactory(script(Random), spec.MaxSize);
         Pool = target switch
         {
-            PoolTarget.Real => RealPool.Create(spec, Factory, Time),
+            PoolTarget.Real => RealPool.Create(spec, Factory, Time, new ControlledRandom(spec.Jitter, Random)),
             PoolTarget.CheckThenCreateCanary => new CanaryPool(CanaryBug.CheckThenCreate, spec, Factory, Time),
             PoolTarget.SlotLeakCanary => new CanaryPool(CanaryBug.SlotLeakOnFailedCreate, spec, Factory, Time),
             PoolTarget.LostHandOffCanary => new CanaryPool(CanaryBug.LostHandOffToDeadWaiter, spec, Factory, Time),
             PoolTarget.NoWakeUpCanary => new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, spec, Factory, Time),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
+        if (target == PoolTarget.Real)
+        {
+            Factory.Allowance = Pool.GetStatistics;
+        }
     }
 
     public Generator Random { get; }
@@ -54,6 +62,12 @@ internal sealed class PoolWorld
     public ScriptedFactory Factory { get; }
 
     public IPoolUnderTest Pool { get; }
+
+    public PoolSpec Spec { get; }
+
+    /// <summary>The real pool, for lifecycle operations the canaries do not have (Clear, SetMaxSize, RunMaintenance, WarmUpAsync).</summary>
+    public ConnectionPool<TestConnection> Real =>
+        (Pool as RealPool)?.Inner ?? throw new InvalidOperationException("This scenario drives lifecycle operations only the real pool has.");
 
     /// <summary>A timeout for acquires that may time out; its length does not matter, the timer's task decides.</summary>
     public static TimeSpan ShortTimeout { get; } = TimeSpan.FromSeconds(1);
@@ -91,6 +105,10 @@ internal sealed class PoolWorld
         {
             outcome = Outcome.CreateFailed;
         }
+        catch (PoolUnavailableException)
+        {
+            outcome = Outcome.Unavailable;
+        }
         catch (PoolInvariantException ex)
         {
             Check.Fail(ex.Message);
@@ -100,7 +118,7 @@ internal sealed class PoolWorld
         {
             Check.Fail(
                 $"Liveness violated: acquire '{who}' ended with {ex.GetType().Name} ({ex.Message}), not with a lease, "
-                + "a timeout, a cancellation, ObjectDisposedException or ConnectionCreateException.");
+                + "a timeout, a cancellation, ObjectDisposedException, ConnectionCreateException or PoolUnavailableException.");
             throw;
         }
 
@@ -135,6 +153,26 @@ internal sealed class PoolWorld
         return acquired;
     }
 
+    /// <summary>One maintenance pass of the real pool (what its timer would run), then the invariants.</summary>
+    public void RunMaintenance(string who)
+    {
+        Real.RunMaintenance();
+        CheckInvariants($"after maintenance pass '{who}'");
+    }
+
+    /// <summary>Acquires until a lease comes, at most <paramref name="attempts"/> times, yielding between attempts (e.g. while the fast-fail window is open).</summary>
+    public async Task<Acquired> AcquireUntilLeaseAsync(string who, int attempts)
+    {
+        Acquired acquired = await AcquireAsync(who);
+        for (int i = 1; i < attempts && acquired.Outcome != Outcome.Lease; i++)
+        {
+            await Task.Yield();
+            acquired = await AcquireAsync(who);
+        }
+
+        return acquired;
+    }
+
     public void Return(Lease lease, string who)
     {
         lease.Return();
@@ -142,24 +180,41 @@ internal sealed class PoolWorld
     }
 
     /// <summary>
-    /// Checks the shared invariants on a snapshot, and, when no create or destroy is in flight in
-    /// the pool or the factory, that the pool's Created − Destroyed is what the factory has open.
+    /// Checks the shared invariants on a snapshot and the pool's accounting against the factory's:
+    /// at every instant, each open connection is alive in the pool, a create the pool has not settled
+    /// yet, or an abandoned create's late connection (Open ≤ Live + Creating + Abandoned), and the pool
+    /// counts no connection the factory closed except destroys in flight (Open ≥ Live − Destroying).
+    /// When nothing is in flight in the pool or the factory, Created − Destroyed is exactly what the
+    /// factory has open (late connections hold no slot and are never in Created or Destroyed).
     /// </summary>
     public void CheckInvariants(string where)
     {
         int version = Factory.Version;
         bool quiet = Factory.IsQuiet;
+        int open = Factory.Open;
         var stats = Pool.GetStatistics();
         if (PoolInvariants.FindViolation(stats) is { } violation)
         {
             Check.Fail($"{violation} Seen {where}.");
         }
 
-        if (quiet && version == Factory.Version && stats.Creating == 0 && stats.Destroying == 0)
+        if (version != Factory.Version)
+        {
+            return; // The factory moved while the snapshot was taken: the two cannot be compared.
+        }
+
+        Check.That(
+            open <= stats.Live + stats.Creating + stats.Abandoned, "I1 Capacity",
+            () => $"the factory has {open} open connections but the pool accounts for at most {stats.Live + stats.Creating + stats.Abandoned} "
+                + $"(alive {stats.Live} + creating {stats.Creating} + abandoned {stats.Abandoned}): a connection exists outside the pool's count. Seen {where}.");
+        Check.That(
+            open >= stats.Live - stats.Destroying, "I3 Conservation across hand-off",
+            () => $"the pool counts {stats.Live} connections alive ({stats.Destroying} being destroyed) but the factory has only {open} open. Seen {where}.");
+        if (quiet && stats.Creating == 0 && stats.Destroying == 0 && stats.Abandoned == 0)
         {
             Check.That(
-                stats.Live == Factory.Open, "I3 Conservation across hand-off",
-                () => $"the factory has {Factory.Open} open connections but the pool counts Created − Destroyed = {stats.Live}. Seen {where}.");
+                stats.Live == open, "I3 Conservation across hand-off",
+                () => $"the factory has {open} open connections but the pool counts Created − Destroyed = {stats.Live}. Seen {where}.");
         }
     }
 
@@ -180,7 +235,7 @@ internal sealed class PoolWorld
         bool quiet = Factory.IsQuiet;
         var stats = Pool.GetStatistics();
         Check.That(stats.Waiters == 0, "I5 Cancellation and timeout are safe", () => $"every acquire has ended but {stats.Waiters} waiters are still queued.");
-        if (quiet && version == Factory.Version && stats.Creating == 0 && stats.Destroying == 0)
+        if (quiet && version == Factory.Version && stats.Creating == 0 && stats.Destroying == 0 && stats.Abandoned == 0)
         {
             CheckNothingLeased(stats, "at the end of the scenario");
         }
@@ -210,6 +265,12 @@ internal sealed class PoolWorld
         Check.That(Factory.IsQuiet, "I9 Dispose is complete", () => $"{Factory.CreatesInFlight} creates and {Factory.DestroysInFlight} destroys still run {where}.");
         Check.That(Factory.Open == 0, "I9 Dispose is complete", () => $"the factory still has {Factory.Open} open connections {where}.");
         Check.That(stats.Total == 0, "I9 Dispose is complete", () => $"the pool still counts Total = {stats.Total} {where}.");
+        Check.That(
+            stats.Abandoned == 0, "I9 Dispose is complete",
+            () => $"the pool still counts {stats.Abandoned} abandoned creates or late destroys {where}: DisposeAsync must wait for them.");
+        Check.That(
+            Factory.CreatesSucceeded == stats.Created + stats.LateConnections, "I7 At most once",
+            () => $"the factory made {Factory.CreatesSucceeded} connections but the pool counts Created {stats.Created} + LateConnections {stats.LateConnections} {where}.");
     }
 
     private void CheckNothingLeased(PoolStatistics stats, string where)

@@ -26,7 +26,12 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     private readonly HashSet<int> _leased = [];
     private int _nextId;
 
+    private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int MaxSize { get; } = maxSize;
+
+    /// <summary>Completes when a create first returns a connection (a scenario can wait for the backend's recovery without polling).</summary>
+    public Task FirstSuccess => _firstSuccess.Task;
 
     /// <summary>Changes with every call that starts or ends, so a reader can tell a quiet moment from a busy one.</summary>
     public int Version { get; private set; }
@@ -35,6 +40,9 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
 
     public int CreatesFailed { get; private set; }
 
+    /// <summary>Creates that returned a connection (whether the pool still wanted it or not).</summary>
+    public int CreatesSucceeded { get; private set; }
+
     public int CreatesInFlight { get; private set; }
 
     public int Destroys { get; private set; }
@@ -42,6 +50,9 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     public int DestroysInFlight { get; private set; }
 
     public int Validations { get; private set; }
+
+    /// <summary>Validations the script failed (false, threw, or hung until cancelled).</summary>
+    public int ValidationsFailed { get; private set; }
 
     /// <summary>Connections created and not yet destroyed.</summary>
     public int Open => _open.Count;
@@ -80,9 +91,14 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
 
             var connection = new TestConnection(++_nextId);
             _open.Add(connection.Id);
-            Check.That(
-                _open.Count <= MaxSize, "I1 Capacity",
-                () => $"the factory holds {_open.Count} open connections but MaxSize is {MaxSize}.");
+            CreatesSucceeded++;
+            _firstSuccess.TrySetResult();
+            CreatedAtStage.Add(connection.Id, Stage);
+            if (_open.Count > MaxSize)
+            {
+                CheckCapacity();
+            }
+
             return connection;
         }
         finally
@@ -92,11 +108,38 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         }
     }
 
-    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
+    /// <summary>A label scenarios set (e.g. a Clear's generation); each connection remembers the label of when its create returned.</summary>
+    public int Stage { get; set; }
+
+    /// <summary>The <see cref="Stage"/> each connection was made in.</summary>
+    public Dictionary<int, int> CreatedAtStage { get; } = [];
+
+    public async ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
     {
         Validations++;
         CheckUsable(connection, "validated");
-        return new ValueTask<bool>(script.NextValidation());
+        var fault = script.NextValidation();
+        if (fault is ValidateFault.Fail or ValidateFault.Throw or ValidateFault.HangUntilCancelled)
+        {
+            ValidationsFailed++;
+        }
+
+        switch (fault)
+        {
+            case ValidateFault.Fail:
+                return false;
+            case ValidateFault.Throw:
+                await Task.Yield();
+                throw new ScriptedFaultException($"Scripted validation failure for {connection}.");
+            case ValidateFault.Slow:
+                await Task.Yield();
+                return true;
+            case ValidateFault.HangUntilCancelled:
+                await HangUntilCancelledAsync(cancellationToken);
+                return true; // not reached: it throws when cancelled
+            default:
+                return true;
+        }
     }
 
     public async ValueTask DestroyAsync(TestConnection connection)
@@ -125,6 +168,34 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         }
     }
 
+    /// <summary>
+    /// What the pool says beyond MaxSize may be open: its shrink ceiling (above MaxSize while a lowered
+    /// MaxSize drains, or MaxSize after raising) and abandoned creates (their late connections hold no
+    /// slot until destroyed). Null: nothing beyond the MaxSize the factory was made with.
+    /// </summary>
+    public Func<PoolStatistics>? Allowance { get; set; }
+
+    private void CheckCapacity()
+    {
+        int version = Version;
+        int open = _open.Count;
+        int allowed = MaxSize;
+        if (Allowance is not null)
+        {
+            var stats = Allowance();
+            if (version != Version)
+            {
+                return; // Another factory call moved meanwhile; the pool-side checks compare again later.
+            }
+
+            allowed = Math.Max(MaxSize, stats.Ceiling) + stats.Abandoned;
+        }
+
+        Check.That(
+            open <= allowed, "I1 Capacity",
+            () => $"the factory holds {open} open connections but MaxSize is {MaxSize} (allowed now: {allowed}, counting the pool's ceiling and abandoned creates).");
+    }
+
     /// <summary>The scenario got a lease on <paramref name="connection"/>.</summary>
     public void NoteLeased(TestConnection connection)
     {
@@ -145,17 +216,40 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         // Task.Delay ignores a later cancellation under Coyote: wait on a TaskCompletionSource instead.
         // Unregister, never Dispose, the registration: Dispose blocks (uncontrolled) while the callback
         // runs, and Coyote may resume this continuation while Cancel is still inside the callback.
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled);
+        var hang = new Hang();
+        var registration = cancellationToken.Register(static s => ((Hang)s!).Wake(), hang);
         try
         {
-            await cancelled.Task;
+            await hang.Woken.Task;
+
+            // Completing the TaskCompletionSource is a scheduling point inside the callback, so Coyote may
+            // run this continuation while Cancel() is still inside it. The pool then disposes its linked
+            // CancellationTokenSource, and that Dispose blocks (uncontrolled) until the callback returns,
+            // which Coyote reports as a hang although a real thread would just finish the callback. So
+            // leave only after the callback has returned: a harness limit, not pool behaviour.
+            while (!hang.CallbackReturned)
+            {
+                await Task.Yield();
+            }
         }
         finally
         {
             registration.Unregister();
         }
 
-        throw new OperationCanceledException("Scripted hanging create: cancelled by the pool.", cancellationToken);
+        throw new OperationCanceledException("Scripted hanging call: cancelled by the pool.", cancellationToken);
+    }
+
+    private sealed class Hang
+    {
+        public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool CallbackReturned { get; private set; }
+
+        public void Wake()
+        {
+            Woken.TrySetResult();
+            CallbackReturned = true;
+        }
     }
 }
