@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Pool.Tests.Unit.Support;
+
+namespace Pool.Tests.Unit;
+
+public sealed class LeakAndRecoveryTests
+{
+    private readonly TimerClock _time = new();
+    private readonly FakeFactory _factory = new();
+
+    [Fact]
+    public async Task LeakDetection_LeaseHeldPastTheThreshold_LogsOnceWithTheAcquireSiteAndAgainOnReturn()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Warning));
+        await using var pool = TestPools.Create(_factory, _time, configure: o =>
+        {
+            o.LeakDetectionThreshold = TimeSpan.FromSeconds(10);
+            o.LoggerFactory = loggerFactory;
+        });
+        var lease = await AcquireHereAsync(pool);
+        var quick = await pool.AcquireAsync();
+        await quick.DisposeAsync();
+
+        _time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
+        pool.RunMaintenance();
+        Assert.Equal(0, logs.Count);
+        _time.Advance(TimeSpan.FromTicks(1));
+        pool.RunMaintenance();
+        pool.RunMaintenance();
+
+        var leak = Assert.Single(logs.GetSnapshot());
+        Assert.Equal(LogLevel.Warning, leak.Level);
+        Assert.Equal("LeakSuspected", leak.Id.Name);
+        Assert.StartsWith("Pool 'test': a connection has been leased for 00:00:10 (LeakDetectionThreshold 00:00:10); it was acquired at:", leak.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(AcquireHereAsync), leak.Message, StringComparison.Ordinal);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await lease.DisposeAsync();
+
+        var returned = logs.LatestRecord;
+        Assert.Equal(("LeakReturned", "Pool 'test': the connection reported as leaked came back after 00:00:15."), (returned.Id.Name, returned.Message));
+        Assert.Equal(2, logs.Count);
+    }
+
+    [Fact]
+    public async Task LeakDetection_Off_CapturesNoStack()
+    {
+        await using var pool = TestPools.Create(_factory, _time);
+
+        await using var lease = await pool.AcquireAsync();
+
+        Assert.Null(lease.Entry!.LeaseSite);
+    }
+
+    [Fact]
+    public async Task Logging_CreateFailuresAndTheFastFailWindow_AreLoggedWithTheError()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
+        await using var pool = TestPools.Create(_factory, _time, configure: o =>
+        {
+            o.FailFastAfter = 2;
+            o.LoggerFactory = loggerFactory;
+        });
+        var outage = new IOException("refused");
+        _factory.CreateError = outage;
+        await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
+        await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
+        _factory.CreateError = null;
+        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), "the probe closed the window");
+        await TestPools.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
+
+        var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();
+        Assert.Equal(
+            new (string?, LogLevel)[] { ("CreateFailed", LogLevel.Warning), ("CreateFailed", LogLevel.Warning), ("Unavailable", LogLevel.Error), ("Available", LogLevel.Information) },
+            events);
+        Assert.All(logs.GetSnapshot().Take(3), r => Assert.Same(outage, r.Exception));
+    }
+
+    private static async Task<PooledConnection<FakeConnection>> AcquireHereAsync(ConnectionPool<FakeConnection> pool) =>
+        await pool.AcquireAsync();
+
+    /// <summary>
+    /// The review's recovery scenario with numbers: 100 workers, the backend down for 30 s of fake time
+    /// with two connections surviving, then back. Every acquire during the outage either fails at once
+    /// or is served by a survivor; afterwards the pool is back to MinSize within one backoff cap.
+    /// </summary>
+    [Fact]
+    public async Task Recovery_HundredWorkersThroughAThirtySecondOutage_FailFastThenRefillWithinOneBackoff()
+    {
+        await using var pool = TestPools.Create(_factory, _time, maxSize: 10, minSize: 10, acquireTimeout: TimeSpan.FromSeconds(5), configure: o =>
+        {
+            o.MaxConcurrentCreates = 2;
+            o.FailFastAfter = 3;
+            o.BackoffInitial = TimeSpan.FromMilliseconds(100);
+            o.BackoffMax = TimeSpan.FromSeconds(10);
+            o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
+            o.Random = new FixedRandom(0.5);
+        });
+        await pool.WarmUpAsync();
+        var survivors = _factory.LiveConnections.Take(2).ToHashSet();
+
+        // The backend goes down: new connects are refused and every connection but two is dead.
+        _factory.CreateError = new IOException("connection refused");
+        _factory.Validate = c => survivors.Contains(c);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        // The first acquire validates idle connections newest first: the dead ones are destroyed on the
+        // way to a survivor, and the MinSize refill's failing creates open the fast-fail window.
+        var first = await pool.AcquireAsync();
+        Assert.Contains(first.Connection, survivors);
+        await first.DisposeAsync();
+        await _time.AdvanceUntilAsync(() => pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the pool noticed the outage");
+
+        int served = 0, failedFast = 0;
+        for (int second = 0; second < 30; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            // All 100 acquire at once and hold what they get until every one has an answer.
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    var lease = await pool.AcquireAsync();
+                    Assert.Contains(lease.Connection, survivors);
+                    return (PooledConnection<FakeConnection>?)lease;
+                }
+                catch (PoolUnavailableException error)
+                {
+                    Assert.IsType<IOException>(error.InnerException);
+                    return null;
+                }
+            })));
+            served += outcomes.Count(o => o is not null);
+            failedFast += outcomes.Count(o => o is null);
+            foreach (var lease in outcomes.OfType<PooledConnection<FakeConnection>>())
+            {
+                await lease.DisposeAsync();
+            }
+
+            var during = pool.Checked();
+            Assert.Equal((0, 0, 2), (during.InUse, during.Waiters, during.Idle));
+            Assert.InRange(during.Creating, 0, 1);
+        }
+
+        Assert.Equal((60, 2940), (served, failedFast));
+        Assert.Equal(0L, pool.Checked().TimedOut);
+
+        // The backend is back: within one backoff cap (10 s) the probe closes the window and MinSize is refilled.
+        _factory.CreateError = null;
+        _factory.Validate = _ => true;
+        await _time.AdvanceUntilAsync(
+            () => pool.GetStatistics() is { IsUnavailable: false, Idle: 10 }, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), "the pool refilled to MinSize");
+        var end = pool.Checked();
+        Assert.Equal((10, 10, 0, 0), (end.Total, _factory.Live, end.Creating, end.InUse));
+        Assert.Equal(end.Live, _factory.Live);
+    }
+}
