@@ -114,7 +114,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         MaxSize = _maxSize,
         MinSize = _minSize,
         Ceiling = _ceiling,
-        MaxConcurrentCreates = MaxConcurrentCreates_NeedsLock,
+        MaxConcurrentCreates = _options.MaxConcurrentCreates,
         Idle = _idle.Count,
         InUse = _inUse,
         Creating = _creating,

@@ -18,7 +18,7 @@ public readonly record struct PoolStatistics
     /// </summary>
     public int Ceiling { get; init; }
 
-    /// <summary>The cap on creates in flight.</summary>
+    /// <summary>The cap on creates in flight (the option; the pool also never starts more than MaxSize allows).</summary>
     public int MaxConcurrentCreates { get; init; }
 
     /// <summary>Slots taken: idle, in use, being created and being destroyed.</summary>

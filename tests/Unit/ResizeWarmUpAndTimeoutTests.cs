@@ -176,10 +176,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     {
         _factory.Gated = true;
         _factory.HonorCancellation = true;
-        var pool = TestPools.Create(_factory, _time, maxSize: 1, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
-        var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        await _time.UntilArmedAsync(2, "the deadlines are armed");
+        var (pool, acquire) = await StartACreateWithAFiveSecondDeadlineAsync();
 
         _time.Advance(TimeSpan.FromSeconds(5));
 
@@ -193,10 +190,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     public async Task Dispose_WaitsForAnAbandonedCreateToFinish()
     {
         _factory.Gated = true;
-        var pool = TestPools.Create(_factory, _time, maxSize: 1, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
-        var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        await _time.UntilArmedAsync(2, "the deadlines are armed");
+        var (pool, acquire) = await StartACreateWithAFiveSecondDeadlineAsync();
         _time.Advance(TimeSpan.FromSeconds(5));
         await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
 
@@ -206,5 +200,15 @@ public sealed class ResizeWarmUpAndTimeoutTests
 
         await disposing;
         Assert.Equal((1, 0), (late.DestroyCount, pool.Checked().Abandoned));
+    }
+
+    /// <summary>A pool of one with CreateTimeout 5 s, an acquire waiting on a gated create, and both deadlines armed.</summary>
+    private async Task<(ConnectionPool<FakeConnection> Pool, Task<PooledConnection<FakeConnection>> Acquire)> StartACreateWithAFiveSecondDeadlineAsync()
+    {
+        var pool = TestPools.Create(_factory, _time, maxSize: 1, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
+        var acquire = pool.AcquireAsync().AsTask();
+        await _factory.WaitForPendingAsync(1);
+        await _time.UntilArmedAsync(2, "the deadlines are armed");
+        return (pool, acquire);
     }
 }

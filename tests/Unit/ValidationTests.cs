@@ -88,14 +88,7 @@ public sealed class ValidationTests
     public async Task Acquire_ValidationHangsPastValidationTimeout_DestroysTheConnectionAndGoesOn()
     {
         await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(30));
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
-        _factory.ValidateHangs = true;
-        _time.Advance(TimeSpan.FromSeconds(1));
-        int armed = _time.Armed.Count;
-
-        var acquire = pool.AcquireAsync().AsTask();
-        await _time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
+        var acquire = await AcquireThroughAHangingValidationAsync(pool);
         _time.Advance(TimeSpan.FromMilliseconds(4999));
         Assert.False(acquire.IsCompleted);
         _time.Advance(TimeSpan.FromMilliseconds(1));
@@ -108,14 +101,7 @@ public sealed class ValidationTests
     public async Task Acquire_DeadlinePassesDuringValidation_ThrowsPoolExhaustedAndCountsATimeout()
     {
         await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(2));
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
-        _factory.ValidateHangs = true;
-        _time.Advance(TimeSpan.FromSeconds(1));
-        int armed = _time.Armed.Count;
-
-        var acquire = pool.AcquireAsync().AsTask();
-        await _time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
+        var acquire = await AcquireThroughAHangingValidationAsync(pool);
         _time.Advance(TimeSpan.FromSeconds(5));
 
         var error = await Assert.ThrowsAsync<PoolExhaustedException>(() => acquire);
@@ -160,5 +146,18 @@ public sealed class ValidationTests
 
         await using var lease = await acquire;
         Assert.Same(fresh, lease.Connection);
+    }
+
+    /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>
+    private async Task<Task<PooledConnection<FakeConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<FakeConnection> pool)
+    {
+        var a = await pool.AcquireAsync();
+        await a.DisposeAsync();
+        _factory.ValidateHangs = true;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        int armed = _time.Armed.Count;
+        var acquire = pool.AcquireAsync().AsTask();
+        await _time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
+        return acquire;
     }
 }
