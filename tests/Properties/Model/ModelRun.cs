@@ -43,7 +43,18 @@ internal static class ModelRun
                 var op = Interpret(c, model, config, restricted, avoid);
                 ops.Add(op);
                 bool? expectedOk = Apply(op, model);
-                bool? actualOk = Apply(op, pool);
+                bool? actualOk;
+                try
+                {
+                    actualOk = Apply(op, pool);
+                }
+                catch (Exception ex)
+                {
+                    log.AppendLine($"  {ops.Count,2}. {op,-40} threw");
+                    failure = $"{op} threw {ex.GetType().Name}: {ex.Message}";
+                    break;
+                }
+
                 failure = expectedOk != actualOk ? $"{op} returned {actualOk}, the model says {expectedOk}" : Compare(model, pool, !restricted, op);
                 log.AppendLine($"  {ops.Count,2}. {op,-40} model: {Describe(model)}");
                 if (failure is not null)
@@ -108,6 +119,13 @@ internal static class ModelRun
 
         // Bug 2: lowering MaxSize below MaxConcurrentCreates' in-flight creates breaks invariant I8.
         if (op.Kind == OpKind.SetMaxSize && op.Value >= 1 && Math.Min(config.MaxConcurrentCreates, op.Value) < model.Statistics.Creating)
+        {
+            return new Op(OpKind.Advance, Ticks: ModelConfig.Ms(100));
+        }
+
+        // Bug 3: lowering MaxSize below the connections open destroys EVERY idle connection, not only the
+        // surplus (a retired connection still counts in Total while its destroy is pending).
+        if (op.Kind == OpKind.SetMaxSize && op.Value >= 1 && model.Idle > 0 && model.Statistics.Total > op.Value)
         {
             return new Op(OpKind.Advance, Ticks: ModelConfig.Ms(100));
         }
