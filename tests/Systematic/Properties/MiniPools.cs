@@ -96,7 +96,7 @@ internal sealed class NoWakeUpToyPool(ScenarioFactory factory, ConcurrentScenari
             _ = Task.Run(CreateAsync, CancellationToken.None);
         }
 
-        using var registration = cancellationToken.Register(() =>
+        var registration = cancellationToken.Register(() =>
         {
             lock (_lock)
             {
@@ -108,7 +108,14 @@ internal sealed class NoWakeUpToyPool(ScenarioFactory factory, ConcurrentScenari
 
             waiter.TrySetCanceled(cancellationToken);
         });
-        return new Lease(this, await waiter.Task);
+        try
+        {
+            return new Lease(this, await waiter.Task);
+        }
+        finally
+        {
+            registration.Unregister(); // Unregister, not Dispose: Dispose spins (uncontrolled) on a running callback
+        }
     }
 
     public bool TryAcquire(out IMiniLease? lease)
@@ -188,6 +195,12 @@ internal sealed class NoWakeUpToyPool(ScenarioFactory factory, ConcurrentScenari
             if (created)
             {
                 _creating--;
+            }
+
+            if (_disposed)
+            {
+                factory.DestroyAsync(connection).AsTask().GetAwaiter().GetResult(); // completes synchronously
+                return;
             }
 
             if (_waiters.Count > 0)
