@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using FsCheck;
+using FsCheck.Fluent;
+using Pool.Internal;
+using Pool.Tests.Properties.Support;
+using Xunit.Abstractions;
+
+namespace Pool.Tests.Properties;
+
+public enum Fault
+{
+    Ok,
+    Throw,
+    Slow,
+    Never,
+}
+
+/// <summary>
+/// A factory with one fault per call kind. Slow calls complete on the test's clock (create 1.5 s, past
+/// CreateTimeout; validate 1.5 s, past ValidationTimeout; destroy 0.3 s); Never calls never complete
+/// and ignore their token.
+/// </summary>
+internal sealed class FaultFactory(Fault create, Fault validate, Fault destroy, TimeProvider time) : IConnectionFactory<TestConnection>
+{
+    private int _live, _next, _neverCreates, _neverDestroys;
+
+    public int Live => Volatile.Read(ref _live);
+
+    public int NeverCreates => Volatile.Read(ref _neverCreates);
+
+    public int NeverDestroys => Volatile.Read(ref _neverDestroys);
+
+    public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken) => create switch
+    {
+        Fault.Throw => ValueTask.FromException<TestConnection>(new InvalidOperationException("create fault")),
+        Fault.Slow => new(After(1500, Open)),
+        Fault.Never => Never<TestConnection>(ref _neverCreates),
+        _ => new(Open()),
+    };
+
+    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken) => validate switch
+    {
+        Fault.Throw => ValueTask.FromException<bool>(new InvalidOperationException("validate fault")),
+        Fault.Slow => new(After(1500, () => true)),
+        Fault.Never => new(new TaskCompletionSource<bool>().Task),
+        _ => new(true),
+    };
+
+    public ValueTask DestroyAsync(TestConnection connection)
+    {
+        switch (destroy)
+        {
+            case Fault.Throw:
+                Interlocked.Decrement(ref _live);
+                return ValueTask.FromException(new InvalidOperationException("destroy fault"));
+            case Fault.Slow:
+                return new(After(300, () => Interlocked.Decrement(ref _live)));
+            case Fault.Never:
+                Interlocked.Increment(ref _neverDestroys);
+                return new(new TaskCompletionSource().Task);
+            default:
+                Interlocked.Decrement(ref _live);
+                return default;
+        }
+    }
+
+    private static ValueTask<T> Never<T>(ref int count)
+    {
+        Interlocked.Increment(ref count);
+        return new(new TaskCompletionSource<T>().Task);
+    }
+
+    private TestConnection Open()
+    {
+        Interlocked.Increment(ref _live);
+        return new TestConnection(Interlocked.Increment(ref _next));
+    }
+
+    private Task<T> After<T>(int ms, Func<T> result)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timer = time.CreateTimer(_ => done.TrySetResult(result()), null, TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan);
+        done.Task.ContinueWith(_ => timer.Dispose(), TaskScheduler.Default);
+        return done.Task;
+    }
+}
+
+/// <summary>
+/// Issue 5, part 2: all 64 combinations of {ok, throw, slow, never} for create, validate and destroy,
+/// each driven by generated workloads. Throughout: the invariants (Total ≤ Ceiling among them). At the
+/// end, after dispose: nothing idle, in use, creating or queued; every acquire completed; the only
+/// connections left are those whose destroy never returns (still counted in Destroying), and the only
+/// creates left are those that never return (counted as Abandoned).
+/// </summary>
+public sealed class FaultMatrixTests(ITestOutputHelper output)
+{
+    public const int WorkloadsPerCombination = 4;
+
+    public static TheoryData<Fault, Fault, Fault> Combinations()
+    {
+        var data = new TheoryData<Fault, Fault, Fault>();
+        foreach (var c in Enum.GetValues<Fault>())
+        {
+            foreach (var v in Enum.GetValues<Fault>())
+            {
+                foreach (var d in Enum.GetValues<Fault>())
+                {
+                    data.Add(c, v, d);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Combinations))]
+    public void EveryFaultCombination_StaysWithinCapacity_AndLeaksNothing(Fault create, Fault validate, Fault destroy)
+    {
+        var workloads = Gen.Choose(0, 9999).ArrayOf().Select(a => a.Take(30).ToArray()).ToArbitrary();
+        int runs = 0;
+        var property = Prop.ForAll(workloads, ops =>
+        {
+            runs++;
+            string? failure = Run(create, validate, destroy, ops);
+            return (failure is null).Label($"create={create} validate={validate} destroy={destroy}: {failure}");
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(WorkloadsPerCombination), property);
+        output.WriteLine($"create={create} validate={validate} destroy={destroy}: {runs} workloads passed");
+    }
+
+    private static string? Run(Fault createFault, Fault validateFault, Fault destroyFault, int[] ops)
+    {
+        var time = new ManualTimeProvider();
+        var factory = new FaultFactory(createFault, validateFault, destroyFault, time);
+        var pool = new ConnectionPool<TestConnection>(factory, new ConnectionPoolOptions
+        {
+            MaxSize = 2,
+            MinSize = 1,
+            MaxConcurrentCreates = 2,
+            AcquireTimeout = TimeSpan.FromSeconds(2),
+            ValidateAfterIdle = TimeSpan.Zero,
+            ValidationTimeout = TimeSpan.FromSeconds(1),
+            CreateTimeout = TimeSpan.FromSeconds(1),
+            DisposeTimeout = TimeSpan.FromSeconds(5),
+            MaintenanceInterval = Timeout.InfiniteTimeSpan,
+            FailFastAfter = 3,
+            TimeProvider = time,
+            Random = new ConstantRandom(0.5),
+        });
+        var acquires = new List<Task<PooledConnection<TestConnection>>>();
+        var tokens = new List<CancellationTokenSource>();
+        var log = new List<string>();
+        string? Check(string step)
+        {
+            var s = pool.GetStatistics();
+            return PoolInvariants.FindViolation(s) is { } v ? $"after {step} ({string.Join(", ", log)}): {v}" : null;
+        }
+
+        string? Settle(string step)
+        {
+            // No model here: wait (bounded spin, no sleep) until nothing moved for a while, checking the invariants on every sample.
+            var watch = Stopwatch.StartNew();
+            int still = 0;
+            object? last = null;
+            while (still < 50 && watch.ElapsedMilliseconds < 5000)
+            {
+                var now = (pool.GetStatistics(), factory.Live, acquires.Count(a => a.IsCompleted), time.NextDue());
+                if (Check(step) is { } f)
+                {
+                    return f;
+                }
+
+                still = Equals(now, last) && ThreadPool.PendingWorkItemCount == 0 ? still + 1 : 0;
+                last = now;
+                Thread.Yield();
+            }
+
+            return null;
+        }
+
+        void Advance(long ms)
+        {
+            long target = time.GetTimestamp() + (ms * TimeSpan.TicksPerMillisecond);
+            while (time.NextDue() is { } due && due <= target)
+            {
+                time.FireNext();
+                Settle("timer");
+            }
+
+            time.SetNow(target);
+        }
+
+        foreach (int c in ops)
+        {
+            int kind = c % 10, arg = c / 10;
+            string step;
+            var leases = acquires.Where(a => a.IsCompletedSuccessfully && a.Result.IsActive).ToList();
+            if (kind < 4 || (kind < 7 && leases.Count == 0) || (kind == 9 && tokens.Count == 0))
+            {
+                var cts = new CancellationTokenSource();
+                tokens.Add(cts);
+                acquires.Add(pool.AcquireAsync((arg % 3) switch { 0 => TimeSpan.FromMilliseconds(500), 1 => TimeSpan.FromSeconds(2), _ => Timeout.InfiniteTimeSpan }, cts.Token).AsTask());
+                step = "acquire";
+            }
+            else if (kind < 7)
+            {
+                var lease = leases[arg % leases.Count].Result;
+                if (kind == 6)
+                {
+                    lease.Invalidate();
+                }
+
+                lease.Dispose();
+                step = kind == 6 ? "invalidate" : "return";
+            }
+            else if (kind < 9)
+            {
+                Advance((arg % 3) switch { 0 => 100, 1 => 700, _ => 2000 });
+                step = "advance";
+            }
+            else
+            {
+                tokens[arg % tokens.Count].Cancel();
+                step = "cancel";
+            }
+
+            log.Add(step);
+            if (Settle(step) is { } failure)
+            {
+                return failure;
+            }
+        }
+
+        // Every acquire must complete: cancel the waiting ones (infinite timeouts), then dispose and return everything.
+        foreach (var cts in tokens)
+        {
+            cts.Cancel();
+        }
+
+        var dispose = pool.DisposeAsync().AsTask();
+        Settle("dispose");
+        foreach (var a in acquires.Where(a => a.IsCompletedSuccessfully))
+        {
+            a.Result.Dispose();
+        }
+
+        // Eventually (bounded: 10 s of yields, time advanced a second per round): everything ends.
+        var problems = new List<string>();
+        var watch = Stopwatch.StartNew();
+        do
+        {
+            foreach (var a in acquires.Where(a => a.IsCompletedSuccessfully))
+            {
+                a.Result.Dispose();
+            }
+
+            problems = EndProblems(pool.GetStatistics(), factory, acquires, dispose);
+            if (problems.Count == 0)
+            {
+                break;
+            }
+
+            Advance(1000);
+            Thread.Yield();
+        }
+        while (watch.ElapsedMilliseconds < 10_000);
+
+        return problems.Count == 0 ? Check("end") : $"after ({string.Join(", ", log)}): {string.Join("; ", problems)}";
+    }
+
+    private static List<string> EndProblems(PoolStatistics end, FaultFactory factory, List<Task<PooledConnection<TestConnection>>> acquires, Task dispose)
+    {
+        var problems = new List<string>();
+        if (acquires.Any(a => !a.IsCompleted))
+        {
+            problems.Add($"{acquires.Count(a => !a.IsCompleted)} acquires never completed");
+        }
+
+        foreach (var a in acquires.Where(a => a.IsFaulted))
+        {
+            if (a.Exception!.InnerException is not (PoolExhaustedException or ConnectionCreateException or PoolUnavailableException or ObjectDisposedException or OperationCanceledException))
+            {
+                problems.Add($"unexpected {a.Exception.InnerException!.GetType().Name}: {a.Exception.InnerException.Message}");
+            }
+        }
+
+        if (end.Idle != 0 || end.InUse != 0 || end.Creating != 0 || end.Waiters != 0)
+        {
+            problems.Add($"not drained: idle {end.Idle}, in use {end.InUse}, creating {end.Creating}, waiters {end.Waiters}");
+        }
+
+        // Left over may be only what never returns: destroys (in Destroying, or in Abandoned for a late
+        // connection of an abandoned create) and creates (in Abandoned).
+        if (factory.Live != factory.NeverDestroys || end.Destroying + end.Abandoned != factory.NeverDestroys + factory.NeverCreates)
+        {
+            problems.Add($"leak: destroying {end.Destroying}, abandoned {end.Abandoned}, factory live {factory.Live}, "
+                + $"destroys that never return {factory.NeverDestroys}, creates that never return {factory.NeverCreates}");
+        }
+
+        if (!dispose.IsCompleted)
+        {
+            problems.Add("DisposeAsync did not complete (DisposeTimeout is 5 s)");
+        }
+
+        return problems;
+    }
+}

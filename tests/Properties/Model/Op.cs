@@ -1,0 +1,58 @@
+namespace Pool.Tests.Properties.Model;
+
+internal enum OpKind
+{
+    Acquire,
+    Return,
+    Invalidate,
+    Advance,
+    TryAcquire,
+    Cancel,
+    SetCreate,
+    SetValidate,
+    SetDestroy,
+    Clear,
+    SetMaxSize,
+    SetMinSize,
+    Maintenance,
+    Dispose,
+}
+
+/// <summary>
+/// One step. <see cref="Target"/> is the acquire number a Return/Invalidate/Cancel refers to;
+/// <see cref="Ticks"/> is a timeout (0 = the pool's AcquireTimeout, Inf = infinite) or an advance.
+/// </summary>
+internal sealed record Op(OpKind Kind, int Target = 0, long Ticks = 0, bool Cancellable = false, int Value = 0)
+{
+    public override string ToString() => Kind switch
+    {
+        OpKind.Acquire => $"a{Target}=Acquire({(Ticks == 0 ? "default" : ModelConfig.Show(Ticks))}{(Cancellable ? ", token" : "")})",
+        OpKind.TryAcquire => $"a{Target}=TryAcquire()",
+        OpKind.Return => $"Return(a{Target})",
+        OpKind.Invalidate => $"Invalidate+Return(a{Target})",
+        OpKind.Cancel => $"Cancel(a{Target})",
+        OpKind.Advance => $"Advance({ModelConfig.Show(Ticks)})",
+        OpKind.SetCreate => $"Factory.Create={(Support.CreateMode)Value}",
+        OpKind.SetValidate => $"Factory.Validate={(Support.ValidateMode)Value}",
+        OpKind.SetDestroy => $"Factory.Destroy={(Support.DestroyMode)Value}",
+        OpKind.SetMaxSize => $"SetMaxSize({Value})",
+        OpKind.SetMinSize => $"SetMinSize({Value})",
+        OpKind.Clear => "Clear()",
+        OpKind.Maintenance => "RunMaintenance()",
+        OpKind.Dispose => "DisposeAsync()",
+        _ => Kind.ToString(),
+    };
+}
+
+internal enum Outcome
+{
+    Pending,
+    Lease,
+    NoLease,
+    Exhausted,
+    Cancelled,
+    Disposed,
+    CreateFailed,
+    Unavailable,
+    Other,
+}
