@@ -3,21 +3,10 @@ using Xunit.Abstractions;
 
 namespace Pool.Tests.Properties;
 
-/// <summary>Runs only with POOL_PROPS_KNOWN_BUGS=1: these fail until the pool bugs are fixed.</summary>
-public sealed class KnownBugFactAttribute : FactAttribute
-{
-    public KnownBugFactAttribute()
-    {
-        if (Environment.GetEnvironmentVariable("POOL_PROPS_KNOWN_BUGS") != "1")
-        {
-            Skip = "A pool bug found by the model-based property (see tests/Properties/README.md); set POOL_PROPS_KNOWN_BUGS=1 to run.";
-        }
-    }
-}
-
 /// <summary>
 /// The shrunk counterexamples of the pool bugs the model-based property found, replayed exactly
-/// (config number and choice list as FsCheck printed them). Each FAILS on the current pool.
+/// (config number and choice list as FsCheck printed them). All three are fixed in src/Pool; these
+/// replays keep them fixed.
 /// </summary>
 public sealed class KnownBugTests(ITestOutputHelper output)
 {
@@ -26,21 +15,21 @@ public sealed class KnownBugTests(ITestOutputHelper output)
     /// fails validation throws PoolExhaustedException at once: Remaining() returns InfiniteTimeSpan
     /// (−1 ms), which the retry check "remaining &lt;= 0" reads as "deadline passed".
     /// </summary>
-    [KnownBugFact]
+    [Fact]
     public void InfiniteTimeoutAcquire_AfterAFailedValidation_GetsALease() => Replay(39, [178, 0, 25, 45, 0]);
 
     /// <summary>
     /// Bug 2: SetMaxSize below the creates in flight makes MaxConcurrentCreates (capped to MaxSize)
     /// smaller than Creating: invariant I8 breaks (Debug builds throw PoolInvariantException from SetMaxSize).
     /// </summary>
-    [KnownBugFact]
+    [Fact]
     public void LoweringMaxSize_WhileCreatesAreInFlight_KeepsInvariantI8() => Replay(20, [270, 0, 0, 188]);
 
     /// <summary>
     /// Bug 3: SetMaxSize(1) with 2 idle connections destroys both, not 1: each retired connection still
     /// counts in Total (as Destroying) while the loop "while Total &gt; MaxSize" runs, so it never stops early.
     /// </summary>
-    [KnownBugFact]
+    [Fact]
     public void LoweringMaxSize_DestroysOnlyTheSurplus() => Replay(0, [0, 0, 3588, 7425, 9025, 9388]);
 
     private void Replay(uint config, uint[] choices)

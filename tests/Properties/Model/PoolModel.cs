@@ -79,7 +79,7 @@ internal sealed class PoolModel
         MaxSize = MaxSize,
         MinSize = MinSize,
         Ceiling = Ceiling,
-        MaxConcurrentCreates = Math.Min(_cfg.MaxConcurrentCreates, MaxSize),
+        MaxConcurrentCreates = _cfg.MaxConcurrentCreates, // the option; starts are capped by MaxSize too (line below)
         Idle = _idle.Count,
         InUse = InUse,
         Creating = _creates.Count,
@@ -507,7 +507,7 @@ internal sealed class PoolModel
         for (int i = 0; i < n; i++)
         {
             var backoff = BackoffFor(_consecutive, _unavailable);
-            _creates.Add(new MCreate { BackoffDue = backoff <= 0 ? -1 : Now + backoff, Seq = _seq++ });
+            _creates.Add(new MCreate { BackoffDue = backoff <= 0 ? -1 : Now + backoff, Seq = _seq++, Generation = _generation });
         }
     }
 
@@ -542,10 +542,15 @@ internal sealed class PoolModel
                     _created++;
                     _consecutive = 0;
                     _unavailable = false;
-                    var conn = new MConn(_nextConn++, ExpiryFrom(Now), _generation) { IdleSince = Now };
+                    // A create carries the generation of its reservation: one that a Clear() overtook is retired.
+                    var conn = new MConn(_nextConn++, ExpiryFrom(Now), c.Generation) { IdleSince = Now };
                     if (Disposed)
                     {
                         Retire(conn, Why.Disposed);
+                    }
+                    else if (conn.Generation != _generation)
+                    {
+                        Retire(conn, Why.Cleared);
                     }
                     else if (Total >= MaxSize)
                     {
@@ -637,6 +642,8 @@ internal sealed class PoolModel
     private sealed class MCreate
     {
         public long BackoffDue { get; set; } = -1;
+
+        public long Generation { get; init; }
 
         public bool Hung { get; set; }
 
