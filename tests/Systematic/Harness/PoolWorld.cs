@@ -166,7 +166,10 @@ internal sealed class PoolWorld
         Acquired acquired = await AcquireAsync(who);
         for (int i = 1; i < attempts && acquired.Outcome != Outcome.Lease; i++)
         {
-            await Task.Yield();
+            // Not Task.Yield: an unfair schedule may pick this loop at every yield and never run the
+            // create that closes the window. Coyote runs a delayed operation only when it chooses
+            // to, so the pool's pending work gets its turn.
+            await Task.Delay(1);
             acquired = await AcquireAsync(who);
         }
 
