@@ -75,12 +75,21 @@ public sealed partial class ConnectionPool<TConnection>
 
     private async ValueTask WaitForDrainAsync(Task drained)
     {
-        var timedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // One source for "drained" and "timed out", awaited directly (see ValidateOnBorrowAsync:
+        // Task.WhenAny over a RunContinuationsAsynchronously source escapes Coyote's control).
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var timer = _time.CreateTimer(
             static state => ((TaskCompletionSource)state!).TrySetResult(),
-            timedOut,
+            done,
             _options.DisposeTimeout,
             Timeout.InfiniteTimeSpan);
-        await Task.WhenAny(drained, timedOut.Task).ConfigureAwait(false);
+        _ = SignalWhenDrainedAsync(drained, done);
+        await done.Task.ConfigureAwait(false);
+    }
+
+    private static async Task SignalWhenDrainedAsync(Task drained, TaskCompletionSource done)
+    {
+        await drained.ConfigureAwait(false);
+        done.TrySetResult();
     }
 }

@@ -10,35 +10,35 @@ public sealed partial class ConnectionPool<TConnection>
     /// True: hand it out. False: it was destroyed (failed, threw or timed out). If the acquirer is
     /// cancelled meanwhile, the connection goes back unjudged and the cancellation is thrown.
     /// </summary>
-    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A ValidateAsync that throws counts as a failed check.")]
+    /// <remarks>
+    /// One TaskCompletionSource takes whichever answer comes first (the check, the deadline, the
+    /// acquirer's cancellation) and is awaited directly: Task.WhenAny over such a source completes on
+    /// the real thread pool, which Coyote does not control (a false "deadlock" in exploration).
+    /// </remarks>
     private async ValueTask<bool> ValidateOnBorrowAsync(PooledConnection<TConnection> lease, CancellationToken cancellationToken)
     {
         var entry = lease.Entry!;
-        bool valid = false;
+        var outcome = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool valid;
         using (var check = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            // Ends the wait at the deadline or when the acquirer gives up, even if the factory ignores its token.
-            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var registration = cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), stop);
-            using var timer = _time.CreateTimer(
-                static state => ((TaskCompletionSource)state!).TrySetResult(), stop, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
+            var registration = cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), outcome);
             try
             {
+                using var timer = _time.CreateTimer(
+                    static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), outcome, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
+
                 // A factory that ignores the token cannot hold the acquire past the deadline.
-                var validation = _factory.ValidateAsync(entry.Connection, check.Token).AsTask();
-                var first = await Task.WhenAny(validation, stop.Task).ConfigureAwait(false);
-                valid = first == validation && validation.IsCompletedSuccessfully && validation.Result;
-                if (first != validation)
+                var validation = ValidateIntoAsync(entry.Connection, outcome, check.Token);
+                valid = await outcome.Task.ConfigureAwait(false);
+                if (!validation.IsCompleted)
                 {
-                    check.Cancel();
+                    CancelQuietly(check);
                 }
-            }
-            catch (Exception)
-            {
-                valid = false;
             }
             finally
             {
+                // Unregister, not Dispose: Dispose would spin until a running callback finishes.
                 registration.Unregister();
             }
         }
@@ -55,5 +55,31 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         return valid;
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A ValidateAsync that throws counts as a failed check.")]
+    private async Task ValidateIntoAsync(TConnection connection, TaskCompletionSource<bool> outcome, CancellationToken token)
+    {
+        try
+        {
+            outcome.TrySetResult(await _factory.ValidateAsync(connection, token).ConfigureAwait(false));
+        }
+        catch (Exception)
+        {
+            outcome.TrySetResult(false);
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A callback the factory registered must not break the acquire.")]
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (Exception)
+        {
+            // The factory's own cancellation callback threw; the check is abandoned either way.
+        }
     }
 }

@@ -134,9 +134,7 @@ public sealed class FaultWindowTests(ITestOutputHelper output)
     public void CreateTimeoutRacingTheFactory_FreesTheSlotAndDestroysLateConnectionsOnce() =>
         CoyoteRunner.AssertNoBug(FaultWindowScenarios.CreateTimeoutRacingTheFactory, output);
 
-    [Fact(Skip = "Coyote model limit, not a pool bug: ValidateOnBorrowAsync awaits Task.WhenAny(validation, stop.Task) where stop has RunContinuationsAsynchronously; "
-        + "when the ValidationTimeout timer (or the validation) completes it, WhenAny's internal completion is posted to the real ThreadPool, which Coyote does not control, "
-        + "so the acquirer stays paused and Coyote reports a false deadlock (probabilistic, seed 4, iteration 1). Needs the pool to await a TaskCompletionSource directly instead of WhenAny; see the triage report.")]
+    [Fact]
     public void ValidationFailingOrTimingOutRacingReturns_DestroysTheConnectionAndServesTheAcquire() =>
         CoyoteRunner.AssertNoBug(FaultWindowScenarios.ValidationFailingOrTimingOutRacingReturns, output);
 }
