@@ -103,6 +103,14 @@ internal static class ModelRun
     public static Op Interpret(uint c, PoolModel model, ModelConfig config, bool restricted, bool avoidKnownBugs)
     {
         var op = Interpret(c, model, restricted);
+
+        // Determinism, not a bug: with MinSize on, a failed check on borrow starts a refill create that
+        // races the same acquire's retry (see ModelConfig.From), so a run that validates keeps MinSize 0.
+        if (op.Kind == OpKind.SetMinSize && op.Value > 0 && config.ValidateAfterIdle != ModelConfig.Inf)
+        {
+            op = op with { Value = 0 };
+        }
+
         if (!avoidKnownBugs)
         {
             return op;
