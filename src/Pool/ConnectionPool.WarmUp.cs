@@ -69,21 +69,27 @@ public sealed partial class ConnectionPool<TConnection>
         }
     }
 
+    // Called by every Settle: the lambdas live in separate methods so that the closure they capture
+    // is allocated only when warm-up waiters are actually completed, never on the hot path.
     private void CompleteWarmUps_NeedsLock(ref PendingWork<TConnection> work)
     {
-        if (_warmUps is { Count: > 0 } warmUps && _idle.Count + _inUse >= _minSize)
+        if (_warmUps is { Count: > 0 } && _idle.Count + _inUse >= _minSize)
         {
+            work.Later(CompleteLater(_warmUps));
             _warmUps = null;
-            work.Later(() => warmUps.ForEach(w => w.TrySetResult()));
         }
     }
 
     private void FailWarmUps_NeedsLock(Func<Exception> error, ref PendingWork<TConnection> work)
     {
-        if (_warmUps is { Count: > 0 } warmUps)
+        if (_warmUps is { Count: > 0 })
         {
+            work.Later(FailLater(_warmUps, error));
             _warmUps = null;
-            work.Later(() => warmUps.ForEach(w => w.TrySetException(error())));
         }
     }
+
+    private static Action CompleteLater(List<TaskCompletionSource> warmUps) => () => warmUps.ForEach(w => w.TrySetResult());
+
+    private static Action FailLater(List<TaskCompletionSource> warmUps, Func<Exception> error) => () => warmUps.ForEach(w => w.TrySetException(error()));
 }
