@@ -69,7 +69,7 @@ public sealed class LeakAndRecoveryTests
         await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
         _factory.CreateError = null;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), "the probe closed the window");
+        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
         await TestPools.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
 
         var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Pool.Tests.Unit.Support;
@@ -40,7 +41,12 @@ public sealed class TimerClock : FakeTimeProvider
 
             Advance(step);
             advanced += step;
-            for (int i = 0; i < 50 && !condition(); i++)
+
+            // Let the continuations the step released run before moving the clock again. Bounded by
+            // yields and a few milliseconds of wall clock (a loaded CI machine needs more than a few
+            // yields); this never waits for time to pass, only for work already released to finish.
+            var settle = Stopwatch.StartNew();
+            while (!condition() && settle.ElapsedMilliseconds < 20)
             {
                 await Task.Yield();
             }
