@@ -21,7 +21,7 @@ public sealed partial class ConnectionPool<TConnection>
         {
             backoff = _options.BackoffInitial; // a probe never redials at once: no hot loop while the backend is down
         }
-        await TimerDelay.WaitAsync(_time, backoff, _disposeCts.Token).ConfigureAwait(false);
+        await Backoff.PauseAsync(_time, backoff, _disposeCts.Token).ConfigureAwait(false);
         if (_disposeCts.IsCancellationRequested)
         {
             ReleaseUnusedCreateSlot();
@@ -139,7 +139,10 @@ public sealed partial class ConnectionPool<TConnection>
         _consecutiveFailures++;
         _lastCreateError = error;
         int failures = _consecutiveFailures;
-        work.Later(() => PoolLog.CreateFailed(_logger, Name, failures, error));
+        if (_logging)
+        {
+            work.Later(() => PoolLog.CreateFailed(_logger, Name, failures, error));
+        }
         if (_disposed)
         {
             return;

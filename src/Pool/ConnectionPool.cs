@@ -23,6 +23,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     private readonly ConnectionPoolOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _logging;                  // a LoggerFactory was given: only then build deferred log calls
     private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
     private readonly long _idleTimeoutTicks;         // in timestamp units; long.MaxValue = never
     private readonly long _leakThresholdTicks;       // in timestamp units; long.MaxValue = off
@@ -66,6 +67,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         _options = (options ?? new ConnectionPoolOptions()).ValidatedCopy(nameof(options));
         _time = _options.TimeProvider;
         _logger = _options.LoggerFactory?.CreateLogger("Pool.ConnectionPool") ?? NullLogger.Instance;
+        _logging = _options.LoggerFactory is not null;
         _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
         _idleTimeoutTicks = ToTimestampTicks(_options.IdleTimeout);
         _leakThresholdTicks = ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan);
@@ -209,7 +211,10 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         _destroying++;
         _destroyedBy[(int)reason]++;
         work.Destroy(entry);
-        work.Later(() => PoolLog.Evicted(_logger, Name, reason)); // the logger is user code: never under the lock
+        if (_logging)
+        {
+            work.Later(() => PoolLog.Evicted(_logger, Name, reason)); // the logger is user code: never under the lock
+        }
     }
 
     /// <summary>Carries out what a locked section decided. Call without the lock.</summary>

@@ -111,7 +111,5 @@ public sealed class ConnectionPoolOptions
     }
 
     internal static bool IsTimeout(TimeSpan value, bool allowZero) =>
-        value == Timeout.InfiniteTimeSpan
-        || (value > TimeSpan.Zero && value <= MaxTimeout)
-        || (allowZero && value == TimeSpan.Zero);
+        OptionsValidation.IsInRange(value, allowZero, allowInfinite: true);
 }

@@ -1,6 +1,10 @@
 namespace Pool.Internal;
 
-/// <summary>Exponential backoff: the cap min(max, initial · 2^(failures−1)); the pool waits a random part of it (full jitter).</summary>
+/// <summary>
+/// Exponential backoff: the cap min(max, initial · 2^(failures−1)); the pool waits a random part of it
+/// (full jitter). The pause runs on the pool's TimeProvider through ITimer and a TaskCompletionSource,
+/// both controlled by Coyote (Task.Delay with a TimeProvider is not), and reads no wall clock.
+/// </summary>
 internal static class Backoff
 {
     public static TimeSpan Cap(int failures, TimeSpan initial, TimeSpan max)
@@ -14,5 +18,27 @@ internal static class Backoff
         int doublings = Math.Min(failures - 1, 30);
         double ticks = Math.Min(initial.Ticks * Math.Pow(2, doublings), max.Ticks);
         return TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>Waits <paramref name="delay"/> on the pool's clock; ends early, without throwing, when the token is cancelled.</summary>
+    public static async Task PauseAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), done);
+        try
+        {
+            using var timer = time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), done, delay, Timeout.InfiniteTimeSpan);
+            await done.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            // Unregister, not Dispose: Dispose would spin until a running callback finishes.
+            registration.Unregister();
+        }
     }
 }

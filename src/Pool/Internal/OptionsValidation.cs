@@ -80,10 +80,7 @@ internal static class OptionsValidation
 
     private static void Timeout(List<string> problems, string name, TimeSpan value, bool allowZero, bool allowInfinite, bool alsoNull = false)
     {
-        bool ok = (allowInfinite && value == System.Threading.Timeout.InfiniteTimeSpan)
-            || (value > TimeSpan.Zero && value <= ConnectionPoolOptions.MaxTimeout)
-            || (allowZero && value == TimeSpan.Zero);
-        if (ok)
+        if (IsInRange(value, allowZero, allowInfinite))
         {
             return;
         }
@@ -98,4 +95,10 @@ internal static class OptionsValidation
         };
         problems.Add($"{name} is {value}; it must be {range}{extra}.");
     }
+
+    /// <summary>The one range check for every duration: ITimer's limit, optionally zero and infinite.</summary>
+    public static bool IsInRange(TimeSpan value, bool allowZero, bool allowInfinite) =>
+        (allowInfinite && value == System.Threading.Timeout.InfiniteTimeSpan)
+        || (value > TimeSpan.Zero && value <= ConnectionPoolOptions.MaxTimeout)
+        || (allowZero && value == TimeSpan.Zero);
 }

@@ -126,7 +126,7 @@ internal sealed class ManualTimeProvider : TimeProvider
             return 1; // (pool, CreateAttempt): the CreateTimeout deadline
         }
 
-        return callback.Method.DeclaringType?.FullName?.StartsWith("Pool.Internal.TimerDelay", StringComparison.Ordinal) == true ? 2 : 3;
+        return callback.Method.DeclaringType?.FullName?.StartsWith("Pool.Internal.Backoff", StringComparison.Ordinal) == true ? 2 : 3;
     }
 
     private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state, int rank) : ITimer
