@@ -227,12 +227,16 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         }
 
         work.DeliverWaiters();
+
+        // Destroys first: a destroy that finishes at once frees its slot (and may reserve a refill)
+        // before the creates decided here can fail, so every create reserved in the same instant
+        // sees the same backoff state, whatever the thread pool does (found by the FsCheck model).
+        work.StartDestroys(this);
         for (int i = 0; i < work.CreatesToStart; i++)
         {
             StartCreate(work.CreateFailuresBefore, work.Probe, work.CreateGeneration);
         }
 
-        work.StartDestroys(this);
         work.RunLater();
         if (work.Drained)
         {
