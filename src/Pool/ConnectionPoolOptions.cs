@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Pool.Internal;
 
@@ -94,6 +95,19 @@ public sealed class ConnectionPoolOptions
 
     /// <summary>The pool's name, used in messages, logs and metrics. <value>1 to 128 characters, not only white space; default "pool".</value></summary>
     public string Name { get; set; } = "pool";
+
+    /// <summary>
+    /// Where the pool's meter comes from (dependency injection passes the container's); when null the
+    /// pool creates its own <see cref="System.Diagnostics.Metrics.Meter"/>. <value>Optional.</value>
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
+    /// Checks these settings the way the pool's constructor does, without building a pool: for start-up
+    /// validation (options binding, <c>ValidateOnStart</c>).
+    /// </summary>
+    /// <returns>Every problem, each naming the setting, its value and the allowed range; empty when the settings are valid.</returns>
+    public IReadOnlyList<string> Validate() => FindProblems();
 
     /// <summary>Every problem with these settings, each naming the setting and its allowed range.</summary>
     internal List<string> FindProblems() => OptionsValidation.FindProblems(this);

@@ -52,6 +52,33 @@ public sealed class OptionsTests
         Assert.Equal(0, _factory.CreateCalls);
     }
 
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void Validate_InvalidSetting_ReturnsTheSameProblemTheConstructorReports(ConnectionPoolOptions options, string problem)
+    {
+        Assert.Equal(problem, string.Join(" ", options.Validate()));
+    }
+
+    [Fact]
+    public void Validate_Defaults_ReturnsNoProblems()
+    {
+        Assert.Empty(new ConnectionPoolOptions().Validate());
+    }
+
+    [Fact]
+    public void Validate_SeveralInvalidSettings_ReturnsOneProblemPerSettingInDeclarationOrder()
+    {
+        var problems = new ConnectionPoolOptions { MaxSize = 0, MinSize = 5, FailFastAfter = -2 }.Validate();
+
+        Assert.Equal(
+            [
+                "MaxSize is 0; it must be at least 1.",
+                "MinSize is 5; it must be between 0 and MaxSize (0).",
+                "FailFastAfter is -2; it must be 0 (never fail fast) or more.",
+            ],
+            problems);
+    }
+
     [Fact]
     public void Constructor_SeveralInvalidSettings_ListsEveryProblemInOneException()
     {
