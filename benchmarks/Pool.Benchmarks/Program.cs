@@ -10,7 +10,7 @@ using Pool.Benchmarks.Suites;
 
 // One command reproduces the published table:
 //   dotnet run -c Release --project benchmarks/Pool.Benchmarks
-// runs the BenchmarkDotNet suites (1, 2, 5 and the breakdown of 1), then the measurements
+// runs the BenchmarkDotNet suites (1, 2, 5, and the breakdowns of 1 and 2), then the measurements
 // BenchmarkDotNet cannot express as a mean (3: wait percentiles; 4: connections created), and
 // writes benchmarks/RESULTS.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -38,6 +38,11 @@ if (settings.Runs("breakdown"))
 if (settings.Runs("contended"))
 {
     suites.Add(typeof(ContendedBenchmarks));
+}
+
+if (settings.Runs("handoff"))
+{
+    suites.Add(typeof(HandOffBenchmarks));
 }
 
 if (settings.Runs("cancelled"))

@@ -23,13 +23,15 @@ internal sealed class RunResults(RunSettings settings)
 
     public Summary? Contended { get; private set; }
 
+    public Summary? HandOff { get; private set; }
+
     public Summary? Cancelled { get; private set; }
 
     public IReadOnlyList<WaitDistribution>? Oversubscribed { get; set; }
 
     public IReadOnlyList<SpikeOutcome>? Spike { get; set; }
 
-    public IEnumerable<Summary> Summaries => new[] { Uncontended, Breakdown, Contended, Cancelled }.OfType<Summary>();
+    public IEnumerable<Summary> Summaries => new[] { Uncontended, Breakdown, Contended, HandOff, Cancelled }.OfType<Summary>();
 
     public void Add(Summary summary)
     {
@@ -45,6 +47,10 @@ internal sealed class RunResults(RunSettings settings)
         else if (type == typeof(ContendedBenchmarks))
         {
             Contended = summary;
+        }
+        else if (type == typeof(HandOffBenchmarks))
+        {
+            HandOff = summary;
         }
         else if (type == typeof(CancelledAcquireBenchmarks))
         {

@@ -62,9 +62,16 @@ internal static class UncontendedSection
         }
 
         double ratio = ours.MeanNs / floor.MeanNs;
-        bool met = ours.AllocatedBytes == 0 && ratio <= Target;
-        var goal = new Goal(1, "Uncontended acquire + return", "0 B allocated and ≤ 1.5× DefaultObjectPool",
-            $"{Format.Bytes(ours.AllocatedBytes)}, {Format.Ratio(ratio)} ({Format.Ns(ours.MeanNs)} vs {Format.Ns(floor.MeanNs)})", met);
+        var parts = breakdown is null ? [] : Bdn.Rows(breakdown);
+        var direct = Bdn.Find(parts, "OursDirect");
+        var floorDirect = Bdn.Find(parts, "ObjectPoolDirect");
+        double directRatio = direct is null || floorDirect is null ? double.NaN : direct.MeanNs / floorDirect.MeanNs;
+
+        // The goal is judged through the adapter, as designed; called directly must not tell a different story.
+        bool met = ours.AllocatedBytes == 0 && ratio <= Target && (double.IsNaN(directRatio) || directRatio <= Target);
+        string measured = $"{Format.Bytes(ours.AllocatedBytes)}; {Format.Ratio(ratio)} through the adapter ({Format.Ns(ours.MeanNs)} vs {Format.Ns(floor.MeanNs)})"
+            + (double.IsNaN(directRatio) ? "" : $", {Format.Ratio(directRatio)} called directly ({Format.Ns(direct!.MeanNs)} vs {Format.Ns(floorDirect!.MeanNs)})");
+        var goal = new Goal(1, "Uncontended acquire + return", "0 B allocated and ≤ 1.5× DefaultObjectPool", measured, met);
         md.Line($"**Goal: {goal.Target}. Measured: {goal.Measured}. {goal.Verdict}.**");
         md.Line();
         WriteBreakdown(md, breakdown, ours, floor);
@@ -105,25 +112,26 @@ internal static class UncontendedSection
             return;
         }
 
-        double primitives = locks.MeanNs + clock.MeanNs + interlocked.MeanNs;
-        md.Line($"Without the adapter ours takes {Format.Ns(direct.MeanNs)} against the floor's {Format.Ns(floorDirect.MeanNs)} "
-            + $"({Format.Ratio(direct.MeanNs / floorDirect.MeanNs)}); through the adapter {Format.Ns(ours.MeanNs)} against {Format.Ns(floor.MeanNs)}.");
-        md.Line($"`DefaultObjectPool`'s hot path is one `Interlocked.CompareExchange` on a single cached item to take it and one plain");
-        md.Line("write to give it back: no lock, no clock, no lease, no bound. Ours pays, on every acquire + return, for the");
-        md.Line($"primitives in the table: the two lock sections ({Format.Ns(locks.MeanNs)}), two clock reads ({Format.Ns(clock.MeanNs)})");
-        md.Line($"and two interlocked operations on the lease state ({Format.Ns(interlocked.MeanNs)}): {Format.Ns(primitives)} together, "
-            + $"{Format.Ratio(primitives / floorDirect.MeanNs)} the floor's whole operation before any pool logic.");
-        md.Line($"The remaining {Format.Ns(Math.Max(0, direct.MeanNs - primitives))} is the bookkeeping those locked sections do: the idle list,");
-        md.Line("the InUse and Acquired counters, the generation and expiry checks, and `Settle` after every change (hand the");
-        md.Line("connection to a waiter, keep MinSize, reserve creates); the invariant assertions are compiled out of Release builds.");
-        md.Line("Those are what bound the pool, keep it FIFO and make a stale or second return a no-op; the floor does none of it.");
         var coarse = Bdn.Find(rows, "OursCoarseClockDirect");
+        md.Line($"Without the adapter ours takes {Format.Ns(direct.MeanNs)} against the floor's {Format.Ns(floorDirect.MeanNs)} "
+            + $"({Format.Ratio(direct.MeanNs / floorDirect.MeanNs)}); through the adapter {Format.Ns(ours.MeanNs)} against {Format.Ns(floor.MeanNs)}:");
+        md.Line("the adapter adds the same cost to every pool, which narrows the ratio but does not change the order.");
+        md.Line("`DefaultObjectPool`'s hot path is one `Interlocked.CompareExchange` on a single cached item to take it and one plain");
+        md.Line("write to give it back: no lock, no clock, no lease, no bound. Ours, on every acquire + return:");
         if (coarse is not null)
         {
-            md.Line($"Given a coarse clock (any application can pass one as `TimeProvider`), the same pool takes {Format.Ns(coarse.MeanNs)} "
-                + $"({Format.Ratio(coarse.MeanNs / floorDirect.MeanNs)} the floor, {Format.Ratio(coarse.MeanNs / direct.MeanNs)} ours on `TimeProvider.System`).");
+            double clockInPlace = direct.MeanNs - coarse.MeanNs;
+            md.Line($"- reads the clock twice (the lease's start, checked against idle age and expiry; the return's idle-since). In place,");
+            md.Line($"  that is what a coarse clock saves: {Format.Ns(clockInPlace)} ({Format.Ns(coarse.MeanNs)} on a coarse clock against {Format.Ns(direct.MeanNs)}).");
+            md.Line($"  Measured alone, two reads of `TimeProvider.System` take {Format.Ns(clock.MeanNs)} on this machine. Any application can give the");
+            md.Line("  pool a coarser `TimeProvider`; the pool only needs millisecond precision for ages and lifetimes.");
         }
 
+        md.Line($"- takes its lock twice, to lease and to return: {Format.Ns(locks.MeanNs)} for two uncontended lock sections measured alone;");
+        md.Line($"- moves the lease id with two interlocked operations, so a stale or second return is a no-op: {Format.Ns(interlocked.MeanNs)};");
+        md.Line("- and inside the lock keeps the books that bound the pool and keep it FIFO: the idle list, the InUse and Acquired");
+        md.Line("  counters, the generation and expiry checks, and `Settle` after every change (hand the connection to a waiter,");
+        md.Line("  keep MinSize, reserve creates). The invariant assertions are compiled out of Release builds.");
         double lockRatio = locks.MeanNs / floorDirect.MeanNs;
         md.Line($"Even with the clock gone, the two lock sections alone take {Format.Ns(locks.MeanNs)}, {Format.Ratio(lockRatio)} "
             + "the floor's whole acquire + return, "
