@@ -65,6 +65,12 @@ if (suites.Count > 0)
     }
 }
 
+if (settings.Runs("contended"))
+{
+    Console.WriteLine("Benchmark 2: contention probe");
+    results.Contention = await ContentionProbe.RunAsync(settings.ProbeRounds, Console.Out).ConfigureAwait(false);
+}
+
 if (settings.Runs("oversubscribed"))
 {
     Console.WriteLine("Benchmark 3: oversubscribed");

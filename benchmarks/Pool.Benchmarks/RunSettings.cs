@@ -29,6 +29,8 @@ internal sealed class RunSettings
 
     public int SpikeRepetitions => Quick ? 5 : 20;
 
+    public int ProbeRounds => Quick ? 1 : 4;
+
     public const string Usage =
         "usage: dotnet run -c Release --project benchmarks/Pool.Benchmarks -- [--quick] [--filter uncontended,breakdown,contended,handoff,oversubscribed,spike,cancelled] [--out FILE]";
 

@@ -19,7 +19,7 @@ internal static class ContendedSection
 
     public static readonly string[] Shapes = ["64 tasks on 16", "8 tasks on 4"];
 
-    public static Goal Write(StringBuilder md, Summary? contended, Summary? handOff, Summary? breakdown)
+    public static Goal Write(StringBuilder md, RunResults results, Summary? contended)
     {
         const string name = "Contended throughput";
         const string target = "≥ 1.5× the SemaphoreSlim pool's throughput, both shapes";
@@ -75,8 +75,9 @@ internal static class ContendedSection
         var goal = new Goal(2, name, target, measured.Count > 0 ? string.Join("; ", measured) : "failed", measured.Count == Shapes.Length ? met : null);
         md.Line($"**Goal: {goal.Target}. Measured: {goal.Measured}. {goal.Verdict}.**");
         md.Line();
-        var clockReads = breakdown is null ? null : Bdn.Find(Bdn.Rows(breakdown), "TwoClockReads");
-        WriteWhy(md, rows, handOff is null ? null : Bdn.Rows(handOff), clockReads);
+        var clockReads = results.Breakdown is null ? null : Bdn.Find(Bdn.Rows(results.Breakdown), "TwoClockReads");
+        WriteWhy(md, rows, results.HandOff is null ? null : Bdn.Rows(results.HandOff), clockReads);
+        WriteProbe(md, results.Contention);
         return goal;
     }
 
@@ -136,15 +137,15 @@ internal static class ContendedSection
         md.Line($"A hand-off costs ours {Format.Ns(ours.MeanNs)} and {Format.Bytes(ours.AllocatedBytes)}, the SemaphoreSlim pool {Format.Ns(baseline.MeanNs)} "
             + $"and {Format.Bytes(baseline.AllocatedBytes)}; the hop itself {Format.Ns(hop.MeanNs)}. Where ours spends the difference:");
         md.Line($"- the clock: a waited acquire reads it three times (its start, after the wait to decide on validation, and at the");
-        md.Line($"  return that served it). On a coarse clock ours takes {Format.Ns(coarse.MeanNs)} ({Format.Ns(ours.MeanNs - coarse.MeanNs)} less)"
+        md.Line($"  return that served it). On a coarse clock ours takes {Format.Ns(coarse.MeanNs)}"
             + (twoClockReads is null ? "." : $"; three reads of `TimeProvider.System` measured alone take {Format.Ns(1.5 * twoClockReads.MeanNs)}."));
         md.Line($"- allocation: {Format.Bytes(ours.AllocatedBytes - baseline.AllocatedBytes)} more per wait. Ours allocates a waiter (a `TaskCompletionSource`");
         md.Line("  subclass and its task) and two async state machines (`AcquireSlowAsync`, which awaits `WaitAsync`), each");
         md.Line("  resumed in turn; the SemaphoreSlim pool allocates one `TaskNode` and one state machine. Every pool here also");
         md.Line("  pays the adapter's small state machine for an acquire that waits.");
         md.Line("- the rest is the two lock sections and the bookkeeping a FIFO hand-off needs (queue, grant, lease id, Settle).");
-        md.Line("In benchmark 2 the difference grows, since both cores take the pool's lock at once and the extra allocation");
-        md.Line("brings more gen-0 collections (see the Gen0 column of BenchmarkDotNet's table).");
+        md.Line("One thread handing off to itself shows the work per wait; benchmark 2 adds two cores taking the same lock and");
+        md.Line("allocating at once, which the probe below counts.");
         foreach (string shape in Shapes)
         {
             var python = Bdn.Find(rows, "PythonPort", shape);
@@ -158,6 +159,47 @@ internal static class ContendedSection
                 md.Line("of benchmark 3: its throughput is bought with starvation.");
                 break;
             }
+        }
+
+        md.Line();
+    }
+
+    private static void WriteProbe(StringBuilder md, IReadOnlyList<Measurements.ContentionCounts>? probe)
+    {
+        if (probe is null)
+        {
+            return;
+        }
+
+        md.Line("### What contention adds");
+        md.Line();
+        md.Line("Benchmark 2's workload again, in this process (`Measurements/ContentionProbe`), with the runtime's counters read");
+        md.Line("around it: contended monitor acquisitions (`Monitor.LockContentionCount`: our lock, and the monitors inside");
+        md.Line("SemaphoreSlim and ConcurrentBag), gen-0 collections, thread-pool work items and bytes allocated, per cycle.");
+        md.Line();
+        md.Line("| shape | pool | time per cycle | contended locks per cycle | gen-0 GCs per 1,000 cycles | work items per cycle | bytes per cycle |");
+        md.Line("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in probe)
+        {
+            string label = c.Pool == "Ours" ? "**Ours**" : c.Pool;
+            md.Line($"| {c.Shape} | {label} | {Format.Ns(c.NsPerCycle)} | {c.LockContentionsPerCycle:F3} | {c.Gen0PerThousandCycles:F2} | "
+                + $"{c.WorkItemsPerCycle:F2} | {c.BytesPerCycle:F0} |");
+        }
+
+        md.Line();
+        foreach (string shape in Shapes)
+        {
+            var ours = probe.FirstOrDefault(c => c.Shape == shape && c.Pool == "Ours");
+            var semaphore = probe.FirstOrDefault(c => c.Shape == shape && c.Pool == "SemaphoreSlim+Bag");
+            if (ours is null || semaphore is null)
+            {
+                continue;
+            }
+
+            md.Line($"- {shape}: ours {Format.Ns(ours.NsPerCycle)} per cycle against {Format.Ns(semaphore.NsPerCycle)}; "
+                + $"contended locks {ours.LockContentionsPerCycle:F3} against {semaphore.LockContentionsPerCycle:F3} per cycle, "
+                + $"gen-0 collections {ours.Gen0PerThousandCycles:F2} against {semaphore.Gen0PerThousandCycles:F2} per 1,000 cycles, "
+                + $"work items {ours.WorkItemsPerCycle:F2} against {semaphore.WorkItemsPerCycle:F2} per cycle.");
         }
 
         md.Line();

@@ -13,7 +13,7 @@ internal static class ResultsWriter
         var goals = new List<Goal>
         {
             UncontendedSection.Write(sections, results.Uncontended, results.Breakdown),
-            ContendedSection.Write(sections, results.Contended, results.HandOff, results.Breakdown),
+            ContendedSection.Write(sections, results, results.Contended),
             MeasuredSections.WriteOversubscribed(sections, results.Oversubscribed, settings),
             MeasuredSections.WriteSpike(sections, results.Spike, settings),
             CancelledSection.Write(sections, results.Cancelled),

@@ -27,6 +27,8 @@ internal sealed class RunResults(RunSettings settings)
 
     public Summary? Cancelled { get; private set; }
 
+    public IReadOnlyList<ContentionCounts>? Contention { get; set; }
+
     public IReadOnlyList<WaitDistribution>? Oversubscribed { get; set; }
 
     public IReadOnlyList<SpikeOutcome>? Spike { get; set; }

@@ -23,7 +23,7 @@ public class ContendedBenchmarks
     [ParamsSource(nameof(Shapes))]
     public ContendedShape Shape { get; set; } = null!;
 
-    public static IEnumerable<ContendedShape> Shapes => [new(64, 16), new(8, 4)];
+    public static IReadOnlyList<ContendedShape> Shapes { get; } = [new(64, 16), new(8, 4)];
 
     [GlobalSetup]
     public void Setup()
@@ -93,25 +93,5 @@ public class ContendedBenchmarks
 
     private IBenchPool[] All() => [_semaphoreBag, _pythonPort, _ours, _oursWithTimeout];
 
-    private Task RunAsync(IBenchPool pool)
-    {
-        var workers = new Task[Shape.Tasks];
-        int cycles = Shape.CyclesPerTask;
-        for (int i = 0; i < workers.Length; i++)
-        {
-            workers[i] = Task.Run(() => WorkAsync(pool, cycles));
-        }
-
-        return Task.WhenAll(workers);
-    }
-
-    private static async Task WorkAsync(IBenchPool pool, int cycles)
-    {
-        for (int i = 0; i < cycles; i++)
-        {
-            var lease = await pool.AcquireAsync(CancellationToken.None).ConfigureAwait(false);
-            await Task.Yield();
-            pool.Release(lease);
-        }
-    }
+    private Task RunAsync(IBenchPool pool) => ContendedWorkload.RunAsync(pool, Shape.Tasks, Shape.CyclesPerTask);
 }
