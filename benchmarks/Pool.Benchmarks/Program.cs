@@ -65,7 +65,7 @@ if (suites.Count > 0)
     }
 }
 
-if (settings.Runs("contended"))
+if (settings.Runs("probe"))
 {
     Console.WriteLine("Benchmark 2: contention probe");
     results.Contention = await ContentionProbe.RunAsync(settings.ProbeRounds, Console.Out).ConfigureAwait(false);

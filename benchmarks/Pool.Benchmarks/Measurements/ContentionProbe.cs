@@ -6,7 +6,7 @@ namespace Pool.Benchmarks.Measurements;
 
 /// <summary>What one pool's contended cycle cost the process, per cycle, in benchmark 2's workload.</summary>
 internal sealed record ContentionCounts(
-    string Shape, string Pool, double NsPerCycle, double LockContentionsPerCycle, double Gen0PerThousandCycles, double WorkItemsPerCycle, double BytesPerCycle);
+    string Shape, string Pool, double NsPerCycle, double CpuNsPerCycle, double LockContentionsPerCycle, double Gen0PerThousandCycles, double WorkItemsPerCycle, double BytesPerCycle);
 
 /// <summary>
 /// Benchmark 2's workload run in this process with the runtime's counters read around it: contended
@@ -24,7 +24,7 @@ internal static class ContentionProbe
         var results = new List<ContentionCounts>();
         foreach (var shape in ContendedBenchmarks.Shapes)
         {
-            IBenchPool[] pools = [Pools.SemaphoreBag(shape.MaxSize), Pools.PythonPort(shape.MaxSize), Pools.Ours(shape.MaxSize)];
+            IBenchPool[] pools = [Pools.SemaphoreBag(shape.MaxSize), Pools.PythonPort(shape.MaxSize), Pools.Ours(shape.MaxSize), Pools.OursCoarseClock(shape.MaxSize)];
             var totals = new Totals[pools.Length];
             try
             {
@@ -66,22 +66,24 @@ internal static class ContentionProbe
         int gen0 = GC.CollectionCount(0);
         long workItems = ThreadPool.CompletedWorkItemCount;
         long bytes = GC.GetTotalAllocatedBytes(precise: true);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         long started = Stopwatch.GetTimestamp();
         await ContendedWorkload.RunAsync(pool, tasks, cyclesPerTask).ConfigureAwait(false);
         return new Totals(
             Stopwatch.GetElapsedTime(started).Ticks,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).Ticks,
             Monitor.LockContentionCount - contentions,
             GC.CollectionCount(0) - gen0,
             ThreadPool.CompletedWorkItemCount - workItems,
             GC.GetTotalAllocatedBytes(precise: true) - bytes);
     }
 
-    private readonly record struct Totals(long ElapsedTicks, long Contentions, long Gen0, long WorkItems, long Bytes)
+    private readonly record struct Totals(long ElapsedTicks, long CpuTicks, long Contentions, long Gen0, long WorkItems, long Bytes)
     {
         public Totals Add(Totals other) => new(
-            ElapsedTicks + other.ElapsedTicks, Contentions + other.Contentions, Gen0 + other.Gen0, WorkItems + other.WorkItems, Bytes + other.Bytes);
+            ElapsedTicks + other.ElapsedTicks, CpuTicks + other.CpuTicks, Contentions + other.Contentions, Gen0 + other.Gen0, WorkItems + other.WorkItems, Bytes + other.Bytes);
 
         public ContentionCounts PerCycle(string shape, string pool, double cycles) => new(
-            shape, pool, ElapsedTicks * 100 / cycles, Contentions / cycles, Gen0 * 1000 / cycles, WorkItems / cycles, Bytes / cycles);
+            shape, pool, ElapsedTicks * 100 / cycles, CpuTicks * 100 / cycles, Contentions / cycles, Gen0 * 1000 / cycles, WorkItems / cycles, Bytes / cycles);
     }
 }

@@ -123,7 +123,7 @@ internal static class UncontendedSection
             double clockInPlace = direct.MeanNs - coarse.MeanNs;
             md.Line($"- reads the clock twice (the lease's start, checked against idle age and expiry; the return's idle-since). In place,");
             md.Line($"  that is what a coarse clock saves: {Format.Ns(clockInPlace)} ({Format.Ns(coarse.MeanNs)} on a coarse clock against {Format.Ns(direct.MeanNs)}).");
-            md.Line($"  Measured alone, two reads of `TimeProvider.System` take {Format.Ns(clock.MeanNs)} on this machine. Any application can give the");
+            md.Line($"  Measured alone, two reads of `TimeProvider.System` take {Format.Ns(clock.MeanNs)} on this machine (see the machine notes above). Any application can give the");
             md.Line("  pool a coarser `TimeProvider`; the pool only needs millisecond precision for ages and lifetimes.");
         }
 
