@@ -15,9 +15,12 @@ internal sealed class LiveView(IAnsiConsole console, string title) : IView
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(1);
     private const int EventsShown = 5;
 
-    /// <summary>Whether the live table can run: Spectre sees an interactive ANSI terminal and the output is not redirected.</summary>
+    /// <summary>Whether the live table can run: Spectre sees an interactive ANSI terminal (not CI) and the output is not redirected.</summary>
     public static bool Fits(IAnsiConsole console) =>
-        console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi && console.Profile.Out.IsTerminal && !Console.IsOutputRedirected;
+        Fits(console.Profile.Capabilities, console.Profile.Out.IsTerminal, Console.IsOutputRedirected);
+
+    public static bool Fits(IReadOnlyCapabilities capabilities, bool isTerminal, bool outputRedirected) =>
+        capabilities.Interactive && capabilities.Ansi && isTerminal && !outputRedirected;
 
     public async Task ShowAsync(Dashboard dashboard, TimeSpan duration)
     {
@@ -52,7 +55,12 @@ internal sealed class LiveView(IAnsiConsole console, string title) : IView
 
         var oldest = history.Peek();
         double seconds = (now.Elapsed - oldest.Elapsed).TotalSeconds;
-        double rate = seconds > 0 ? (now.Calls - oldest.Calls) / seconds : 0;
+        return Render(now, seconds > 0 ? (now.Calls - oldest.Calls) / seconds : 0, duration, title);
+    }
+
+    /// <summary>The table for one sample, with the calls per second over the last second.</summary>
+    internal static Table Render(Sample now, double rate, TimeSpan duration, string title)
+    {
         var s = now.Stats;
         var inv = CultureInfo.InvariantCulture;
 

@@ -9,7 +9,7 @@ namespace Pool.Demo;
 internal sealed class PlainView(TextWriter output) : IView
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
-    private int _eventsShown;
+    private long _eventsShown; // the Number of the last event printed
 
     public async Task ShowAsync(Dashboard dashboard, TimeSpan duration)
     {
@@ -37,21 +37,29 @@ internal sealed class PlainView(TextWriter output) : IView
 
     private void Print(Sample now, Sample previous)
     {
-        for (; _eventsShown < now.Events.Count; _eventsShown++)
+        foreach (var shown in now.Events.Where(e => e.Number > _eventsShown))
         {
-            if (now.Events[_eventsShown] is { Print: true } shown)
+            if (shown.Print)
             {
                 output.WriteLine($"{shown} ---");
             }
+
+            _eventsShown = shown.Number;
         }
 
+        output.WriteLine(Line(now, previous));
+    }
+
+    /// <summary>One progress line: the counts now, and calls per second since <paramref name="previous"/>.</summary>
+    internal static string Line(Sample now, Sample previous)
+    {
         var s = now.Stats;
         double seconds = Math.Max(0.001, (now.Elapsed - previous.Elapsed).TotalSeconds);
         string server = now.ServerConnections is { } open ? $" | server {now.Server}, {open} conns" : string.Empty;
         string chaos = now.Condition is { } condition ? $" | chaos: {now.FaultsInjected} faults, now {condition}" : string.Empty;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        return string.Create(CultureInfo.InvariantCulture,
             $"[{now.Elapsed.TotalSeconds,6:F1}s] calls {now.Calls,9} ({(now.Calls - previous.Calls) / seconds,6:F0}/s) failures {now.Failures,7} | "
             + $"pool idle {s.Idle,2} used {s.InUse,2} creating {s.Creating} waiters {s.Waiters,3} | fast-fail {(s.IsUnavailable ? "OPEN  " : "closed")}"
-            + $"{server}{chaos} | violations {now.Violations}"));
+            + $"{server}{chaos} | violations {now.Violations}");
     }
 }

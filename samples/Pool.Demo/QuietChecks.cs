@@ -97,7 +97,8 @@ internal static class QuietChecks
     }
 
     /// <summary>Disposes the pool, then: Total 0, no client alive, every created client destroyed, and (bounded wait) no connection at the server.</summary>
-    public static async Task DisposedAsync(Rig rig)
+    /// <returns>The counts after dispose.</returns>
+    public static async Task<QuietCounts> DisposedAsync(Rig rig)
     {
         await rig.Pool.DisposeAsync();
         var s = rig.Pool.GetStatistics();
@@ -117,6 +118,8 @@ internal static class QuietChecks
         {
             rig.Violations.Add($"I9 Dispose is complete violated: after DisposeAsync, the pool created {s.Created} and destroyed {s.Destroyed}, the factory {rig.Pool.Factory.Created} and {rig.Pool.Factory.Destroyed}.");
         }
+
+        return new QuietCounts(s.Total, live, rig.StandIn?.OpenConnections);
     }
 
     /// <summary>One round: null if every slot was leased and every call on them succeeded, else what went wrong.</summary>

@@ -10,6 +10,7 @@ namespace Pool.Demo;
 /// </summary>
 internal static class Report
 {
+    private const int ListedRestarts = 10; // and the last one
     public static IReadOnlyList<(string Name, string Value)> Rows(RunResult result)
     {
         var rig = result.Rig;
@@ -32,9 +33,16 @@ internal static class Report
         }
 
         var restarts = rig.Timeline.Restarts;
-        for (int i = 0; i < restarts.Count && (i < 10 || i == restarts.Count - 1); i++)
+        for (int i = 0; i < restarts.Count; i++)
         {
-            Row($"restart {i + 1}", restarts[i].ToString());
+            if (i < ListedRestarts || i == restarts.Count - 1)
+            {
+                Row($"restart {i + 1}", restarts[i].ToString());
+            }
+            else if (i == ListedRestarts)
+            {
+                Row(string.Create(inv, $"restarts {i + 1} to {restarts.Count - 1}"), "(not listed)");
+            }
         }
 
         var recoveries = restarts.Where(r => r.RecoveryTime is not null).Select(r => r.RecoveryTime!.Value.TotalMilliseconds).Order().ToList();
@@ -64,7 +72,11 @@ internal static class Report
         {
             string end = q.ServerConnections is { } open ? $" = server connections {open}" : " (a real Qdrant: server side not counted)";
             Row("at the quiet point", $"pool Total {q.PoolTotal} = clients alive {q.LiveClients}{end}");
-            Row("after dispose", $"pool Total {s.Total}, clients alive {rig.Pool.Factory.LiveClients}, server connections {rig.StandIn?.OpenConnections.ToString(inv) ?? "n/a"}");
+        }
+
+        if (result.AfterDispose is { } d)
+        {
+            Row("after dispose", $"pool Total {d.PoolTotal}, clients alive {d.LiveClients}, server connections {d.ServerConnections?.ToString(inv) ?? "n/a"}");
         }
 
         Row("invariant checks", string.Create(inv, $"{rig.Peaks.Samples:N0} monitor snapshots + one after each of {t.Completed:N0} calls"));

@@ -27,7 +27,7 @@ internal static class Session
             string shown = address.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped); // no user info on the console
             rig.Violations.Add($"Qdrant at {shown} could not be used: {e.GetType().Name}: {e.Message}");
             await pool.DisposeAsync();
-            return new RunResult(rig, Quiet: null);
+            return new RunResult(rig, Quiet: null, AfterDispose: null);
         }
 
         if (standIn is not null)
@@ -68,8 +68,8 @@ internal static class Session
             await DeleteCollectionAsync(rig, view);
         }
 
-        await QuietChecks.DisposedAsync(rig);
-        return new RunResult(rig, atQuiet);
+        var afterDispose = await QuietChecks.DisposedAsync(rig);
+        return new RunResult(rig, atQuiet, afterDispose);
     }
 
     private static Task StartFaults(Rig rig, CancellationToken stop)
@@ -119,11 +119,11 @@ internal static class Session
     }
 }
 
-/// <summary>The three counts that must agree at the quiet point.</summary>
+/// <summary>The three counts that must agree at the quiet point (and be 0 after dispose); the server's is null for a real Qdrant.</summary>
 internal sealed record QuietCounts(int PoolTotal, int LiveClients, int? ServerConnections);
 
 /// <summary>A finished run: everything it recorded, and its verdict.</summary>
-internal sealed record RunResult(Rig Rig, QuietCounts? Quiet)
+internal sealed record RunResult(Rig Rig, QuietCounts? Quiet, QuietCounts? AfterDispose)
 {
     public int ExitCode => Rig.Violations.Count == 0 ? 0 : 1;
 }

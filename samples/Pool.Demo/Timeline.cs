@@ -11,7 +11,9 @@ internal sealed class Timeline
 {
     private readonly object _lock = new();
     private readonly List<Restart> _restarts = []; // guarded by _lock
+    private const int EventsKept = 1_000; // the newest; a day-long soak logs hundreds of thousands
     private readonly ConcurrentQueue<Event> _events = new();
+    private long _logged;
     private volatile string _server = "up";
 
     public Timeline(RunClock clock) => Clock = clock;
@@ -26,10 +28,16 @@ internal sealed class Timeline
         get { lock (_lock) { return [.. _restarts]; } }
     }
 
-    /// <summary>Every event so far, oldest first.</summary>
+    /// <summary>The newest events (up to a thousand), oldest first; <see cref="Event.Number"/> counts from 1 over the whole run.</summary>
     public IReadOnlyList<Event> Events => [.. _events];
 
-    public void Log(string text, bool print = true) => _events.Enqueue(new Event(Clock.Elapsed, text, print));
+    public void Log(string text, bool print = true)
+    {
+        _events.Enqueue(new Event(Interlocked.Increment(ref _logged), Clock.Elapsed, text, print));
+        while (_events.Count > EventsKept && _events.TryDequeue(out _))
+        {
+        }
+    }
 
     public void Down()
     {
@@ -85,7 +93,7 @@ internal sealed class Timeline
         }
     }
 
-    internal sealed record Event(TimeSpan At, string Text, bool Print)
+    internal sealed record Event(long Number, TimeSpan At, string Text, bool Print)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"[{At.TotalSeconds,6:F1}s] {Text}");
     }

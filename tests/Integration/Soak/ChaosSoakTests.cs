@@ -65,6 +65,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         var quiet = Assert.IsType<QuietCounts>(result.Quiet);
         Assert.Equal(quiet.PoolTotal, quiet.LiveClients);
         Assert.Equal(quiet.PoolTotal, quiet.ServerConnections);
+        Assert.Equal(new QuietCounts(0, 0, 0), result.AfterDispose);
         var after = rig.Pool.GetStatistics();
         Assert.True(after.IsDisposed);
         Assert.Equal(0, after.Total);
