@@ -6,7 +6,7 @@ namespace Pool.Internal;
 internal static partial class PoolLog
 {
     [LoggerMessage(EventId = 1, EventName = "CreateFailed", Level = LogLevel.Warning,
-        Message = "Pool '{Pool}' could not create a connection ({ConsecutiveFailures} failures in a row).")]
+        Message = "Pool '{Pool}' could not create a connection (failure {ConsecutiveFailures} in a row).")]
     public static partial void CreateFailed(ILogger logger, string pool, int consecutiveFailures, Exception error);
 
     [LoggerMessage(EventId = 2, EventName = "Unavailable", Level = LogLevel.Error,
