@@ -176,6 +176,25 @@ public sealed partial class ConnectionPool<TConnection>
         }
     }
 
+    /// <summary>A failed create and the fast-fail window it opened or a success closed: counted and logged, never under the lock.</summary>
+    private void ReportCreateOutcome(in PendingWork<TConnection> work)
+    {
+        if (work.CreateError is { } error)
+        {
+            _metrics.CreateFailed(error);
+            PoolLog.CreateFailed(_logger, Name, work.ConsecutiveFailures, error);
+            if (work.WindowOpened)
+            {
+                PoolLog.WindowOpened(_logger, Name, work.ConsecutiveFailures, error);
+            }
+        }
+
+        if (work.WindowClosed)
+        {
+            PoolLog.WindowClosed(_logger, Name);
+        }
+    }
+
     // A method of its own: a lambda in CreateFailed_NeedsLock would allocate its closure on every failure.
     private Func<Exception> UnavailableError(int failures, Exception error) => () => PoolErrors.Unavailable(Name, failures, error);
 

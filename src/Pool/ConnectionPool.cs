@@ -254,25 +254,6 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         }
     }
 
-    /// <summary>A failed create and the fast-fail window it opened or a success closed: counted and logged, never under the lock.</summary>
-    private void ReportCreateOutcome(in PendingWork<TConnection> work)
-    {
-        if (work.CreateError is { } error)
-        {
-            _metrics.CreateFailed(error);
-            PoolLog.CreateFailed(_logger, Name, work.ConsecutiveFailures, error);
-            if (work.WindowOpened)
-            {
-                PoolLog.WindowOpened(_logger, Name, work.ConsecutiveFailures, error);
-            }
-        }
-
-        if (work.WindowClosed)
-        {
-            PoolLog.WindowClosed(_logger, Name);
-        }
-    }
-
     private long ToTimestampTicks(TimeSpan span) =>
         span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
 
