@@ -92,9 +92,12 @@ public static class ConnectionPoolServiceCollectionExtensions
         options.PostConfigure<IServiceProvider>((settings, provider) => ContainerDefaults.Apply(settings, provider, name));
         options.ValidateOnStart();
 
-        services.AddKeyedSingleton(name, (provider, _) => new ConnectionPool<TConnection>(
-            provider.GetRequiredKeyedService<IConnectionFactory<TConnection>>(name),
-            provider.GetRequiredService<IOptionsMonitor<ConnectionPoolOptions>>().Get(name)));
+        services.AddKeyedSingleton(name, (provider, _) =>
+        {
+            // Options first: bad settings throw their OptionsValidationException before any factory is built.
+            var settings = provider.GetRequiredService<IOptionsMonitor<ConnectionPoolOptions>>().Get(name);
+            return new ConnectionPool<TConnection>(provider.GetRequiredKeyedService<IConnectionFactory<TConnection>>(name), settings);
+        });
 
         // The first pool of a type also answers unkeyed requests. The container tracks this
         // registration's result too, so it calls DisposeAsync twice on the pool: that is idempotent.
