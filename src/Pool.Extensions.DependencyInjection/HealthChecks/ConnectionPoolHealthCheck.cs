@@ -94,12 +94,12 @@ public sealed class ConnectionPoolHealthCheck : IHealthCheck
             { IsDisposed: true } => new HealthCheckResult(failure, $"Pool '{pool}' is disposed.", data: data),
             { IsUnavailable: true, Idle: 0 } => new HealthCheckResult(
                 failure,
-                $"Pool '{pool}' is unavailable: the last {stats.ConsecutiveCreateFailures} creates failed and no idle connection is left, "
+                $"Pool '{pool}' is unavailable: {LastCreates(stats.ConsecutiveCreateFailures)} and no idle connection is left, "
                 + "so acquires fail at once until a probe create succeeds.",
                 data: data),
             { IsUnavailable: true } => HealthCheckResult.Degraded(
-                $"Pool '{pool}' is unavailable (the last {stats.ConsecutiveCreateFailures} creates failed), "
-                + $"but its {Count(stats.Idle, "idle connection")} still serve acquires.",
+                $"Pool '{pool}' is unavailable ({LastCreates(stats.ConsecutiveCreateFailures)}), "
+                + $"but it still has {Count(stats.Idle, "idle connection")} to serve acquires.",
                 data: data),
             _ when recentTimedOut > 0 || recentCreateFailures > 0 => HealthCheckResult.Degraded(
                 $"Pool '{pool}': in the last {_window.ToString("c", CultureInfo.InvariantCulture)}, {Troubles(recentTimedOut, recentCreateFailures)}.",
@@ -169,6 +169,8 @@ public sealed class ConnectionPoolHealthCheck : IHealthCheck
 
         return string.Join(" and ", parts);
     }
+
+    private static string LastCreates(int failures) => failures == 1 ? "the last create failed" : $"the last {failures} creates failed";
 
     private static string Count(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
