@@ -64,7 +64,13 @@ public sealed partial class ConnectionPool<TConnection>
 
         RunAfterLock(ref work);
         ObjectDisposedException.ThrowIf(disposed, this);
-        return lease.IsActive;
+        if (lease.Entry is null)
+        {
+            return false;
+        }
+
+        Handed(lease, now);
+        return true;
     }
 
     private ValueTask<PooledConnection<TConnection>> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -84,6 +90,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         if (step.Waiter is null && !NeedsValidation(step.Lease, start))
         {
+            Handed(step.Lease, start);
             return new ValueTask<PooledConnection<TConnection>>(step.Lease); // the allocation-free path
         }
 
@@ -173,6 +180,7 @@ public sealed partial class ConnectionPool<TConnection>
             long now = _time.GetTimestamp();
             if (!NeedsValidation(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
             {
+                Handed(lease, start);
                 return lease;
             }
 
@@ -184,6 +192,7 @@ public sealed partial class ConnectionPool<TConnection>
                     _timedOut++;
                 }
 
+                _metrics.AcquireTimedOut();
                 throw ExhaustedError(timeout, GetStatistics());
             }
 
@@ -192,6 +201,21 @@ public sealed partial class ConnectionPool<TConnection>
             {
                 throw step.Error;
             }
+        }
+    }
+
+    /// <summary>
+    /// A lease reaches its acquirer: wait_time is recorded and the lease stamped for use_time. The
+    /// clock is read once more for that only while a listener wants either, so with none the fast
+    /// path reads it once (at the start) and records nothing.
+    /// </summary>
+    private void Handed(in PooledConnection<TConnection> lease, long start)
+    {
+        if (_metrics.TimesLeases)
+        {
+            long now = _time.GetTimestamp();
+            lease.Entry!.UsedSince = now;
+            _metrics.Waited(Elapsed(start, now));
         }
     }
 

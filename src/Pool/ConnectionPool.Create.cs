@@ -39,6 +39,8 @@ public sealed partial class ConnectionPool<TConnection>
             _options.CreateTimeout,
             Timeout.InfiniteTimeSpan);
 
+        // The clock is read for create_time only when someone listens (a fake clock is user code too).
+        long? createStart = _metrics.TimesCreates ? _time.GetTimestamp() : null;
         TConnection? connection = default;
         Exception? error = null;
         try
@@ -63,6 +65,7 @@ public sealed partial class ConnectionPool<TConnection>
         long expiresAt = error is null ? ExpiryFrom(now) : long.MaxValue;
         var work = default(PendingWork<TConnection>);
         ConnectionEntry<TConnection>? late = null;
+        bool kept = false;
         lock (_lock)
         {
             attempt.Settled = true;
@@ -83,6 +86,8 @@ public sealed partial class ConnectionPool<TConnection>
                 _creating--;
                 if (error is null)
                 {
+                    kept = true;
+
                     // Stamped with the generation of the reservation: a connection that a Clear() raced
                     // (opened before it, counted after it) is retired, never handed out (found by Coyote).
                     CreateSucceeded_NeedsLock(new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, generation), now, ref work);
@@ -98,6 +103,11 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RunAfterLock(ref work);
+        if (kept && createStart is { } started)
+        {
+            _metrics.Created(Elapsed(started, now)); // a connection that came after CreateTimeout counts as a failure instead
+        }
+
         if (late is not null)
         {
             await DestroyAsync(late, late: true).ConfigureAwait(false);
@@ -111,7 +121,7 @@ public sealed partial class ConnectionPool<TConnection>
         if (_unavailable)
         {
             _unavailable = false;
-            work.Later(() => PoolLog.WindowClosed(_logger, Name));
+            work.WindowClosed = true;
         }
 
         if (_disposed)
@@ -139,10 +149,8 @@ public sealed partial class ConnectionPool<TConnection>
         _consecutiveFailures++;
         _lastCreateError = error;
         int failures = _consecutiveFailures;
-        if (_logging)
-        {
-            work.Later(() => PoolLog.CreateFailed(_logger, Name, failures, error));
-        }
+        work.CreateError = error;
+        work.ConsecutiveFailures = failures;
         if (_disposed)
         {
             return;
@@ -158,8 +166,8 @@ public sealed partial class ConnectionPool<TConnection>
                 work.Deliver(waiter);
             }
 
-            FailWarmUps_NeedsLock(() => PoolErrors.Unavailable(Name, failures, error), ref work);
-            work.Later(() => PoolLog.WindowOpened(_logger, Name, failures, error));
+            FailWarmUps_NeedsLock(UnavailableError(failures, error), ref work);
+            work.WindowOpened = true;
         }
         else if (_waiters.TryDequeue(out var oldest))
         {
@@ -167,6 +175,28 @@ public sealed partial class ConnectionPool<TConnection>
             work.Deliver(oldest);
         }
     }
+
+    /// <summary>A failed create and the fast-fail window it opened or a success closed: counted and logged, never under the lock.</summary>
+    private void ReportCreateOutcome(in PendingWork<TConnection> work)
+    {
+        if (work.CreateError is { } error)
+        {
+            _metrics.CreateFailed(error);
+            PoolLog.CreateFailed(_logger, Name, work.ConsecutiveFailures, error);
+            if (work.WindowOpened)
+            {
+                PoolLog.WindowOpened(_logger, Name, work.ConsecutiveFailures, error);
+            }
+        }
+
+        if (work.WindowClosed)
+        {
+            PoolLog.WindowClosed(_logger, Name);
+        }
+    }
+
+    // A method of its own: a lambda in CreateFailed_NeedsLock would allocate its closure on every failure.
+    private Func<Exception> UnavailableError(int failures, Exception error) => () => PoolErrors.Unavailable(Name, failures, error);
 
     /// <summary>CreateTimeout passed before the factory answered: free the slot now, cancel the factory's token.</summary>
     private void OnCreateTimedOut(CreateAttempt attempt)

@@ -52,6 +52,12 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RunAfterLock(ref work);
+        if (first)
+        {
+            // After the idle connections' destroys started (they are counted); the pool's gauges end here.
+            _metrics.Dispose();
+        }
+
         if (drained.IsCompleted || _options.DisposeTimeout == Timeout.InfiniteTimeSpan)
         {
             return new ValueTask(drained);

@@ -18,6 +18,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
         long now = _time.GetTimestamp();
+        long? usedSince = entry.UsedSince; // before the lock hands the entry to someone else
         var work = default(PendingWork<TConnection>);
         long leakedAt = 0;
         lock (_lock)
@@ -49,6 +50,11 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RunAfterLock(ref work);
+        if (usedSince is { } since)
+        {
+            _metrics.Used(Elapsed(since, now));
+        }
+
         if (leakedAt != 0)
         {
             PoolLog.LeakReturned(_logger, Name, _time.GetElapsedTime(leakedAt, now));
@@ -59,7 +65,12 @@ public sealed partial class ConnectionPool<TConnection>
     /// Destroys a connection whose slot is already counted in Destroying, then frees the slot.
     /// Runs inline until the factory's destroy first awaits; never throws.
     /// </summary>
-    internal void StartDestroy(ConnectionEntry<TConnection> entry) => _ = DestroyAsync(entry, late: false);
+    internal void StartDestroy(ConnectionEntry<TConnection> entry)
+    {
+        _metrics.Destroyed(entry.RetiredFor);
+        PoolLog.Evicted(_logger, Name, entry.RetiredFor);
+        _ = DestroyAsync(entry, late: false);
+    }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing destroy is counted and must never break the pool.")]
     private async Task DestroyAsync(ConnectionEntry<TConnection> entry, bool late)

@@ -92,5 +92,6 @@ public sealed partial class ConnectionPool<TConnection>
         waiter.Fail(ExhaustedError(waiter.Timeout, seen));
         waiter.Deliver();
         RunAfterLock(ref work);
+        _metrics.AcquireTimedOut();
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     private readonly ConnectionPoolOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly bool _logging;                  // a LoggerFactory was given: only then build deferred log calls
+    private readonly PoolMetrics _metrics;           // recorded only after the lock: listeners are user code
     private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
     private readonly long _idleTimeoutTicks;         // in timestamp units; long.MaxValue = never
     private readonly long _leakThresholdTicks;       // in timestamp units; long.MaxValue = off
@@ -66,14 +66,16 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
         _factory = factory;
         _options = (options ?? new ConnectionPoolOptions()).ValidatedCopy(nameof(options));
         _time = _options.TimeProvider;
-        _logger = _options.LoggerFactory?.CreateLogger("Pool.ConnectionPool") ?? NullLogger.Instance;
-        _logging = _options.LoggerFactory is not null;
+        _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) ?? NullLogger.Instance;
         _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
         _idleTimeoutTicks = ToTimestampTicks(_options.IdleTimeout);
         _leakThresholdTicks = ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan);
         _maxSize = _options.MaxSize;
         _minSize = _options.MinSize;
         _ceiling = _maxSize;
+
+        // Before the first create can start (MinSize): creates report to it.
+        _metrics = new PoolMetrics(Name, _options.MeterFactory, GetStatistics);
 
         var work = default(PendingWork<TConnection>);
         lock (_lock)
@@ -100,6 +102,9 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The meter this pool reports through (its own, or the options' MeterFactory's).</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
     /// <summary>A consistent snapshot of counts and counters.</summary>
     /// <returns>The snapshot.</returns>
@@ -194,6 +199,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     {
         _inUse++;
         _acquired++;
+        entry.UsedSince = null; // stamped when the lease reaches its acquirer (a failed validation withdraws it before)
         if (_options.LeakDetectionThreshold is not null)
         {
             entry.LeasedAt = now;
@@ -210,11 +216,8 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
     {
         _destroying++;
         _destroyedBy[(int)reason]++;
+        entry.RetiredFor = reason; // counted and logged when the destroy starts, after the lock
         work.Destroy(entry);
-        if (_logging)
-        {
-            work.Later(() => PoolLog.Evicted(_logger, Name, reason)); // the logger is user code: never under the lock
-        }
     }
 
     /// <summary>Carries out what a locked section decided. Call without the lock.</summary>
@@ -237,6 +240,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
             StartCreate(work.CreateFailuresBefore, work.Probe, work.CreateGeneration);
         }
 
+        ReportCreateOutcome(in work);
         work.RunLater();
         if (work.Drained)
         {

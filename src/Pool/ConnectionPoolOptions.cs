@@ -90,15 +90,21 @@ public sealed class ConnectionPoolOptions
     /// <summary>The source of lifetime and backoff jitter; used under a private lock. <value>Not null; default <see cref="System.Random.Shared"/>.</value></summary>
     public Random Random { get; set; } = Random.Shared;
 
-    /// <summary>Where the pool logs create failures, the fast-fail window, evictions and leaks. <value>Optional.</value></summary>
+    /// <summary>
+    /// Where the pool logs (category <see cref="PoolDiagnostics.LoggerCategory"/>) create failures, the
+    /// fast-fail window, evictions and leaks. <value>Optional.</value>
+    /// </summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
-    /// <summary>The pool's name, used in messages, logs and metrics. <value>1 to 128 characters, not only white space; default "pool".</value></summary>
+    /// <summary>The pool's name, used in messages, logs and metrics (<c>db.client.connection.pool.name</c>: keep it unique in the process). <value>1 to 128 characters, not only white space; default "pool".</value></summary>
     public string Name { get; set; } = "pool";
 
     /// <summary>
-    /// Where the pool's meter comes from (dependency injection passes the container's); when null the
-    /// pool creates its own <see cref="System.Diagnostics.Metrics.Meter"/>. <value>Optional.</value>
+    /// Where the pool's meter (named <see cref="PoolDiagnostics.MeterName"/>) comes from; dependency
+    /// injection passes the container's. The factory owns that meter and may hand the same one to
+    /// several pools: each reports under its own <see cref="Name"/>, and leaves the meter's gauges when
+    /// disposed. When null the pool creates its own meter and disposes it with itself.
+    /// <value>Optional.</value>
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
@@ -47,6 +48,43 @@ public sealed class AllocationTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public async Task AcquireReturnAndTryAcquire_WithEveryInstrumentListenedTo_AllocateNothing()
+    {
+        await using var pool = TestPools.Create(new FakeFactory(), new TimerClock(), maxSize: 2,
+            configure: o => o.TimeProvider = TimeProvider.System);
+        var warm = await pool.AcquireAsync();
+        await warm.DisposeAsync();
+        long recorded = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, pool.Meter))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) => recorded += tags.Length);
+        listener.Start();
+        for (int i = 0; i < 100; i++)
+        {
+            Cycle(pool); // JIT first
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1_000; i++)
+        {
+            Cycle(pool);
+            Assert.True(pool.TryAcquire(out var lease));
+            lease.Dispose();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2 * 1_100 + 2 * 1_000, recorded); // a wait_time and a use_time per lease, one tag each
     }
 
     /// <summary>

@@ -44,6 +44,16 @@ internal sealed class ConnectionEntry<TConnection>
 
     public bool LeakReported { get; set; }
 
+    /// <summary>
+    /// When the current lease reached its acquirer, for use_time; null when a lease begins, and stays
+    /// null unless a listener wants lease times. Written by the acquirer that holds the lease (outside
+    /// the lock: no one else can touch a leased entry), read by its return.
+    /// </summary>
+    public long? UsedSince { get; set; }
+
+    /// <summary>Why the pool retired it. Set under the lock; read after it, when its destroy starts.</summary>
+    public DestroyReason RetiredFor { get; set; }
+
     /// <summary>Idle-list links and the time it went idle. Guarded by the pool's lock.</summary>
     public ConnectionEntry<TConnection>? Older { get; set; }
 

@@ -28,10 +28,23 @@ internal struct PendingWork<TConnection>
     /// <summary>The pool is disposed and its last slot was released.</summary>
     public bool Drained { get; set; }
 
-    public readonly bool IsEmpty =>
-        _waiter is null && _destroy is null && CreatesToStart == 0 && !Drained && _later is null;
+    /// <summary>The create that failed in this section (a section settles at most one create): counted and logged after the lock.</summary>
+    public Exception? CreateError { get; set; }
 
-    /// <summary>Rare work (logging, warm-up completions): allocates, so never on the hot path.</summary>
+    /// <summary>Consecutive create failures, counting <see cref="CreateError"/>.</summary>
+    public int ConsecutiveFailures { get; set; }
+
+    /// <summary><see cref="CreateError"/> opened the fast-fail window.</summary>
+    public bool WindowOpened { get; set; }
+
+    /// <summary>A successful create closed the fast-fail window.</summary>
+    public bool WindowClosed { get; set; }
+
+    public readonly bool IsEmpty =>
+        _waiter is null && _destroy is null && CreatesToStart == 0 && !Drained && _later is null
+        && CreateError is null && !WindowClosed;
+
+    /// <summary>Rare work (warm-up completions): allocates, so never on the hot path.</summary>
     public void Later(Action action) => (_later ??= []).Add(action);
 
     public readonly void RunLater()

@@ -6,7 +6,7 @@ namespace Pool.Internal;
 internal static partial class PoolLog
 {
     [LoggerMessage(EventId = 1, EventName = "CreateFailed", Level = LogLevel.Warning,
-        Message = "Pool '{Pool}' could not create a connection ({ConsecutiveFailures} failures in a row).")]
+        Message = "Pool '{Pool}' could not create a connection (failure {ConsecutiveFailures} in a row).")]
     public static partial void CreateFailed(ILogger logger, string pool, int consecutiveFailures, Exception error);
 
     [LoggerMessage(EventId = 2, EventName = "Unavailable", Level = LogLevel.Error,
@@ -17,9 +17,18 @@ internal static partial class PoolLog
         Message = "Pool '{Pool}' is available again: a probe create succeeded.")]
     public static partial void WindowClosed(ILogger logger, string pool);
 
-    [LoggerMessage(EventId = 4, EventName = "Evicted", Level = LogLevel.Debug,
+    /// <summary>The reason is logged in the words of the pool.destroy.reason metric attribute.</summary>
+    public static void Evicted(ILogger logger, string pool, DestroyReason reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Evicted(logger, pool, PoolMetrics.ReasonNames[(int)reason]);
+        }
+    }
+
+    [LoggerMessage(EventId = 4, EventName = "Evicted", Level = LogLevel.Debug, SkipEnabledCheck = true,
         Message = "Pool '{Pool}' destroys a connection: {Reason}.")]
-    public static partial void Evicted(ILogger logger, string pool, DestroyReason reason);
+    private static partial void Evicted(ILogger logger, string pool, string reason);
 
     [LoggerMessage(EventId = 5, EventName = "LeakSuspected", Level = LogLevel.Warning,
         Message = "Pool '{Pool}': a connection has been leased for {HeldFor} (LeakDetectionThreshold {Threshold}); it was acquired at:\n{AcquireSite}")]
