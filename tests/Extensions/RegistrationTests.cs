@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -73,7 +74,9 @@ public sealed class RegistrationTests
         Assert.Same(provider.GetRequiredService<ILoggerFactory>(), options.LoggerFactory);
         Assert.Same(provider.GetRequiredService<IMeterFactory>(), options.MeterFactory);
 
-        // The pool runs on that clock: an acquire times out when the fake clock says so, not before.
+        // The pool runs on that clock (an acquire times out when the fake clock says so, not before)
+        // and reports through the container's meter factory.
+        using var timeouts = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), PoolDiagnostics.MeterName, "db.client.connection.timeouts");
         var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
         await using var held = await pool.AcquireAsync();
         var waiting = pool.AcquireAsync(TimeSpan.FromSeconds(2)).AsTask();
@@ -85,6 +88,9 @@ public sealed class RegistrationTests
             "Timed out after 00:00:02 waiting for a connection from pool 'orders' (MaxSize=1, AcquireTimeout=00:00:10; at the timeout "
             + "InUse=1, Creating=0, Waiters=1). Raise MaxSize or the timeout, or return connections sooner.",
             error.Message);
+        var measurement = Assert.Single(timeouts.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal("orders", measurement.Tags["db.client.connection.pool.name"]);
     }
 
     [Fact]
