@@ -32,7 +32,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
 
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Equal("Pool 'orders' is available: 1 idle, 1 in use, 0 creating, 0 waiting (MaxSize 2).", entry.Description);
-        AssertData(Data(maxSize: 2, idle: 1, inUse: 1, acquired: 2), entry);
+        HealthData.Assert(HealthData.Of(maxSize: 2, idle: 1, inUse: 1, acquired: 2), entry);
         await held.DisposeAsync();
     }
 
@@ -51,12 +51,12 @@ public sealed class HealthCheckTests : IAsyncDisposable
 
         Assert.Equal(HealthStatus.Degraded, seen.Status);
         Assert.Equal("Pool 'orders': in the last 00:00:30, 1 acquire timed out.", seen.Description);
-        AssertData(Data(maxSize: 1, inUse: 1, acquired: 1, timedOut: 1, recentTimedOut: 1), seen);
+        HealthData.Assert(HealthData.Of(maxSize: 1, inUse: 1, acquired: 1, timedOut: 1, recentTimedOut: 1), seen);
         Assert.Equal((seen.Status, seen.Description), (stillSeen.Status, stillSeen.Description));
-        AssertData(seen.Data, stillSeen);
+        HealthData.Assert(seen.Data, stillSeen);
         Assert.Equal(HealthStatus.Healthy, gone.Status);
         Assert.Equal("Pool 'orders' is available: 0 idle, 1 in use, 0 creating, 0 waiting (MaxSize 1).", gone.Description);
-        AssertData(Data(maxSize: 1, inUse: 1, acquired: 1, timedOut: 1), gone);
+        HealthData.Assert(HealthData.Of(maxSize: 1, inUse: 1, acquired: 1, timedOut: 1), gone);
     }
 
     [Fact]
@@ -87,13 +87,13 @@ public sealed class HealthCheckTests : IAsyncDisposable
 
         Assert.Equal(HealthStatus.Degraded, first.Status);
         Assert.Equal("Pool 'orders': in the last 00:00:30, 2 acquires timed out and 2 creates failed.", first.Description);
-        AssertData(Data(maxSize: 1, inUse: 1, acquired: 1, timedOut: 2, createFailures: 2, recentTimedOut: 2, recentCreateFailures: 2), first);
+        HealthData.Assert(HealthData.Of(maxSize: 1, inUse: 1, acquired: 1, timedOut: 2, createFailures: 2, recentTimedOut: 2, recentCreateFailures: 2), first);
         Assert.Equal("Pool 'orders': in the last 00:00:30, 3 acquires timed out and 2 creates failed.", both.Description);
-        AssertData(Data(maxSize: 1, inUse: 1, acquired: 1, timedOut: 3, createFailures: 2, recentTimedOut: 3, recentCreateFailures: 2), both);
+        HealthData.Assert(HealthData.Of(maxSize: 1, inUse: 1, acquired: 1, timedOut: 3, createFailures: 2, recentTimedOut: 3, recentCreateFailures: 2), both);
         Assert.Equal(HealthStatus.Degraded, second.Status);
         Assert.Equal("Pool 'orders': in the last 00:00:30, 1 acquire timed out.", second.Description);
         Assert.Equal(HealthStatus.Healthy, none.Status);
-        AssertData(Data(maxSize: 1, inUse: 1, acquired: 1, timedOut: 3, createFailures: 2), none);
+        HealthData.Assert(HealthData.Of(maxSize: 1, inUse: 1, acquired: 1, timedOut: 3, createFailures: 2), none);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
 
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Equal("Pool 'orders' is unavailable (the last create failed), but it still has 1 idle connection to serve acquires.", entry.Description);
-        AssertData(Data(maxSize: 3, idle: 1, inUse: 1, creating: 1, unavailable: true, consecutiveFailures: 1, acquired: 3, createFailures: 1, failedFast: 1, recentCreateFailures: 1),
+        HealthData.Assert(HealthData.Of(maxSize: 3, idle: 1, inUse: 1, creating: 1, unavailable: true, consecutiveFailures: 1, acquired: 3, createFailures: 1, failedFast: 1, recentCreateFailures: 1),
             entry);
         await first.DisposeAsync();
     }
@@ -143,13 +143,13 @@ public sealed class HealthCheckTests : IAsyncDisposable
         Assert.Equal(
             "Pool 'orders' is unavailable: the last 2 creates failed and no idle connection is left, so acquires fail at once until a probe create succeeds.",
             down.Description);
-        AssertData(Data(maxSize: 1, creating: 1, unavailable: true, consecutiveFailures: 2, createFailures: 2, failedFast: 2, recentCreateFailures: 2),
+        HealthData.Assert(HealthData.Of(maxSize: 1, creating: 1, unavailable: true, consecutiveFailures: 2, createFailures: 2, failedFast: 2, recentCreateFailures: 2),
             down);
         Assert.Equal(HealthStatus.Degraded, recovering.Status);
         Assert.Equal("Pool 'orders': in the last 00:00:30, 2 creates failed.", recovering.Description);
-        AssertData(Data(maxSize: 1, idle: 1, createFailures: 2, failedFast: 2, recentCreateFailures: 2), recovering);
+        HealthData.Assert(HealthData.Of(maxSize: 1, idle: 1, createFailures: 2, failedFast: 2, recentCreateFailures: 2), recovering);
         Assert.Equal(HealthStatus.Healthy, back.Status);
-        AssertData(Data(maxSize: 1, idle: 1, createFailures: 2, failedFast: 2), back);
+        HealthData.Assert(HealthData.Of(maxSize: 1, idle: 1, createFailures: 2, failedFast: 2), back);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
 
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
         Assert.Equal("Pool 'orders' is disposed.", entry.Description);
-        AssertData(Data(maxSize: 2, acquired: 1), entry);
+        HealthData.Assert(HealthData.Of(maxSize: 2, acquired: 1), entry);
     }
 
     [Fact]
@@ -261,42 +261,4 @@ public sealed class HealthCheckTests : IAsyncDisposable
         _clock.Advance(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<PoolExhaustedException>(() => waiting);
     }
-
-    /// <summary>Compares keys, values and value types, and shows every pair when they differ.</summary>
-    private static void AssertData(IReadOnlyDictionary<string, object> expected, HealthReportEntry entry) =>
-        Assert.Equal(Pairs(expected), Pairs(entry.Data));
-
-    private static string[] Pairs(IReadOnlyDictionary<string, object> data) =>
-        data.Select(pair => $"{pair.Key}={pair.Value} ({pair.Value.GetType().Name})").ToArray();
-
-    private static Dictionary<string, object> Data(
-        int maxSize,
-        int idle = 0,
-        int inUse = 0,
-        int creating = 0,
-        int waiters = 0,
-        bool unavailable = false,
-        int consecutiveFailures = 0,
-        long acquired = 0,
-        long timedOut = 0,
-        long createFailures = 0,
-        long failedFast = 0,
-        long recentTimedOut = 0,
-        long recentCreateFailures = 0) => new()
-        {
-            ["MaxSize"] = maxSize,
-            ["Total"] = idle + inUse + creating,
-            ["Idle"] = idle,
-            ["InUse"] = inUse,
-            ["Creating"] = creating,
-            ["Waiters"] = waiters,
-            ["IsUnavailable"] = unavailable,
-            ["ConsecutiveCreateFailures"] = consecutiveFailures,
-            ["Acquired"] = acquired,
-            ["TimedOut"] = timedOut,
-            ["CreateFailures"] = createFailures,
-            ["FailedFast"] = failedFast,
-            ["RecentTimedOut"] = recentTimedOut,
-            ["RecentCreateFailures"] = recentCreateFailures,
-        };
 }
