@@ -115,6 +115,16 @@ public sealed class QdrantStandIn : IAsyncDisposable
     /// <returns>How many connections were aborted.</returns>
     public int KillConnections() => _state.Tracker.AbortAll();
 
+    /// <summary>Aborts up to <paramref name="count"/> of the open connections (which ones is unspecified), as a cut of some of them would; the others carry on.</summary>
+    /// <param name="count">At most this many; 0 or more.</param>
+    /// <returns>How many connections were aborted.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public int KillConnections(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return _state.Tracker.Abort(count);
+    }
+
     /// <summary>Starts listening again, on the same port; does nothing if running.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the server listens.</returns>

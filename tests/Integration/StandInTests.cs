@@ -128,4 +128,112 @@ public sealed class StandInTests : IAsyncLifetime
         var client = await factory.CreateAsync(CancellationToken.None);
         await factory.DestroyAsync(client);
     }
+
+    [Fact]
+    public async Task FaultProbability_0_spares_every_call_and_1_hits_every_call()
+    {
+        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var client = await factory.CreateAsync(CancellationToken.None);
+        _standIn.Faults.Unavailable = true;
+
+        _standIn.Faults.FaultProbability = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            await client.ListCollectionsAsync();
+        }
+
+        _standIn.Faults.FaultProbability = 1;
+        for (int i = 0; i < 20; i++)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => client.ListCollectionsAsync());
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        }
+
+        Assert.Equal(40, _standIn.CallCount("qdrant.Collections/List"));
+        await factory.DestroyAsync(client);
+    }
+
+    [Fact]
+    public async Task FaultProbability_one_half_fails_about_half_of_the_calls_on_one_connection()
+    {
+        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var client = await factory.CreateAsync(CancellationToken.None);
+        _standIn.Faults.Unavailable = true;
+        _standIn.Faults.FaultProbability = 0.5;
+        int failed = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            try
+            {
+                await client.ListCollectionsAsync();
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                failed++;
+            }
+        }
+
+        // Binomial(400, 0.5): the standard deviation is 10, so 120..280 is 8 of them either side.
+        Assert.InRange(failed, 120, 280);
+        Assert.Equal(1, _standIn.OpenConnections); // the failures were answers, not broken connections
+        Assert.Equal(1, _standIn.AcceptedConnections);
+        await factory.DestroyAsync(client);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void FaultProbability_outside_0_to_1_is_refused_with_its_name(double value)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.Faults.FaultProbability = value);
+        Assert.StartsWith("FaultProbability must be between 0 and 1.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _standIn.Faults.FaultProbability);
+    }
+
+    [Fact]
+    public void Reset_sets_FaultProbability_back_to_1()
+    {
+        _standIn.Faults.FaultProbability = 0.25;
+        _standIn.Faults.Reset();
+        Assert.Equal(1, _standIn.Faults.FaultProbability);
+    }
+
+    [Fact]
+    public async Task KillConnections_with_a_count_aborts_that_many_and_the_others_carry_on()
+    {
+        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var clients = new List<global::Qdrant.Client.QdrantClient>();
+        for (int i = 0; i < 3; i++)
+        {
+            clients.Add(await factory.CreateAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(3, _standIn.OpenConnections);
+        _standIn.Faults.Hang = true;
+        using var cancel = new CancellationTokenSource();
+        var calls = clients.Select(c => c.ListCollectionsAsync(cancel.Token)).ToList();
+        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 3, () => $"{_standIn.CallsInFlight} calls in flight");
+
+        Assert.Equal(1, _standIn.KillConnections(1));
+        var broken = await Task.WhenAny(calls);
+        var error = await Assert.ThrowsAsync<RpcException>(() => broken);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        await Eventually.HoldsAsync(() => _standIn.OpenConnections == 2, () => $"{_standIn.OpenConnections} connections open");
+        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 2, () => $"{_standIn.CallsInFlight} calls in flight");
+        Assert.Equal(2, calls.Count(c => !c.IsCompleted));
+
+        Assert.Equal(0, _standIn.KillConnections(0));
+        Assert.Equal(2, _standIn.KillConnections(5));
+        foreach (var call in calls.Where(c => c != broken))
+        {
+            Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => call)).StatusCode);
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.KillConnections(-1));
+        foreach (var client in clients)
+        {
+            await factory.DestroyAsync(client);
+        }
+    }
 }

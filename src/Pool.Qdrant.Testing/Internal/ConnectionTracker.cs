@@ -98,12 +98,16 @@ internal sealed class ConnectionTracker
 
     /// <summary>Aborts every open connection, as a crash or a network cut would.</summary>
     /// <returns>How many connections were aborted.</returns>
-    public int AbortAll()
+    public int AbortAll() => Abort(int.MaxValue);
+
+    /// <summary>Aborts up to <paramref name="count"/> connections, whichever the dictionary lists first.</summary>
+    /// <returns>How many connections were aborted.</returns>
+    public int Abort(int count)
     {
         ConnectionContext[] open;
         lock (_lock)
         {
-            open = [.. _open.Keys];
+            open = [.. _open.Keys.Take(count)];
         }
 
         foreach (var connection in open)

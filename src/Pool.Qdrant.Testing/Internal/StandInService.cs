@@ -30,7 +30,7 @@ internal sealed class StandInService
     {
         var faults = State.Faults;
         bool health = method == HealthCheck;
-        bool spared = health && faults.SpareHealthCheck;
+        bool spared = (health && faults.SpareHealthCheck) || !faults.HitsThisCall();
         if (!spared)
         {
             if (faults.Latency > TimeSpan.Zero)
