@@ -54,21 +54,24 @@ public sealed class DisposalTests
     }
 
     [Fact]
-    public async Task Dispose_OfTheContainer_Throws_BecauseThePoolIsAsyncDisposableOnly()
+    public async Task Dispose_OfTheContainer_Synchronously_DisposesThePoolAndThenTheFactory()
     {
-        // The platform's rule, pinned here so a change to it (or an IDisposable pool) is noticed:
-        // a container holding an IAsyncDisposable-only singleton must be disposed with DisposeAsync.
+        // ServiceProvider.Dispose() throws for an IAsyncDisposable-only singleton; the pool is also IDisposable.
+        var inner = new FakeFactory();
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => Settings.Quiet(o));
+        services.AddSingleton(inner);
+        services.AddConnectionPool<FakeConnection, DisposableFactory>("orders", o => Settings.Quiet(o));
         var provider = services.BuildServiceProvider();
         var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
+        await (await pool.AcquireAsync()).DisposeAsync();
+        var factory = Assert.IsType<DisposableFactory>(provider.GetRequiredKeyedService<IConnectionFactory<FakeConnection>>("orders"));
 
-        var error = Assert.Throws<InvalidOperationException>(provider.Dispose);
+        provider.Dispose();
 
-        Assert.Equal(
-            "'Pool.ConnectionPool<Pool.Tests.Unit.Support.FakeConnection>' type only implements IAsyncDisposable. Use DisposeAsync to dispose the container.",
-            error.Message);
-        await pool.DisposeAsync();
+        var stats = pool.GetStatistics();
+        Assert.Equal((true, 0, 1L), (stats.IsDisposed, stats.Total, stats.DestroyedDisposed));
+        Assert.Equal(1, factory.Disposals);
+        Assert.Equal((0, 1), factory.LiveAndDestroyedAtDispose);
     }
 
     public sealed class DisposableFactory(FakeFactory inner) : IConnectionFactory<FakeConnection>, IDisposable
