@@ -18,7 +18,7 @@ namespace Pool.Qdrant;
 /// (NotFound, AlreadyExists, InvalidArgument, Unauthenticated, ResourceExhausted, ...) do not: the
 /// connection works. Every exception reaches the caller unchanged.
 /// </remarks>
-public sealed class QdrantClientPool : IAsyncDisposable
+public sealed class QdrantClientPool : IAsyncDisposable, IDisposable
 {
     private readonly bool _evictOnDeadline;
 
@@ -94,4 +94,7 @@ public sealed class QdrantClientPool : IAsyncDisposable
     /// <summary>Disposes the pool: idle clients and their connections are closed, leased ones when returned.</summary>
     /// <returns>A task that completes when the pool is drained (or its DisposeTimeout passed).</returns>
     public ValueTask DisposeAsync() => Pool.DisposeAsync();
+
+    /// <summary>Disposes the pool synchronously, blocking until it is drained (or its DisposeTimeout passed); prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => Pool.Dispose();
 }

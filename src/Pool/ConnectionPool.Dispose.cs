@@ -66,6 +66,25 @@ public sealed partial class ConnectionPool<TConnection>
         return WaitForDrainAsync(drained);
     }
 
+    /// <summary>
+    /// Disposes the pool as <see cref="DisposeAsync"/> does, blocking the calling thread until the pool
+    /// is drained or <see cref="ConnectionPoolOptions.DisposeTimeout"/> passed. Prefer
+    /// <see cref="DisposeAsync"/>; this serves callers that can only dispose synchronously (a
+    /// <c>using</c> statement, <c>ServiceProvider.Dispose()</c>). The pool never needs the calling
+    /// thread to drain: its continuations run on the thread pool.
+    /// </summary>
+    public void Dispose()
+    {
+        var disposing = DisposeAsync();
+        if (disposing.IsCompleted)
+        {
+            disposing.GetAwaiter().GetResult();
+            return;
+        }
+
+        disposing.AsTask().GetAwaiter().GetResult();
+    }
+
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A factory's cancellation callback must not break dispose.")]
     private void CancelCreates()
     {

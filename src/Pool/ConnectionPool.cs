@@ -17,7 +17,7 @@ namespace Pool;
 /// clock read, log call or continuation ever runs under the lock.
 /// </remarks>
 /// <typeparam name="TConnection">The connection type.</typeparam>
-public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable
+public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDisposable
 {
     private readonly IConnectionFactory<TConnection> _factory;
     private readonly ConnectionPoolOptions _options;

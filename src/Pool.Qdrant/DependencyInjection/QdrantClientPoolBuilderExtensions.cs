@@ -1,0 +1,88 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Pool.HealthChecks;
+using Pool.Qdrant;
+using Pool.Qdrant.DependencyInjection;
+using Qdrant.Client;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Configures a Qdrant client pool registered with <see cref="QdrantServiceCollectionExtensions"/>.</summary>
+public static class QdrantClientPoolBuilderExtensions
+{
+    /// <summary>
+    /// Binds the pool's options to the configuration section at <paramref name="configSectionPath"/>
+    /// (for example <c>"Qdrant"</c>, with <c>Address</c>, <c>ApiKey</c>, the timeouts, and the core pool's
+    /// settings under <c>Pool</c>), over whatever was configured before. Durations are <see cref="TimeSpan"/>
+    /// strings (<c>"00:00:05"</c>). A key that names no setting fails the binding, unless
+    /// <paramref name="configureBinder"/> turns that off. Validation messages name the section.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="configSectionPath">The section's path, with <c>:</c> between levels.</param>
+    /// <param name="configureBinder">Changes the binder options (by default <see cref="BinderOptions.ErrorOnUnknownConfiguration"/> is on).</param>
+    /// <returns>The same builder.</returns>
+    [RequiresDynamicCode("Binding options from configuration uses reflection and may need code generated at run time.")]
+    [RequiresUnreferencedCode("Binding options from configuration uses reflection over QdrantPoolOptions.")]
+    public static IQdrantClientPoolBuilder BindConfiguration(this IQdrantClientPoolBuilder builder, string configSectionPath, Action<BinderOptions>? configureBinder = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(configSectionPath);
+        builder.Services.AddOptions<QdrantPoolOptions>(builder.Name).BindConfiguration(configSectionPath, binder =>
+        {
+            binder.ErrorOnUnknownConfiguration = true;
+            configureBinder?.Invoke(binder);
+        });
+        if (builder is QdrantClientPoolBuilder own)
+        {
+            own.Validator.ConfigurationPath = configSectionPath;
+        }
+
+        return builder;
+    }
+
+    /// <summary>Sets the pool's options, over whatever was configured before.</summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The same builder.</returns>
+    public static IQdrantClientPoolBuilder Configure(this IQdrantClientPoolBuilder builder, Action<QdrantPoolOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<QdrantPoolOptions>(builder.Name).Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the pool's health check (the states are those of <see cref="ConnectionPoolHealthCheck"/>),
+    /// named after the pool unless <paramref name="name"/> is given. It reads the pool's statistics and
+    /// sends Qdrant nothing; it measures <paramref name="degradedWindow"/> on the container's
+    /// <see cref="TimeProvider"/>, or the system clock.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="name">The check's name; default the pool's name.</param>
+    /// <param name="failureStatus">Reported instead of Unhealthy; default <see cref="HealthStatus.Unhealthy"/>.</param>
+    /// <param name="tags">Tags to filter checks by.</param>
+    /// <param name="timeout">How long the check may take; default none.</param>
+    /// <param name="degradedWindow">How long acquire timeouts and create failures keep the check Degraded; default <see cref="ConnectionPoolHealthCheck.DefaultDegradedWindow"/>.</param>
+    /// <returns>The same builder.</returns>
+    public static IQdrantClientPoolBuilder AddHealthCheck(
+        this IQdrantClientPoolBuilder builder,
+        string? name = null,
+        HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null,
+        TimeSpan? timeout = null,
+        TimeSpan? degradedWindow = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        string pool = builder.Name;
+        builder.Services.AddHealthChecks().AddConnectionPool<QdrantClient>(
+            name ?? pool,
+            provider => provider.GetRequiredKeyedService<QdrantClientPool>(pool).Pool,
+            failureStatus,
+            tags,
+            timeout,
+            degradedWindow);
+        return builder;
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.DependencyInjection;
+using Pool.Tests.Extensions.Support;
+using Pool.Tests.Unit.Support;
+
+namespace Pool.Tests.Extensions;
+
+/// <summary>The container owns the pool: disposing it drains the pool, then disposes the factory.</summary>
+public sealed class DisposalTests
+{
+    [Fact]
+    public async Task DisposeAsync_OfTheContainer_DisposesThePool_DestroyingEachConnectionExactlyOnce()
+    {
+        var factory = new FakeFactory();
+        var services = new ServiceCollection();
+        services.AddConnectionPool<FakeConnection>("orders", _ => factory, o => Settings.Quiet(o, maxSize: 3));
+        var provider = services.BuildServiceProvider();
+
+        // Resolved keyed and unkeyed: the container tracks both registrations, so it disposes the pool twice.
+        var pool = provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("orders");
+        Assert.Same(pool, provider.GetRequiredService<ConnectionPool<FakeConnection>>());
+        var first = await pool.AcquireAsync();
+        var second = await pool.AcquireAsync();
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+        var connections = factory.LiveConnections;
+
+        await provider.DisposeAsync();
+
+        var stats = pool.GetStatistics();
+        Assert.True(stats.IsDisposed);
+        Assert.Equal((2L, 2L, 2L, 0), (stats.Created, stats.Destroyed, stats.DestroyedDisposed, stats.Total));
+        Assert.Equal(2, factory.DestroyCalls);
+        Assert.Equal([1, 1], connections.Select(c => c.DestroyCount));
+        var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.AcquireAsync().AsTask());
+        Assert.Equal("The connection pool 'orders' has been disposed.", error.Message.Split(Environment.NewLine)[0]);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_OfTheContainer_DisposesTheFactoryAfterThePoolHasDestroyedItsConnections()
+    {
+        var inner = new FakeFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton(inner);
+        services.AddConnectionPool<FakeConnection, DisposableFactory>("orders", o => Settings.Quiet(o));
+        var provider = services.BuildServiceProvider();
+        var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
+        await (await pool.AcquireAsync()).DisposeAsync();
+        var factory = Assert.IsType<DisposableFactory>(provider.GetRequiredKeyedService<IConnectionFactory<FakeConnection>>("orders"));
+
+        await provider.DisposeAsync();
+
+        Assert.Equal(1, factory.Disposals);
+        Assert.Equal((0, 1), factory.LiveAndDestroyedAtDispose);
+    }
+
+    [Fact]
+    public async Task Dispose_OfTheContainer_Synchronously_DisposesThePoolAndThenTheFactory()
+    {
+        // ServiceProvider.Dispose() throws for an IAsyncDisposable-only singleton; the pool is also IDisposable.
+        var inner = new FakeFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton(inner);
+        services.AddConnectionPool<FakeConnection, DisposableFactory>("orders", o => Settings.Quiet(o));
+        var provider = services.BuildServiceProvider();
+        var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
+        await (await pool.AcquireAsync()).DisposeAsync();
+        var factory = Assert.IsType<DisposableFactory>(provider.GetRequiredKeyedService<IConnectionFactory<FakeConnection>>("orders"));
+
+        provider.Dispose();
+
+        var stats = pool.GetStatistics();
+        Assert.Equal((true, 0, 1L), (stats.IsDisposed, stats.Total, stats.DestroyedDisposed));
+        Assert.Equal(1, factory.Disposals);
+        Assert.Equal((0, 1), factory.LiveAndDestroyedAtDispose);
+    }
+
+    public sealed class DisposableFactory(FakeFactory inner) : IConnectionFactory<FakeConnection>, IDisposable
+    {
+        public int Disposals { get; private set; }
+
+        public (int Live, int Destroyed) LiveAndDestroyedAtDispose { get; private set; }
+
+        public ValueTask<FakeConnection> CreateAsync(CancellationToken cancellationToken) => inner.CreateAsync(cancellationToken);
+
+        public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken) => inner.ValidateAsync(connection, cancellationToken);
+
+        public ValueTask DestroyAsync(FakeConnection connection) => inner.DestroyAsync(connection);
+
+        public void Dispose()
+        {
+            Disposals++;
+            LiveAndDestroyedAtDispose = (inner.Live, inner.DestroyCalls);
+        }
+    }
+}
