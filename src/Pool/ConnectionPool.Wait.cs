@@ -4,48 +4,39 @@ namespace Pool;
 
 public sealed partial class ConnectionPool<TConnection>
 {
-    private async ValueTask<PooledConnection<TConnection>> WaitAsync(
-        Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Arms a queued waiter's cancellation and deadline. Registered after enqueueing, outside the
+    /// lock: a token already cancelled runs the callback right here, and the callback takes the lock.
+    /// </summary>
+    /// <returns>The deadline timer, or null when the wait has no timeout or is already decided.</returns>
+    private ITimer? ArmWaiter(Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken, ref CancellationTokenRegistration registration)
     {
-        // Registered after enqueueing, outside the lock: a token already cancelled runs the callback
-        // right here, and the callback takes the lock itself.
-        CancellationTokenRegistration registration = default;
-        ITimer? timer = null;
-        try
+        if (cancellationToken.CanBeCanceled)
         {
-            if (cancellationToken.CanBeCanceled)
-            {
-                registration = cancellationToken.Register(
-                    static (state, token) =>
-                    {
-                        var w = (Waiter<TConnection>)state!;
-                        w.Pool.OnWaiterCancelled(w, token);
-                    },
-                    waiter);
-            }
-
-            if (timeout != Timeout.InfiniteTimeSpan && !waiter.Task.IsCompleted)
-            {
-                // One deadline per acquire, computed from its start (Commons POOL-418).
-                timer = _time.CreateTimer(
-                    static state =>
-                    {
-                        var w = (Waiter<TConnection>)state!;
-                        w.Pool.OnWaiterTimedOut(w);
-                    },
-                    waiter,
-                    timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
-                    Timeout.InfiniteTimeSpan);
-            }
-
-            return await waiter.Task.ConfigureAwait(false);
+            registration = cancellationToken.Register(
+                static (state, token) =>
+                {
+                    var w = (Waiter<TConnection>)state!;
+                    w.Pool.OnWaiterCancelled(w, token);
+                },
+                waiter);
         }
-        finally
+
+        if (timeout == Timeout.InfiniteTimeSpan || waiter.Task.IsCompleted)
         {
-            // Unregister, not Dispose: Dispose would spin until a running callback finishes.
-            registration.Unregister();
-            timer?.Dispose();
+            return null;
         }
+
+        // One deadline per acquire, computed from its start (Commons POOL-418).
+        return _time.CreateTimer(
+            static state =>
+            {
+                var w = (Waiter<TConnection>)state!;
+                w.Pool.OnWaiterTimedOut(w);
+            },
+            waiter,
+            timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan);
     }
 
     private void OnWaiterCancelled(Waiter<TConnection> waiter, CancellationToken token)
