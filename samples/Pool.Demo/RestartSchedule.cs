@@ -10,7 +10,8 @@ namespace Pool.Demo;
 internal static class RestartSchedule
 {
     private static readonly TimeSpan LongestOutage = TimeSpan.FromSeconds(1.5);
-    private static readonly TimeSpan RecoveryShown = TimeSpan.FromSeconds(2);
+    /// <summary>The uptime after a restart in which the demo expects (and checks) a recovery.</summary>
+    public static readonly TimeSpan RecoveryShown = TimeSpan.FromSeconds(2);
 
     public static TimeSpan OutageFor(TimeSpan period) => period * 0.3 < LongestOutage ? period * 0.3 : LongestOutage;
 
@@ -43,6 +44,22 @@ internal static class RestartSchedule
             }
 
             await Outage.RunAsync(rig, standIn, OutageFor(period), print: true, stop);
+        }
+    }
+
+    /// <summary>
+    /// The restarts (by index) that were followed by at least <see cref="RecoveryShown"/> of uptime (until
+    /// the next restart or <paramref name="end"/>) and saw no call succeed. Shorter gaps are not judged.
+    /// </summary>
+    public static IEnumerable<int> Unrecovered(IReadOnlyList<Timeline.Restart> restarts, TimeSpan end)
+    {
+        for (int i = 0; i < restarts.Count; i++)
+        {
+            var nextDown = i + 1 < restarts.Count ? restarts[i + 1].Down : end;
+            if (restarts[i] is { Up: { } up, Recovered: null } && nextDown - up >= RecoveryShown)
+            {
+                yield return i;
+            }
         }
     }
 }

@@ -77,7 +77,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     [Fact]
     public async Task The_demo_restarts_the_stand_in_on_its_schedule_and_measures_each_recovery()
     {
-        var settings = new RunSettings { Duration = TimeSpan.FromSeconds(4), Workers = 16, MaxSize = 4, RestartEvery = TimeSpan.FromSeconds(1) };
+        // Restarts at 1.5 s and 4.5 s, each down 0.9 s: 2.1 s of uptime after each, so both recoveries are judged.
+        var settings = new RunSettings { Duration = TimeSpan.FromSeconds(7.5), Workers = 16, MaxSize = 4, RestartEvery = TimeSpan.FromSeconds(3) };
 
         var result = await Session.RunAsync(settings, new SilentView());
         var rig = result.Rig;
@@ -88,7 +89,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
 
         Assert.Empty(SoakRuns.Messages(result));
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(2, rig.Timeline.Restarts.Count); // at 0.5 s and 1.5 s, each down 0.3 s
+        Assert.Equal(2, rig.Timeline.Restarts.Count);
         Assert.All(rig.Timeline.Restarts, r => Assert.InRange(r.RecoveryTime!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
         Assert.Equal(0, rig.Faults.Total); // the plain demo injects nothing on the client side
         Assert.True(rig.Tally.Failures > 0, "the restarts failed no call");
@@ -98,9 +99,32 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_restart_without_a_recovery_is_a_violation_only_when_two_seconds_of_uptime_followed_it()
+    {
+        static Timeline.Restart At(double down, double up, double? recovered) => new()
+        {
+            Down = TimeSpan.FromSeconds(down),
+            Up = TimeSpan.FromSeconds(up),
+            Recovered = recovered is { } r ? TimeSpan.FromSeconds(r) : null,
+        };
+
+        Timeline.Restart[] restarts =
+        [
+            At(0.5, 0.8, null),   // next down at 1.5: 0.7 s of uptime, not judged
+            At(1.5, 1.8, null),   // next down at 4.0: 2.2 s, judged: a violation
+            At(4.0, 4.3, 5.0),    // recovered
+            At(7.0, 7.3, null),   // the end at 9.3: exactly 2 s, judged: a violation
+        ];
+
+        Assert.Equal([1, 3], RestartSchedule.Unrecovered(restarts, TimeSpan.FromSeconds(9.3)));
+        Assert.Equal([1], RestartSchedule.Unrecovered(restarts, TimeSpan.FromSeconds(9.2)));
+    }
+
+    [Fact]
     public void The_restart_schedule_leaves_two_seconds_to_recover_after_the_last_restart()
     {
         Assert.Equal([0.5, 1.5], RestartSchedule.Times(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(1)).Select(t => t.TotalSeconds));
+        Assert.Equal([1.5, 4.5], RestartSchedule.Times(TimeSpan.FromSeconds(7.5), TimeSpan.FromSeconds(3)).Select(t => t.TotalSeconds));
         Assert.Equal([2.0, 6.0], RestartSchedule.Times(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(4)).Select(t => t.TotalSeconds));
         Assert.Empty(RestartSchedule.Times(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)));
         Assert.Equal(TimeSpan.FromSeconds(1.2), RestartSchedule.OutageFor(TimeSpan.FromSeconds(4)));
