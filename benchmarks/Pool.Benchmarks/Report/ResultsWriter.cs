@@ -59,8 +59,8 @@ internal static class ResultsWriter
             + $"{(results.Finished - results.Started).TotalMinutes:F1} minutes.");
         md.Line($"- Machine: {Machine.Describe()}.");
         md.Line($"- Load average (1, 5, 15 min): {results.LoadBefore} before the run, {results.LoadAfter} after. The machine has "
-            + $"{Environment.ProcessorCount} cores and was shared:");
-        md.Line("  other builds and test runs went on during the run, so absolute times are noisy. Ratios are steadier (the rows");
+            + $"{Environment.ProcessorCount} cores, a virtual machine's, which");
+        md.Line("  other builds and test runs may share (the load averages say how much), so absolute times are noisy. Ratios are steadier (the rows");
         md.Line("  of one table ran minutes apart under similar load), but a ratio near a goal's line can fall either side of it on");
         md.Line("  another run.");
         md.Line($"- BenchmarkDotNet job: {(results.Settings.Quick ? "ShortRun (3 warm-up and 3 measured iterations)" : "1 launch, 4 warm-up and 12 measured iterations")}, "
