@@ -38,13 +38,16 @@ internal sealed record DemoOptions
         Exit codes: 0 every check held, 1 a check failed, 2 a bad command line.
         """;
 
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    // The run's defaults live in RunSettings; the flags start from them.
+    private static readonly RunSettings Defaults = new();
 
-    public int Workers { get; init; } = 64;
+    public TimeSpan Duration { get; init; } = Defaults.Duration;
 
-    public int MaxSize { get; init; } = 8;
+    public int Workers { get; init; } = Defaults.Workers;
 
-    public TimeSpan RestartEvery { get; init; } = TimeSpan.FromSeconds(4);
+    public int MaxSize { get; init; } = Defaults.MaxSize;
+
+    public TimeSpan RestartEvery { get; init; } = Defaults.RestartEvery;
 
     public Uri? Qdrant { get; init; }
 

@@ -75,7 +75,7 @@ public static class ConnectionPoolServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (FindValidator(services, name) is not null)
+        if (IsRegistered(services, name))
         {
             throw new InvalidOperationException(
                 $"A connection pool named '{name}' is already registered. Give each pool its own name: it is the pool's service key and the name of its ConnectionPoolOptions.");
@@ -105,20 +105,10 @@ public static class ConnectionPoolServiceCollectionExtensions
         return new ConnectionPoolBuilder<TConnection>(services, name, validator);
     }
 
-    private static PoolOptionsValidator? FindValidator(IServiceCollection services, string name)
-    {
-        foreach (var descriptor in services)
-        {
-            // ImplementationInstance throws on keyed descriptors: test IsKeyedService first.
-            if (!descriptor.IsKeyedService
-                && descriptor.ServiceType == typeof(IValidateOptions<ConnectionPoolOptions>)
-                && descriptor.ImplementationInstance is PoolOptionsValidator validator
-                && string.Equals(validator.Name, name, StringComparison.Ordinal))
-            {
-                return validator;
-            }
-        }
-
-        return null;
-    }
+    // ImplementationInstance throws on keyed descriptors: test IsKeyedService first.
+    private static bool IsRegistered(IServiceCollection services, string name) => services.Any(descriptor =>
+        !descriptor.IsKeyedService
+        && descriptor.ServiceType == typeof(IValidateOptions<ConnectionPoolOptions>)
+        && descriptor.ImplementationInstance is PoolOptionsValidator validator
+        && string.Equals(validator.Name, name, StringComparison.Ordinal));
 }

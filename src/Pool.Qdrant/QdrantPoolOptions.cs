@@ -99,7 +99,7 @@ public sealed class QdrantPoolOptions
     /// (BackoffMax 10 seconds).
     /// <value>Not null; default a <see cref="ConnectionPoolOptions"/> named "qdrant" with BackoffMax 1 second.</value>
     /// </summary>
-    public ConnectionPoolOptions Pool { get; set; } = new() { Name = "qdrant", BackoffMax = DefaultBackoffMax };
+    public ConnectionPoolOptions Pool { get; set; } = new() { Name = Microsoft.Extensions.DependencyInjection.QdrantServiceCollectionExtensions.DefaultName, BackoffMax = DefaultBackoffMax };
 
     /// <summary>Describes the settings with <see cref="ApiKey"/> masked.</summary>
     /// <returns>A one-line description safe for logs.</returns>

@@ -55,10 +55,17 @@ internal sealed class ConnectionTracker
     /// <summary>Starts a new peak from the connections open now.</summary>
     public void ResetPeak()
     {
+        Socket?[] open;
         lock (_lock)
         {
-            _peak = _open.Values.Count(s => !ClientClosed(s));
-            _rawPeak = _open.Count;
+            open = [.. _open.Values];
+            _rawPeak = open.Length;
+        }
+
+        int live = CountLive(open); // socket polls are system calls: never under the lock
+        lock (_lock)
+        {
+            _peak = live;
         }
     }
 
@@ -75,12 +82,19 @@ internal sealed class ConnectionTracker
             return;
         }
 
+        Socket?[] open;
         lock (_lock)
         {
             _accepted++;
             _open.Add(connection, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
             _rawPeak = Math.Max(_rawPeak, _open.Count);
-            _peak = Math.Max(_peak, _open.Values.Count(s => !ClientClosed(s)));
+            open = [.. _open.Values];
+        }
+
+        int live = CountLive(open); // socket polls are system calls: never under the lock
+        lock (_lock)
+        {
+            _peak = Math.Max(_peak, live);
         }
 
         try
@@ -122,6 +136,8 @@ internal sealed class ConnectionTracker
     /// Whether the client has closed the connection: the socket is readable with nothing to read
     /// (end-of-stream or reset). Peeks at the kernel's state; consumes nothing Kestrel would read.
     /// </summary>
+    private static int CountLive(Socket?[] sockets) => sockets.Count(s => !ClientClosed(s));
+
     private static bool ClientClosed(Socket? socket)
     {
         if (socket is null)

@@ -11,13 +11,10 @@ internal sealed class StandInCollection
     private readonly Dictionary<PointId, StoredPoint> _points = []; // guarded by _lock
     private ulong _operationId;                                     // guarded by _lock
 
-    public StandInCollection(string name, VectorParams vectors)
+    public StandInCollection(VectorParams vectors)
     {
-        Name = name;
         Vectors = vectors.Clone();
     }
-
-    public string Name { get; }
 
     public VectorParams Vectors { get; }
 
@@ -65,19 +62,26 @@ internal sealed class StandInCollection
     /// <summary>A query without a vector lists points by id, as Qdrant's scroll-like query does.</summary>
     public List<ScoredPoint> ById(ulong limit, ulong offset, bool withPayload, bool withVectors)
     {
+        StoredPoint[] points;
         lock (_lock)
         {
-            return _points.Values.OrderBy(p => p.Id, PointIdOrder.Instance).Skip(Clamp(offset)).Take(Clamp(limit))
-                .Select(p => p.ToScored(0, withPayload, withVectors)).ToList();
+            points = [.. _points.Values];
         }
+
+        // Sorted and turned into replies outside the lock (stored points are immutable), as Nearest does.
+        return points.OrderBy(p => p.Id, PointIdOrder.Instance).Skip(Clamp(offset)).Take(Clamp(limit))
+            .Select(p => p.ToScored(0, withPayload, withVectors)).ToList();
     }
 
     public List<RetrievedPoint> Get(IEnumerable<PointId> ids, bool withPayload, bool withVectors)
     {
+        List<StoredPoint> found;
         lock (_lock)
         {
-            return ids.Where(_points.ContainsKey).Select(id => _points[id].ToRetrieved(withPayload, withVectors)).ToList();
+            found = ids.Where(_points.ContainsKey).Select(id => _points[id]).ToList();
         }
+
+        return found.ConvertAll(p => p.ToRetrieved(withPayload, withVectors));
     }
 
     private float[] DenseOf(Vectors? vectors)

@@ -30,7 +30,7 @@ internal sealed class StandInStore
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Wrong input: unknown distance."));
         }
 
-        var collection = new StandInCollection(request.CollectionName, request.VectorsConfig.Params);
+        var collection = new StandInCollection(request.VectorsConfig.Params);
         if (!_collections.TryAdd(request.CollectionName, collection))
         {
             throw new RpcException(new Status(StatusCode.AlreadyExists, $"Wrong input: Collection `{request.CollectionName}` already exists!"));

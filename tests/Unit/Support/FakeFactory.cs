@@ -141,9 +141,6 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
 
     public void FailNext(Exception error) => Dequeue().Completion.TrySetException(error);
 
-    /// <summary>Completes a pending create with a null connection (a broken factory).</summary>
-    public void CompleteNextWithNull() => Dequeue().Completion.TrySetResult(null!);
-
     public CancellationToken PeekNextToken()
     {
         lock (_gate)

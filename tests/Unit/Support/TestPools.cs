@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using Pool.Internal;
 
@@ -44,21 +43,5 @@ internal static class TestPools
         return stats;
     }
 
-    /// <summary>
-    /// Yields to the thread pool until the condition holds. No sleeping: the wall clock only bounds
-    /// how long a broken test may spin before it fails.
-    /// </summary>
-    public static async Task Until(Func<bool> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-
-            await Task.Yield();
-        }
-    }
+    public static Task Until(Func<bool> condition, string what) => Waits.Until(condition, what);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Pool.Tests.Extensions.Support;
+namespace Pool.Tests.Unit.Support;
 
 internal static class Waits
 {
