@@ -110,4 +110,14 @@ public readonly record struct PoolStatistics
 
     /// <summary>Connections that exist now: created and not yet destroyed.</summary>
     public long Live => Created - Destroyed;
+
+    /// <summary>
+    /// Checks this snapshot against the pool's invariants (docs/invariants.md): the same check the pool
+    /// asserts in Debug builds and the Coyote and FsCheck suites run, for your own soak tests and monitors.
+    /// </summary>
+    /// <returns>
+    /// Null when every invariant holds; otherwise the first one broken, as a sentence that starts with its
+    /// identifier and name (for example "I1 Capacity violated: ...") and ends with the counts.
+    /// </returns>
+    public string? FindInvariantViolation() => Internal.PoolInvariants.FindViolation(this);
 }

@@ -30,6 +30,7 @@ public sealed class InvariantTests
     public void FindViolation_HealthySnapshot_ReturnsNull()
     {
         Assert.Null(PoolInvariants.FindViolation(Healthy));
+        Assert.Null(Healthy.FindInvariantViolation());
         Assert.Null(PoolInvariants.FindViolation(Healthy with { Idle = 0, InUse = 4, Created = 4, Waiters = 3 }));
         Assert.Null(PoolInvariants.FindViolation(Healthy with { Idle = 0, InUse = 2, Created = 2, Creating = 2, Waiters = 5 }));
     }
@@ -45,6 +46,7 @@ public sealed class InvariantTests
         Assert.Contains($"Counts: MaxSize={stats.MaxSize}, Total={stats.Total}", violation, StringComparison.Ordinal);
         var error = Assert.Throws<PoolInvariantException>(() => PoolInvariants.Assert(stats));
         Assert.Equal(violation, error.Message);
+        Assert.Equal(violation, stats.FindInvariantViolation()); // the public check is the same check
         Assert.NotEmpty(why);
     }
 
