@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pool.Demo;
+namespace Pool.Demo.CommandLine;
 
 /// <summary>The demo's command line: every flag, its default and its allowed range.</summary>
 internal sealed record DemoOptions

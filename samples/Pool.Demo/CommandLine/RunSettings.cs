@@ -1,8 +1,10 @@
+using Pool.Demo.Faults;
+using Pool.Demo.Load;
 using Pool.Qdrant;
 using Pool.Qdrant.Testing;
 using Qdrant.Client;
 
-namespace Pool.Demo;
+namespace Pool.Demo.CommandLine;
 
 /// <summary>One run's settings: the command line's, and the hooks the soak's tests use.</summary>
 internal sealed record RunSettings

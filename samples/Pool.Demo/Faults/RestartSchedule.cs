@@ -1,6 +1,7 @@
+using Pool.Demo.Reporting;
 using Pool.Qdrant.Testing;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Faults;
 
 /// <summary>
 /// The plain demo's faults: the stand-in crashes every <see cref="RunSettings.RestartEvery"/>, first

@@ -1,6 +1,4 @@
-using Pool.Internal;
-
-namespace Pool.Demo;
+namespace Pool.Demo.Checks;
 
 /// <summary>
 /// Every failed check of a run, in the order found. A broken invariant tends to repeat thousands of
@@ -40,10 +38,10 @@ internal sealed class Violations
         }
     }
 
-    /// <summary>Adds the first invariant the snapshot breaks, if any (the one definition in src/Pool/Internal/PoolInvariants.cs).</summary>
+    /// <summary>Adds the first invariant the snapshot breaks, if any (the pool's own public check, <see cref="PoolStatistics.FindInvariantViolation"/>).</summary>
     public bool Check(in PoolStatistics stats, string when)
     {
-        if (PoolInvariants.FindViolation(stats) is { } violation)
+        if (stats.FindInvariantViolation() is { } violation)
         {
             Add($"{when}: {violation}");
             return false;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Reporting;
 
 /// <summary>
 /// When things happened, on the run's clock: each restart of the stand-in (down, up, and the first

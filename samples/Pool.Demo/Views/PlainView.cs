@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Views;
 
 /// <summary>
 /// One progress line a second, for output that is not an interactive terminal (redirected, CI):

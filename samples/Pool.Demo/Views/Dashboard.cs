@@ -1,4 +1,8 @@
-namespace Pool.Demo;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Load;
+using Pool.Demo.Reporting;
+
+namespace Pool.Demo.Views;
 
 /// <summary>What the views show, sampled at one moment.</summary>
 internal sealed record Sample

@@ -1,7 +1,8 @@
 using System.Globalization;
+using Pool.Demo.CommandLine;
 using Pool.Qdrant.Testing;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Faults;
 
 /// <summary>Crashes the stand-in and brings it back on the same port, keeping the timeline's server state.</summary>
 internal static class Outage

@@ -1,4 +1,4 @@
-namespace Pool.Demo;
+namespace Pool.Demo.Load;
 
 /// <summary>How one worker call ended. Every call that was started ends in exactly one of these.</summary>
 internal enum Outcome

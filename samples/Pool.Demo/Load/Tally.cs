@@ -1,4 +1,4 @@
-namespace Pool.Demo;
+namespace Pool.Demo.Load;
 
 /// <summary>
 /// What the workers saw: acquires started and leased, how every call ended (<see cref="Outcome"/>),

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Faults;
 
 /// <summary>Faults injected so far, per kind, in the order the kinds first appeared.</summary>
 internal sealed class FaultCounts

@@ -1,6 +1,6 @@
 using Pool.Qdrant;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Checks;
 
 /// <summary>
 /// The most of each count the monitor saw. (The stand-in counts its own connection peak exactly,

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pool.Demo.CommandLine;
 using Qdrant.Client;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Checks;
 
 /// <summary>
 /// The checks at the end, with no call running: the pool serves again, its counts match reality on

@@ -1,4 +1,4 @@
-namespace Pool.Demo;
+namespace Pool.Demo.Faults;
 
 /// <summary>The faults a worker injects on the client side, as chances per call.</summary>
 internal sealed record WorkerChaos

@@ -1,7 +1,9 @@
 using System.Globalization;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Load;
 using Spectre.Console;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Reporting;
 
 /// <summary>
 /// The final report: calls and their latency, failures by kind, recovery after each restart, the

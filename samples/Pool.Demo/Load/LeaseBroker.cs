@@ -1,6 +1,6 @@
 using Qdrant.Client;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Load;
 
 /// <summary>
 /// Where a worker's explicit leases come from and go back to. The real one is the pool; the soak's

@@ -1,6 +1,7 @@
+using Pool.Demo.CommandLine;
 using Pool.Qdrant.Testing;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Faults;
 
 /// <summary>
 /// Carries out the soak's server-side and pool-side faults, the <see cref="ChaosPlan"/> of the seed,

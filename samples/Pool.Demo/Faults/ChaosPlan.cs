@@ -1,6 +1,7 @@
 using System.Globalization;
+using Pool.Demo.CommandLine;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Faults;
 
 /// <summary>
 /// The soak's faults as two endless sequences drawn from the seed, one per lane of the

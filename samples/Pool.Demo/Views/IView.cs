@@ -1,4 +1,4 @@
-namespace Pool.Demo;
+namespace Pool.Demo.Views;
 
 /// <summary>How a run shows itself while the load runs.</summary>
 internal interface IView

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Load;
 using Spectre.Console;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Views;
 
 /// <summary>
 /// A Spectre.Console live table, redrawn four times a second: the pool's slots, waiters, calls/s,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pool.Demo;
+namespace Pool.Demo.CommandLine;
 
 /// <summary>Durations on the command line: "30" (seconds), "500ms", "30s", "1.5m", "10m", "2h".</summary>
 internal static class DurationText

@@ -2,7 +2,7 @@ using Pool.Qdrant;
 using Qdrant.Client;
 using Qdrant.Client.Grpc;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Load;
 
 /// <summary>
 /// The calls the workers make: upserts of random points and queries whose right answer is known

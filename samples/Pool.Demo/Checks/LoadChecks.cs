@@ -1,6 +1,8 @@
 using System.Globalization;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Load;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Checks;
 
 /// <summary>
 /// The checks once the load has stopped: every call completed (within a bound), every acquire is

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Qdrant.Client;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Checks;
 
 /// <summary>
 /// Counts, per client instance, the workers holding it now. A second holder at once means the pool

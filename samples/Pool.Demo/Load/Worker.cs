@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Pool.Qdrant;
+using Pool.Demo.Faults;
 using Qdrant.Client;
 
-namespace Pool.Demo;
+namespace Pool.Demo.Load;
 
 /// <summary>
 /// One caller: upserts and queries in a loop until stopped, through <c>RunAsync</c> or on a lease it

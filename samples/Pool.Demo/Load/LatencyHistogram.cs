@@ -1,4 +1,4 @@
-namespace Pool.Demo;
+namespace Pool.Demo.Load;
 
 /// <summary>
 /// Call latencies in log-spaced buckets (16 per doubling, so a quantile is within 4.4 %), recorded

@@ -1,4 +1,4 @@
-namespace Pool.Demo;
+namespace Pool.Demo.Checks;
 
 /// <summary>
 /// Watches the pool from outside while the load runs: every couple of milliseconds a snapshot is
