@@ -1,6 +1,8 @@
 using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Pool.Benchmarks;
@@ -52,17 +54,17 @@ if (settings.Runs("cancelled"))
 
 if (suites.Count > 0)
 {
-    var job = settings.Quick
-        ? Job.ShortRun.WithId("Quick")
+    var job = settings.Dry ? Job.Dry.WithId("Dry")
+        : settings.Quick ? Job.ShortRun.WithId("Quick")
         : Job.Default.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(12).WithId("Full");
+
+    // BenchmarkDotNet's own exporters write every suite's report to artifacts/benchmarks/bdn/results/;
+    // RESULTS.md repeats the GitHub-Markdown tables next to the goals.
     var config = ManualConfig.Create(DefaultConfig.Instance)
         .AddJob(job)
-        .AddExporter(MarkdownExporter.GitHub)
+        .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default, JsonExporter.Full)
         .WithArtifactsPath(Path.Combine(root, "artifacts", "benchmarks", "bdn"));
-    foreach (var summary in BenchmarkRunner.Run([.. suites], config))
-    {
-        results.Add(summary);
-    }
+    results.Summaries.AddRange(BenchmarkRunner.Run([.. suites], config));
 }
 
 if (settings.Runs("probe"))

@@ -5,9 +5,10 @@ internal sealed class RunSettings
 {
     public static readonly string[] AllSuites = ["uncontended", "breakdown", "contended", "handoff", "probe", "oversubscribed", "spike", "cancelled"];
 
-    private RunSettings(bool quick, IReadOnlySet<string> suites, string? output)
+    private RunSettings(bool quick, bool dry, IReadOnlySet<string> suites, string? output)
     {
-        Quick = quick;
+        Quick = quick || dry;
+        Dry = dry;
         Suites = suites;
         Output = output;
     }
@@ -15,7 +16,19 @@ internal sealed class RunSettings
     /// <summary>BenchmarkDotNet's ShortRun and fewer rounds: a check in a few minutes, not a result to publish.</summary>
     public bool Quick { get; }
 
+    /// <summary>BenchmarkDotNet's Dry job (one invocation each) and the quick rounds: checks the program and the writer; the numbers mean nothing.</summary>
+    public bool Dry { get; }
+
     public IReadOnlySet<string> Suites { get; }
+
+    /// <summary>The job RESULTS.md names.</summary>
+    public string JobDescription =>
+        Dry ? "Dry (one invocation each)" : Quick ? "ShortRun (3 warm-up and 3 measured iterations)" : "1 launch, 4 warm-up and 12 measured iterations";
+
+    /// <summary>The arguments of a run that is not the published one, as RESULTS.md repeats them.</summary>
+    public string Arguments =>
+        "--" + (Dry ? " --dry" : Quick ? " --quick" : "")
+        + (Suites.Count == AllSuites.Length ? "" : " --filter " + string.Join(",", Suites.Order(StringComparer.Ordinal)));
 
     /// <summary>Where to write the results; null for the default (see <see cref="OutputPath"/>).</summary>
     public string? Output { get; }
@@ -32,7 +45,7 @@ internal sealed class RunSettings
     public int ProbeRounds => Quick ? 1 : 4;
 
     public const string Usage =
-        "usage: dotnet run -c Release --project benchmarks/Pool.Benchmarks -- [--quick] [--filter uncontended,breakdown,contended,handoff,probe,oversubscribed,spike,cancelled] [--out FILE]";
+        "usage: dotnet run -c Release --project benchmarks/Pool.Benchmarks -- [--quick | --dry] [--filter uncontended,breakdown,contended,handoff,probe,oversubscribed,spike,cancelled] [--out FILE]";
 
     public bool Runs(string suite) => Suites.Contains(suite);
 
@@ -46,6 +59,7 @@ internal sealed class RunSettings
     public static RunSettings? Parse(string[] args, TextWriter error)
     {
         bool quick = false;
+        bool dry = false;
         string? output = null;
         var suites = new HashSet<string>(AllSuites, StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < args.Length; i++)
@@ -54,6 +68,9 @@ internal sealed class RunSettings
             {
                 case "--quick":
                     quick = true;
+                    break;
+                case "--dry":
+                    dry = true;
                     break;
                 case "--filter" when i + 1 < args.Length:
                     var wanted = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -76,6 +93,6 @@ internal sealed class RunSettings
             }
         }
 
-        return new RunSettings(quick, suites, output);
+        return new RunSettings(quick, dry, suites, output);
     }
 }

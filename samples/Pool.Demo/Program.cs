@@ -1,5 +1,9 @@
 using System.Globalization;
 using Pool.Demo;
+using Pool.Demo.Checks;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Reporting;
+using Pool.Demo.Views;
 using Spectre.Console;
 
 // Concurrent upserts and queries through a QdrantClientPool while the Qdrant stand-in restarts (or,

@@ -1,3 +1,8 @@
+using Pool.Demo.Checks;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Faults;
+using Pool.Demo.Load;
+using Pool.Demo.Reporting;
 using Pool.Qdrant;
 using Pool.Qdrant.Testing;
 

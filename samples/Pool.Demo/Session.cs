@@ -1,4 +1,9 @@
 using Grpc.Core;
+using Pool.Demo.Checks;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Faults;
+using Pool.Demo.Load;
+using Pool.Demo.Views;
 using Pool.Qdrant;
 using Pool.Qdrant.Testing;
 

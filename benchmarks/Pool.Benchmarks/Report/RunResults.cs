@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Reports;
 using Pool.Benchmarks.Measurements;
-using Pool.Benchmarks.Suites;
 
 namespace Pool.Benchmarks.Report;
 
-/// <summary>Everything one run measured, for <see cref="ResultsWriter"/>.</summary>
+/// <summary>One benchmark's mean time and allocation per operation, as BenchmarkDotNet measured them.</summary>
+internal readonly record struct BdnResult(double MeanNs, long? AllocatedBytes);
+
+/// <summary>Everything one run measured, for <see cref="Goals"/> and <see cref="ResultsWriter"/>.</summary>
 internal sealed class RunResults(RunSettings settings)
 {
     public RunSettings Settings => settings;
@@ -17,15 +19,7 @@ internal sealed class RunResults(RunSettings settings)
 
     public string LoadAfter { get; set; } = "n/a";
 
-    public Summary? Uncontended { get; private set; }
-
-    public Summary? Breakdown { get; private set; }
-
-    public Summary? Contended { get; private set; }
-
-    public Summary? HandOff { get; private set; }
-
-    public Summary? Cancelled { get; private set; }
+    public List<Summary> Summaries { get; } = [];
 
     public IReadOnlyList<ContentionCounts>? Contention { get; set; }
 
@@ -33,30 +27,15 @@ internal sealed class RunResults(RunSettings settings)
 
     public IReadOnlyList<SpikeOutcome>? Spike { get; set; }
 
-    public IEnumerable<Summary> Summaries => new[] { Uncontended, Breakdown, Contended, HandOff, Cancelled }.OfType<Summary>();
-
-    public void Add(Summary summary)
+    /// <summary>The result of <paramref name="method"/> in suite <typeparamref name="TSuite"/> whose parameters contain <paramref name="parameters"/>; null if it did not run.</summary>
+    public BdnResult? Find<TSuite>(string method, string parameters = "")
     {
-        var type = summary.BenchmarksCases.FirstOrDefault()?.Descriptor.Type;
-        if (type == typeof(UncontendedBenchmarks))
-        {
-            Uncontended = summary;
-        }
-        else if (type == typeof(BreakdownBenchmarks))
-        {
-            Breakdown = summary;
-        }
-        else if (type == typeof(ContendedBenchmarks))
-        {
-            Contended = summary;
-        }
-        else if (type == typeof(HandOffBenchmarks))
-        {
-            HandOff = summary;
-        }
-        else if (type == typeof(CancelledAcquireBenchmarks))
-        {
-            Cancelled = summary;
-        }
+        var report = Summaries.SelectMany(s => s.Reports).FirstOrDefault(r =>
+            r.BenchmarkCase.Descriptor.Type == typeof(TSuite)
+            && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method
+            && (r.BenchmarkCase.HasParameters ? r.BenchmarkCase.Parameters.PrintInfo : "").Contains(parameters, StringComparison.Ordinal));
+        return report?.ResultStatistics is { } stats
+            ? new BdnResult(stats.Mean, report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase))
+            : null;
     }
 }

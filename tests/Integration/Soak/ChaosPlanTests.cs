@@ -1,4 +1,5 @@
 using Pool.Demo;
+using Pool.Demo.Faults;
 
 namespace Pool.Tests.Integration.Soak;
 

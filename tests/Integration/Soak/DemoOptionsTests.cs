@@ -1,4 +1,5 @@
 using Pool.Demo;
+using Pool.Demo.CommandLine;
 
 namespace Pool.Tests.Integration.Soak;
 

@@ -21,7 +21,7 @@ public sealed class DemoProcessTests
     {
         var (code, stdout, stderr) = await RunDemoAsync("--help");
         Assert.Equal(0, code);
-        Assert.Equal(Pool.Demo.DemoOptions.Usage + "\n", stdout.ReplaceLineEndings("\n"));
+        Assert.Equal(Pool.Demo.CommandLine.DemoOptions.Usage + "\n", stdout.ReplaceLineEndings("\n"));
         Assert.Equal(string.Empty, stderr);
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Pool.Demo;
+using Pool.Demo.Checks;
+using Pool.Demo.Views;
 using Pool.Tests.Integration.Support;
 using Qdrant.Client;
 

@@ -1,4 +1,8 @@
 using Pool.Demo;
+using Pool.Demo.Checks;
+using Pool.Demo.Load;
+using Pool.Demo.Reporting;
+using Pool.Demo.Views;
 using Spectre.Console;
 
 namespace Pool.Tests.Integration.Soak;

@@ -1,4 +1,5 @@
 using Pool.Demo;
+using Pool.Demo.Load;
 using Qdrant.Client;
 
 namespace Pool.Tests.Integration.Support;

@@ -1,4 +1,6 @@
 using Pool.Demo;
+using Pool.Demo.CommandLine;
+using Pool.Demo.Faults;
 
 namespace Pool.Tests.Integration.Support;
 

@@ -1,0 +1,89 @@
+using Pool.Benchmarks.Measurements;
+using Pool.Benchmarks.Suites;
+
+namespace Pool.Benchmarks.Report;
+
+/// <summary>Judges the five goals of the benchmarks' issue against one run's results.</summary>
+internal static class Goals
+{
+    private const double SpeedTarget = 1.5;
+    private const double TailTarget = 2.0;
+    private const int SpikeTarget = 6;
+    private static readonly string[] Shapes = ["64 tasks on 16", "8 tasks on 4"];
+
+    public static IReadOnlyList<Goal> Judge(RunResults results) =>
+        [Uncontended(results), Contended(results), Oversubscribed(results), Spike(results), Cancelled(results)];
+
+    private static Goal Uncontended(RunResults results)
+    {
+        var goal = new Goal(1, "Uncontended acquire + return", "0 B allocated and ≤ 1.5× DefaultObjectPool", "not run", null);
+        if (results.Find<UncontendedBenchmarks>("Ours") is not { } ours || results.Find<UncontendedBenchmarks>("ObjectPool") is not { } floor)
+        {
+            return goal;
+        }
+
+        double ratio = ours.MeanNs / floor.MeanNs;
+        string measured = $"{Format.Bytes(ours.AllocatedBytes)}; {Format.Ratio(ratio)} through the adapter ({Format.Ns(ours.MeanNs)} vs {Format.Ns(floor.MeanNs)})";
+        bool met = ours.AllocatedBytes == 0 && ratio <= SpeedTarget;
+
+        // Judged through the adapter, as designed; called directly must not tell a different story.
+        if (results.Find<BreakdownBenchmarks>("OursDirect") is { } direct && results.Find<BreakdownBenchmarks>("ObjectPoolDirect") is { } floorDirect)
+        {
+            double directRatio = direct.MeanNs / floorDirect.MeanNs;
+            measured += $", {Format.Ratio(directRatio)} called directly ({Format.Ns(direct.MeanNs)} vs {Format.Ns(floorDirect.MeanNs)})";
+            met &= directRatio <= SpeedTarget;
+        }
+
+        return goal with { Measured = measured, Met = met };
+    }
+
+    private static Goal Contended(RunResults results)
+    {
+        var goal = new Goal(2, "Contended throughput", "≥ 1.5× the SemaphoreSlim pool's throughput, both shapes", "not run", null);
+        var speedups = Shapes
+            .Select(shape => (Shape: shape, Ours: results.Find<ContendedBenchmarks>("Ours", shape), Baseline: results.Find<ContendedBenchmarks>("SemaphoreSlimBag", shape)))
+            .Where(x => x.Ours is not null && x.Baseline is not null)
+            .Select(x => (x.Shape, Speedup: x.Baseline!.Value.MeanNs / x.Ours!.Value.MeanNs))
+            .ToList();
+        return speedups.Count == 0 ? goal : goal with
+        {
+            Measured = string.Join("; ", speedups.Select(x => $"{x.Shape}: {Format.Ratio(x.Speedup)}")),
+            Met = speedups.Count == Shapes.Length ? speedups.All(x => x.Speedup >= SpeedTarget) : null,
+        };
+    }
+
+    private static Goal Oversubscribed(RunResults results)
+    {
+        var goal = new Goal(3, "Oversubscribed acquire wait", "p99.99 ≤ 2× p50 (strict FIFO)", "not run", null);
+        if (results.Oversubscribed?.FirstOrDefault(w => w.Pool == "Ours") is not { } ours)
+        {
+            return goal;
+        }
+
+        double tail = ours.P9999 / ours.P50;
+        return goal with { Measured = $"p50 {Format.Ms(ours.P50)}, p99.99 {Format.Ms(ours.P9999)}: {Format.Ratio(tail)}", Met = tail <= TailTarget };
+    }
+
+    private static Goal Spike(RunResults results)
+    {
+        var goal = new Goal(4, "Spike: connections created", "≤ 6 in every repetition (HikariCP 5–6; DBCP2 45, Tomcat 40)", "not run", null);
+        if (results.Spike is not [var ours, ..])
+        {
+            return goal;
+        }
+
+        string median = $"{Percentiles.Median(ours.Created.Select(c => (double)c)):0.#}";
+        return goal with { Measured = $"min {ours.Created.Min()}, median {median}, max {ours.Created.Max()}", Met = ours.Created.Max() <= SpikeTarget };
+    }
+
+    private static Goal Cancelled(RunResults results)
+    {
+        var goal = new Goal(5, "Cancelled acquire", "no goal: the cost, measured", "not run", null);
+        if (results.Find<CancelledAcquireBenchmarks>("Ours") is not { } ours || results.Find<CancelledAcquireBenchmarks>("SemaphoreSlimBag") is not { } baseline)
+        {
+            return goal;
+        }
+
+        return goal with { Measured = $"{Format.Ns(ours.MeanNs)}, {Format.Bytes(ours.AllocatedBytes)} ({Format.Ratio(ours.MeanNs / baseline.MeanNs)} the SemaphoreSlim pool's time)" };
+    }
+}

@@ -1,0 +1,56 @@
+namespace Pool.Demo.Load;
+
+/// <summary>How one worker call ended. Every call that was started ends in exactly one of these.</summary>
+internal enum Outcome
+{
+    /// <summary>The call was answered (and the answer was right).</summary>
+    Succeeded,
+
+    /// <summary>The acquire waited out its timeout (<see cref="PoolExhaustedException"/>).</summary>
+    AcquireTimedOut,
+
+    /// <summary>The pool's fast-fail window was open (<see cref="PoolUnavailableException"/>).</summary>
+    FailedFast,
+
+    /// <summary>The create this acquire waited for failed (<see cref="ConnectionCreateException"/>).</summary>
+    CreateFailed,
+
+    /// <summary>The caller's token cancelled the acquire.</summary>
+    AcquireCancelled,
+
+    /// <summary>The call failed on a broken connection or an <c>Unavailable</c> answer; the client was evicted.</summary>
+    CallBroken,
+
+    /// <summary>The call hit its gRPC deadline (a hang); the client was evicted.</summary>
+    CallDeadline,
+
+    /// <summary>The caller's token cancelled the call.</summary>
+    CallCancelled,
+
+    /// <summary>Anything else: always a check failure.</summary>
+    Unexpected,
+}
+
+/// <summary>Names for reports.</summary>
+internal static class Outcomes
+{
+    public static readonly Outcome[] All = Enum.GetValues<Outcome>();
+
+    public static readonly Outcome[] Failures = [.. All.Where(o => o != Outcome.Succeeded)];
+
+    /// <summary>Outcomes that end a call before it held a client.</summary>
+    public static bool BeforeLease(Outcome outcome) => outcome is Outcome.AcquireTimedOut or Outcome.FailedFast or Outcome.CreateFailed or Outcome.AcquireCancelled;
+
+    public static string Describe(Outcome outcome) => outcome switch
+    {
+        Outcome.Succeeded => "succeeded",
+        Outcome.AcquireTimedOut => "acquire timed out",
+        Outcome.FailedFast => "failed fast (pool unavailable)",
+        Outcome.CreateFailed => "create failed",
+        Outcome.AcquireCancelled => "acquire cancelled",
+        Outcome.CallBroken => "call failed, client evicted",
+        Outcome.CallDeadline => "call deadline (hang), client evicted",
+        Outcome.CallCancelled => "call cancelled",
+        _ => "unexpected error",
+    };
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Pool.Demo.Faults;
+using Qdrant.Client;
+
+namespace Pool.Demo.Load;
+
+/// <summary>
+/// One caller: upserts and queries in a loop until stopped, through <c>RunAsync</c> or on a lease it
+/// holds itself, with the client-side faults of its <see cref="WorkerChaos"/>. Every call it starts
+/// ends in one <see cref="Outcome"/>; every lease it holds is registered with the lease tracker.
+/// </summary>
+internal sealed class Worker(Rig rig, int index)
+{
+    private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(20);
+    private readonly Random _random = new(unchecked((rig.Seed * 1_000_003) + index));
+
+    /// <summary>Runs until <paramref name="stop"/>; the call in progress then finishes (it is not cancelled by the stop).</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            if (index >= Rig.LullWorkers && rig.Lull)
+            {
+                await Task.Delay(Idle, CancellationToken.None);
+                continue;
+            }
+
+            var outcome = await CallAsync();
+            rig.Violations.Check(rig.Pool.GetStatistics(), $"after a call of worker {index}");
+            if (outcome != Outcome.Succeeded)
+            {
+                // The app's own pause before it tries again; the pool itself never spins.
+                await Task.Delay(PauseAfterFailure, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<Outcome> CallAsync()
+    {
+        var chaos = rig.WorkerChaos;
+        var call = Workload.Next(_random);
+        bool explicitLease = Draw(chaos.ExplicitLeases);
+        using var cancel = Draw(chaos.Cancel) ? new CancellationTokenSource() : null;
+        if (cancel is not null)
+        {
+            rig.Faults.Add(FaultCounts.Cancel);
+            int after = _random.Next(51);
+            if (after == 0)
+            {
+                await cancel.CancelAsync();
+            }
+            else
+            {
+                cancel.CancelAfter(after);
+            }
+        }
+
+        var token = cancel?.Token ?? CancellationToken.None;
+        var started = rig.Clock.Elapsed;
+        long start = Stopwatch.GetTimestamp();
+        rig.Tally.Start();
+        var (outcome, leased) = explicitLease ? await OnOwnLeaseAsync(call, token) : await ThroughRunAsync(call, token);
+        rig.Tally.End(outcome, leased);
+        if (outcome == Outcome.Succeeded)
+        {
+            rig.Tally.Record(call.Upsert, Stopwatch.GetElapsedTime(start));
+            rig.Timeline.Succeeded(started);
+        }
+
+        return outcome;
+    }
+
+    private async Task<(Outcome, bool Leased)> ThroughRunAsync(Workload.Call call, CancellationToken token)
+    {
+        bool leased = false;
+        try
+        {
+            bool right = await rig.Pool.RunAsync(
+                async (client, ct) =>
+                {
+                    leased = true;
+                    rig.Tally.Leases();
+                    rig.Leases.Enter(client);
+                    try
+                    {
+                        return await rig.Workload.RunAsync(client, call, ct);
+                    }
+                    finally
+                    {
+                        rig.Leases.Exit(client);
+                    }
+                },
+                token);
+            return (Answered(right), true);
+        }
+        catch (Exception error)
+        {
+            return (Classify(error, leased, token), leased);
+        }
+    }
+
+    private async Task<(Outcome, bool Leased)> OnOwnLeaseAsync(Workload.Call call, CancellationToken token)
+    {
+        var chaos = rig.WorkerChaos;
+        TimeSpan? timeout = null;
+        if (Draw(chaos.ShortTimeout))
+        {
+            rig.Faults.Add(FaultCounts.ShortTimeout);
+            timeout = TimeSpan.FromMilliseconds(1 + _random.Next(50));
+        }
+
+        PooledConnection<QdrantClient> lease;
+        try
+        {
+            lease = await rig.Broker.AcquireAsync(timeout, token);
+        }
+        catch (Exception error)
+        {
+            return (Classify(error, leased: false, token), false);
+        }
+
+        rig.Tally.Leases();
+        var client = lease.Connection;
+        rig.Leases.Enter(client);
+        try
+        {
+            var outcome = Answered(await rig.Workload.RunAsync(client, call, token));
+            if (Draw(chaos.Hold))
+            {
+                rig.Faults.Add(FaultCounts.Hold);
+                await Task.Delay(1 + _random.Next(20), CancellationToken.None);
+            }
+
+            if (Draw(chaos.Invalidate))
+            {
+                rig.Faults.Add(FaultCounts.Invalidate);
+                lease.Invalidate();
+            }
+
+            return (outcome, true);
+        }
+        catch (Exception error)
+        {
+            var outcome = Classify(error, leased: true, token);
+            if (outcome is Outcome.CallBroken or Outcome.CallDeadline)
+            {
+                lease.Invalidate(); // the binding's rule, applied by hand: a broken connection is never pooled again
+            }
+
+            return (outcome, true);
+        }
+        finally
+        {
+            // Given up before the return: the pool may hand the client to someone else at once.
+            rig.Leases.Exit(client);
+            await rig.Broker.ReturnAsync(lease);
+        }
+    }
+
+    private Outcome Answered(bool right)
+    {
+        if (!right)
+        {
+            rig.Tally.WrongAnswer();
+            rig.Violations.Add("A query did not find the point it asked for (a client answered for another call, or data was lost).");
+        }
+
+        return Outcome.Succeeded;
+    }
+
+    /// <summary>Sorts an error; anything not expected under the faults injected is a violation.</summary>
+    private Outcome Classify(Exception error, bool leased, CancellationToken token)
+    {
+        var outcome = (error, leased) switch
+        {
+            (PoolExhaustedException, false) => Outcome.AcquireTimedOut,
+            (PoolUnavailableException, false) => Outcome.FailedFast,
+            (ConnectionCreateException, false) => Outcome.CreateFailed,
+            (OperationCanceledException, false) when token.IsCancellationRequested => Outcome.AcquireCancelled,
+            (RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown }, true) => Outcome.CallBroken,
+            (RpcException { StatusCode: StatusCode.DeadlineExceeded }, true) => Outcome.CallDeadline,
+            (RpcException { StatusCode: StatusCode.Cancelled }, true) => token.IsCancellationRequested ? Outcome.CallCancelled : Outcome.CallBroken,
+            _ => Outcome.Unexpected,
+        };
+        if (outcome == Outcome.Unexpected)
+        {
+            string stage = leased ? "a call on a leased client" : "an acquire";
+            rig.Violations.Add($"Unexpected error from {stage}: {error.GetType().Name}: {error.Message.Split('\n')[0]}");
+        }
+
+        return outcome;
+    }
+
+    private bool Draw(double chance) => chance > 0 && _random.NextDouble() < chance;
+}
