@@ -89,6 +89,10 @@ public sealed class QdrantPoolOptions
     /// </remarks>
     public static readonly TimeSpan DefaultBackoffMax = TimeSpan.FromSeconds(1);
 
+    // The same word as AddQdrantClientPool's default registration name; the registration renames a
+    // pool still called this after its own name, so the two need not stay equal.
+    private const string DefaultPoolName = "qdrant";
+
     /// <summary>
     /// The settings of the underlying <see cref="ConnectionPool{TConnection}"/> (size, timeouts,
     /// backoff, name). The default instance has the core pool's defaults except
@@ -99,7 +103,7 @@ public sealed class QdrantPoolOptions
     /// (BackoffMax 10 seconds).
     /// <value>Not null; default a <see cref="ConnectionPoolOptions"/> named "qdrant" with BackoffMax 1 second.</value>
     /// </summary>
-    public ConnectionPoolOptions Pool { get; set; } = new() { Name = Microsoft.Extensions.DependencyInjection.QdrantServiceCollectionExtensions.DefaultName, BackoffMax = DefaultBackoffMax };
+    public ConnectionPoolOptions Pool { get; set; } = new() { Name = DefaultPoolName, BackoffMax = DefaultBackoffMax };
 
     /// <summary>Describes the settings with <see cref="ApiKey"/> masked.</summary>
     /// <returns>A one-line description safe for logs.</returns>
@@ -117,6 +121,23 @@ public sealed class QdrantPoolOptions
             ? "Pool = (null)"
             : string.Create(CultureInfo.InvariantCulture, $"Pool = {{ Name = {Pool.Name}, MinSize = {Pool.MinSize}, MaxSize = {Pool.MaxSize}, AcquireTimeout = {Pool.AcquireTimeout}, BackoffMax = {Pool.BackoffMax} }}"));
         return text.Append(" }").ToString();
+    }
+
+    /// <summary>
+    /// Checks these settings the way <see cref="QdrantClientPool"/>'s constructor does, without building a
+    /// pool: for start-up validation (options binding, <c>ValidateOnStart</c>). The core pool's settings
+    /// are checked too, by <see cref="ConnectionPoolOptions.Validate"/>, their problems prefixed <c>Pool.</c>.
+    /// </summary>
+    /// <returns>Every problem, each naming the setting and its allowed range (never the api key); empty when the settings are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = QdrantPoolOptionsValidation.FindProblems(this);
+        if (Pool is not null)
+        {
+            problems.AddRange(Pool.Validate().Select(problem => "Pool." + problem));
+        }
+
+        return problems;
     }
 
     /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, or returns a validated copy.</summary>

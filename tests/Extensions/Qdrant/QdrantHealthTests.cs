@@ -74,7 +74,7 @@ public sealed class QdrantHealthTests
         Assert.Equal($"Pool 'qdrant': in the last 00:05:00, {recovering.Data["CreateFailures"]} creates failed.", recovering.Description);
 
         await host.StopAsync();
-        host.Dispose(); // the host disposes its container asynchronously, so the async-only pool is fine here
+        host.Dispose(); // the host disposes its container asynchronously: the pool drains without blocking
 
         Assert.True(pool.GetStatistics().IsDisposed);
         Assert.Equal((0, pool.Factory.Created), (pool.Factory.LiveClients, pool.Factory.Destroyed));

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pool.Qdrant;
-using Pool.Qdrant.DependencyInjection;
+using Pool.Qdrant.Extensions.DependencyInjection.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// (the first one is also registered unkeyed) and names its <see cref="QdrantPoolOptions"/>, which are
 /// validated when the host starts; settings apply in registration order; pool settings left at their
 /// defaults take the container's <see cref="TimeProvider"/>, logger factory and meter factory, and the
-/// pool's name; the container disposes the pool (use <c>DisposeAsync</c>).
+/// pool's name; the container disposes (drains) the pool, without blocking when it is disposed with
+/// <c>DisposeAsync</c> as the generic host does.
 /// </remarks>
 public static class QdrantServiceCollectionExtensions
 {

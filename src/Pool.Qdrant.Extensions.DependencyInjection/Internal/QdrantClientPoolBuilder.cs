@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Pool.Qdrant.DependencyInjection;
+namespace Pool.Qdrant.Extensions.DependencyInjection.Internal;
 
 internal sealed class QdrantClientPoolBuilder(IServiceCollection services, string name, QdrantPoolOptionsValidator validator) : IQdrantClientPoolBuilder
 {

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Pool.Qdrant.DependencyInjection;
+namespace Pool.Qdrant.Extensions.DependencyInjection.Internal;
 
 /// <summary>
 /// Gives a registered Qdrant pool the container's services for the pool settings left at their

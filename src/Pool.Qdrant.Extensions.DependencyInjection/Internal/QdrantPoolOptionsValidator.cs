@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 
-namespace Pool.Qdrant.DependencyInjection;
+namespace Pool.Qdrant.Extensions.DependencyInjection.Internal;
 
 /// <summary>
 /// Validates the named <see cref="QdrantPoolOptions"/> of one registered pool with the rules the pool's
-/// constructor applies (the binding's and, prefixed <c>Pool.</c>, the core pool's), so bad settings stop
+/// constructor applies (<see cref="QdrantPoolOptions.Validate"/>), so bad settings stop
 /// the host at start with every problem listed. No message contains the api key.
 /// </summary>
 internal sealed class QdrantPoolOptionsValidator(string name) : IValidateOptions<QdrantPoolOptions>
@@ -21,12 +21,7 @@ internal sealed class QdrantPoolOptionsValidator(string name) : IValidateOptions
             return ValidateOptionsResult.Skip;
         }
 
-        var problems = QdrantPoolOptionsValidation.FindProblems(options);
-        if (options.Pool is not null)
-        {
-            problems.AddRange(options.Pool.Validate().Select(problem => "Pool." + problem));
-        }
-
+        var problems = options.Validate();
         if (problems.Count == 0)
         {
             return ValidateOptionsResult.Success;

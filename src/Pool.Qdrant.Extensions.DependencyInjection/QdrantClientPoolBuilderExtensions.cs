@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pool.HealthChecks;
 using Pool.Qdrant;
-using Pool.Qdrant.DependencyInjection;
+using Pool.Qdrant.Extensions.DependencyInjection.Internal;
 using Qdrant.Client;
 
 namespace Microsoft.Extensions.DependencyInjection;
