@@ -44,6 +44,15 @@ internal struct PendingWork<TConnection>
         _waiter is null && _destroy is null && CreatesToStart == 0 && Drained is null && _later is null
         && CreateError is null && !WindowClosed;
 
+    /// <summary>How many waiters this work completes.</summary>
+    public readonly int WaiterCount => (_waiter is null ? 0 : 1) + (_moreWaiters?.Count ?? 0);
+
+    /// <summary>How many destroys this work starts.</summary>
+    public readonly int DestroyCount => (_destroy is null ? 0 : 1) + (_moreDestroys?.Count ?? 0);
+
+    /// <summary>Whether deferred work (warm-up completions or failures) is pending.</summary>
+    public readonly bool HasLater => _later is not null;
+
     /// <summary>Rare work (warm-up completions): allocates, so never on the hot path.</summary>
     public void Later(Action action) => (_later ??= []).Add(action);
 
