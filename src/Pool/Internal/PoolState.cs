@@ -35,55 +35,40 @@ internal sealed partial class PoolState<TConnection>
     private readonly long _idleTimeoutTicks;          // timestamp units; long.MaxValue = never
     private readonly long _leakThresholdTicks;        // timestamp units; long.MaxValue = off
 
-    // The one lock of the pool. Every field below is guarded by it: read and written only inside it.
+    // The one lock of the pool. Every field below is guarded by it (read and written only inside it);
+    // each says so again, with what it means.
     private readonly object _lock = new();
 
-    // Lock. The idle connections as an intrusive list through ConnectionEntry.Newer/Older, newest at
-    // the head: acquires take the newest (warm, recently checked), reaping walks from the oldest so
-    // surplus connections can age out. No allocation per push or pop.
-    private ConnectionEntry<TConnection>? _newestIdle;
-    private ConnectionEntry<TConnection>? _oldestIdle;
-    private int _idle;
+    // The idle connections, an intrusive list through ConnectionEntry.Newer/Older (no allocation per
+    // push or pop): acquires take the newest (warm, recently checked); reaping walks from the oldest,
+    // so surplus connections can age out.
+    private ConnectionEntry<TConnection>? _newestIdle;  // lock; the head: the next connection an acquire gets
+    private ConnectionEntry<TConnection>? _oldestIdle;  // lock; the tail: maintenance and shrinking start here
+    private int _idle;                                  // lock; the list's length (Idle)
 
-    // Lock. Acquirers waiting, strictly FIFO; a waiter is decided by whoever removes it (I5).
-    private readonly WaiterQueue<TConnection> _waiters = new();
+    private readonly WaiterQueue<TConnection> _waiters = new();                 // lock; acquirers waiting, strictly FIFO; whoever removes one decides it (I5)
+    private readonly HashSet<ConnectionEntry<TConnection>> _leased = [];     // lock; leases in use, kept only while leak detection is on
 
-    // Lock. Leases in use, kept only while leak detection is on (maintenance scans them).
-    private readonly HashSet<ConnectionEntry<TConnection>> _leased = [];
+    // The slot counts: Total = _idle + _inUse + _creating + _destroying never exceeds _ceiling (I1).
+    private int _inUse;       // lock; leases handed out and not yet returned
+    private int _creating;    // lock; slots reserved for creates in flight, including their backoff (I8)
+    private int _destroying;  // lock; slots held until the destroy finishes: the backend still holds the connection
+    private int _abandoned;   // lock; creates abandoned at CreateTimeout still running, plus late connections being destroyed: no slot, but dispose waits for them (I9)
 
-    // Lock. The slot counts: Total = _idle + _inUse + _creating + _destroying never exceeds _ceiling (I1).
-    private int _inUse;       // leases handed out and not yet returned
-    private int _creating;    // slots reserved for creates in flight, including their backoff (I8)
-    private int _destroying;  // slots held until the destroy finishes: the backend still holds the connection
+    private int _maxSize;     // lock; MaxSize now (SetMaxSize changes it)
+    private int _minSize;     // lock; MinSize now (SetMinSize changes it)
+    private int _ceiling;     // lock; MaxSize, or more while surplus leases drain after a shrink; only falls back towards MaxSize
+    private long _generation; // lock; bumped by Clear: a connection of an older generation is retired, never handed out
 
-    // Lock. Creates abandoned at CreateTimeout still running, plus the late connections being destroyed;
-    // they hold no slot, and dispose waits for them too (I9).
-    private int _abandoned;
+    // The fast-fail window: while open, acquires no idle connection serves fail at once and one probe create at a time runs.
+    private int _consecutiveFailures;   // lock; creates failed in a row since the last success
+    private Exception? _lastCreateError; // lock; the last create failure, the cause fast-failed acquires report
+    private bool _unavailable;          // lock; the window is open (FailFastAfter failures in a row; a success closes it)
 
-    // Lock. The sizes now (SetMaxSize/SetMinSize change them) and the shrink ceiling: MaxSize, or more
-    // while surplus leases drain after MaxSize was lowered; it only falls back towards MaxSize.
-    private int _maxSize;
-    private int _minSize;
-    private int _ceiling;
-
-    // Lock. Bumped by Clear: a connection of an older generation is retired, never handed out.
-    private long _generation;
-
-    // Lock. The fast-fail window: creates failed in a row, the last error, and whether the window is
-    // open (acquires no idle connection serves fail at once; one probe create at a time runs).
-    private int _consecutiveFailures;
-    private Exception? _lastCreateError;
-    private bool _unavailable;
-
-    // Lock. Set once by Dispose; _drained completes (after the lock) when every slot and abandoned create is gone.
-    private bool _disposed;
-    private TaskCompletionSource? _drained;
-
-    // Lock. WarmUpAsync callers waiting for MinSize; null when none (so Settle allocates nothing).
-    private List<TaskCompletionSource>? _warmUps;
-
-    // Lock. The running totals for the statistics.
-    private PoolCounters _counters;
+    private bool _disposed;                         // lock; set once by Dispose, never cleared: no create is reserved after it
+    private TaskCompletionSource? _drained;         // lock; made by Dispose, completed after the lock when no slot or abandoned create is left
+    private List<TaskCompletionSource>? _warmUps;   // lock; WarmUpAsync callers waiting for MinSize; null when none, so Settle allocates nothing
+    private PoolCounters _counters;                 // lock; the running totals for the statistics
 
     public PoolState(ConnectionPool<TConnection>? owner, ConnectionPoolOptions options, long idleTimeoutTicks, long leakThresholdTicks)
     {
