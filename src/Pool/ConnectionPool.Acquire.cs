@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Pool.Internal;
 
 namespace Pool;
@@ -48,22 +49,10 @@ public sealed partial class ConnectionPool<TConnection>
         string? site = CaptureLeaseSite();
         long now = _time.GetTimestamp();
         var work = default(PendingWork<TConnection>);
-        lease = default;
-        bool disposed;
-        lock (_lock)
-        {
-            disposed = _disposed;
-            if (!disposed && TryTakeIdle_NeedsLock(now, ref work, out var entry))
-            {
-                lease = new PooledConnection<TConnection>(entry, BeginLease_NeedsLock(entry, site, now));
-            }
-
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
-        }
-
+        var reservation = _state.Reserve(now, site, waitTimeout: null, ref work);
         RunAfterLock(ref work);
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(reservation.Disposed, this);
+        lease = reservation.Lease;
         if (lease.Entry is null)
         {
             return false;
@@ -82,10 +71,10 @@ public sealed partial class ConnectionPool<TConnection>
 
         string? site = CaptureLeaseSite();
         long start = _time.GetTimestamp();
-        var step = TakeOrQueue(start, site, timeout);
-        if (step.Error is not null)
+        var step = TakeOrQueue(start, site, timeout, out var error);
+        if (error is not null)
         {
-            return ValueTask.FromException<PooledConnection<TConnection>>(step.Error);
+            return ValueTask.FromException<PooledConnection<TConnection>>(error);
         }
 
         if (step.Waiter is null && !NeedsValidation(step.Lease, start))
@@ -97,79 +86,20 @@ public sealed partial class ConnectionPool<TConnection>
         return AcquireSlowAsync(step, start, timeout, site, cancellationToken);
     }
 
-    /// <summary>One locked attempt: take an idle connection, fail fast, or join the queue.</summary>
-    private AcquireStep TakeOrQueue(long now, string? site, TimeSpan timeout)
+    /// <summary>One attempt: take an idle connection, fail fast, or join the queue; the refusal's exception is built here, after the lock.</summary>
+    private Reservation<TConnection> TakeOrQueue(long now, string? site, TimeSpan timeout, out Exception? error)
     {
         var work = default(PendingWork<TConnection>);
-        var step = default(AcquireStep);
-        bool disposed = false;
-        Exception? cause = null;
-        int failures = 0;
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                disposed = true;
-            }
-            else if (TryTakeIdle_NeedsLock(now, ref work, out var entry))
-            {
-                // The queue is empty whenever a connection is idle (I4), so this never jumps the queue.
-                step.Lease = new PooledConnection<TConnection>(entry, BeginLease_NeedsLock(entry, site, now));
-            }
-            else if (_unavailable)
-            {
-                _failedFast++;
-                cause = _lastCreateError;
-                failures = _consecutiveFailures;
-            }
-            else
-            {
-                // Enqueued under the same lock that returns connections: no wake-up can be lost (I4).
-                step.Waiter = new Waiter<TConnection>(this, site) { Timeout = timeout };
-                _waiters.Enqueue(step.Waiter);
-            }
-
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
-        }
-
+        var reservation = _state.Reserve(now, site, timeout, ref work);
         RunAfterLock(ref work);
-        if (disposed)
-        {
-            step.Error = PoolErrors.Disposed(Name, GetType());
-        }
-        else if (cause is not null)
-        {
-            step.Error = PoolErrors.Unavailable(Name, failures, cause);
-        }
-
-        return step;
-    }
-
-    /// <summary>Pops the newest idle connection, retiring expired or cleared ones on the way.</summary>
-    private bool TryTakeIdle_NeedsLock(long now, ref PendingWork<TConnection> work, out ConnectionEntry<TConnection> entry)
-    {
-        while (_idle.TryPopNewest(out entry))
-        {
-            if (entry.Generation != _generation)
-            {
-                Retire_NeedsLock(entry, DestroyReason.Cleared, ref work);
-            }
-            else if (now >= entry.ExpiresAt)
-            {
-                Retire_NeedsLock(entry, DestroyReason.Expired, ref work);
-            }
-            else
-            {
-                return true;
-            }
-        }
-
-        return false;
+        error = reservation.Disposed ? PoolErrors.Disposed(Name, GetType())
+            : reservation.UnavailableCause is { } cause ? PoolErrors.Unavailable(Name, reservation.Failures, cause)
+            : null;
+        return reservation;
     }
 
     private async ValueTask<PooledConnection<TConnection>> AcquireSlowAsync(
-        AcquireStep step, long start, TimeSpan timeout, string? site, CancellationToken cancellationToken)
+        Reservation<TConnection> step, long start, TimeSpan timeout, string? site, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -214,19 +144,15 @@ public sealed partial class ConnectionPool<TConnection>
             // The check failed: that connection is destroyed and the same acquire goes on, within its deadline.
             if (timeout != Timeout.InfiniteTimeSpan && Remaining(start, timeout) <= TimeSpan.Zero)
             {
-                lock (_lock)
-                {
-                    _timedOut++;
-                }
-
+                var seen = _state.AcquireTimedOut();
                 _metrics.AcquireTimedOut();
-                throw ExhaustedError(timeout, GetStatistics());
+                throw ExhaustedError(timeout, seen);
             }
 
-            step = TakeOrQueue(now, site, timeout);
-            if (step.Error is not null)
+            step = TakeOrQueue(now, site, timeout, out var error);
+            if (error is not null)
             {
-                throw step.Error;
+                throw error;
             }
         }
     }
@@ -260,10 +186,171 @@ public sealed partial class ConnectionPool<TConnection>
         + $"(MaxSize={seen.MaxSize}, AcquireTimeout={_options.AcquireTimeout}; at the timeout InUse={seen.InUse}, "
         + $"Creating={seen.Creating}, Waiters={seen.Waiters}). Raise MaxSize or the timeout, or return connections sooner.");
 
-    private struct AcquireStep
+    /// <summary>
+    /// Ends a lease: the connection goes to the oldest waiter or to idle, or is destroyed when it was
+    /// invalidated, cleared, expired, surplus after a shrink, or the pool is disposed.
+    /// </summary>
+    internal void Return(ConnectionEntry<TConnection> entry, long leaseId, DestroyReason? forced = null)
     {
-        public PooledConnection<TConnection> Lease;
-        public Waiter<TConnection>? Waiter;
-        public Exception? Error;
+        if (!entry.TryEndLease(leaseId, out bool invalidated))
+        {
+            return; // A second dispose of the same lease, or a stale copy of it: no-op (I7).
+        }
+
+        // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
+        long now = _time.GetTimestamp();
+        long? usedSince = entry.UsedSince; // before the lock hands the entry to someone else
+        var work = default(PendingWork<TConnection>);
+        long leakedAt = _state.Return(entry, invalidated, forced, now, ref work);
+
+        RunAfterLock(ref work);
+        if (usedSince is { } since)
+        {
+            _metrics.Used(Elapsed(since, now));
+        }
+
+        if (leakedAt != 0)
+        {
+            PoolLog.LeakReturned(_logger, Name, _time.GetElapsedTime(leakedAt, now));
+        }
+    }
+
+    /// <summary>
+    /// Arms a queued waiter's cancellation and deadline. Registered after enqueueing, outside the
+    /// lock: a token already cancelled runs the callback right here, and the callback takes the lock.
+    /// </summary>
+    /// <returns>The deadline timer, or null when the wait has no timeout or is already decided.</returns>
+    private ITimer? ArmWaiter(Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken, ref CancellationTokenRegistration registration)
+    {
+        if (cancellationToken.CanBeCanceled)
+        {
+            registration = cancellationToken.Register(
+                static (state, token) =>
+                {
+                    var w = (Waiter<TConnection>)state!;
+                    w.Pool!.OnWaiterCancelled(w, token);
+                },
+                waiter);
+        }
+
+        if (timeout == Timeout.InfiniteTimeSpan || waiter.Task.IsCompleted)
+        {
+            return null;
+        }
+
+        // One deadline per acquire, computed from its start (Commons POOL-418).
+        return _time.CreateTimer(
+            static state =>
+            {
+                var w = (Waiter<TConnection>)state!;
+                w.Pool!.OnWaiterTimedOut(w);
+            },
+            waiter,
+            timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnWaiterCancelled(Waiter<TConnection> waiter, CancellationToken token)
+    {
+        AssertNotUnderLock();
+        var work = default(PendingWork<TConnection>);
+        if (_state.WaiterCancelled(waiter, token, ref work))
+        {
+            RunAfterLock(ref work);
+        }
+    }
+
+    private void OnWaiterTimedOut(Waiter<TConnection> waiter)
+    {
+        AssertNotUnderLock();
+        var work = default(PendingWork<TConnection>);
+        if (!_state.WaiterTimedOut(waiter, ref work, out var seen))
+        {
+            return; // Already granted or failed: that outcome stands.
+        }
+
+        // Decided already (removed from the queue); the message is built outside the lock.
+        waiter.Fail(ExhaustedError(waiter.Timeout, seen));
+        waiter.Deliver();
+        RunAfterLock(ref work);
+        _metrics.AcquireTimedOut();
+    }
+
+    /// <summary>
+    /// Checks a connection that sat idle longer than ValidateAfterIdle, under ValidationTimeout.
+    /// True: hand it out. False: it was destroyed (failed, threw or timed out). If the acquirer is
+    /// cancelled meanwhile, the connection goes back unjudged and the cancellation is thrown.
+    /// </summary>
+    /// <remarks>
+    /// One TaskCompletionSource takes whichever answer comes first (the check, the deadline, the
+    /// acquirer's cancellation) and is awaited directly: Task.WhenAny over such a source completes on
+    /// the real thread pool, which Coyote does not control (a false "deadlock" in exploration).
+    /// </remarks>
+    private async ValueTask<bool> ValidateOnBorrowAsync(PooledConnection<TConnection> lease, CancellationToken cancellationToken)
+    {
+        var entry = lease.Entry!;
+        var outcome = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool valid;
+        using (var check = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var registration = cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), outcome);
+            try
+            {
+                using var timer = _time.CreateTimer(
+                    static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), outcome, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
+
+                // A factory that ignores the token cannot hold the acquire past the deadline.
+                var validation = ValidateIntoAsync(entry.Connection, outcome, check.Token);
+                valid = await outcome.Task.ConfigureAwait(false);
+                if (!validation.IsCompleted)
+                {
+                    CancelQuietly(check);
+                }
+            }
+            finally
+            {
+                // Unregister, not Dispose: Dispose would spin until a running callback finishes.
+                registration.Unregister();
+            }
+        }
+
+        if (!valid && cancellationToken.IsCancellationRequested)
+        {
+            Return(entry, lease.LeaseId, forced: null);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (!valid)
+        {
+            Return(entry, lease.LeaseId, forced: DestroyReason.ValidationFailed);
+        }
+
+        return valid;
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A ValidateAsync that throws counts as a failed check.")]
+    private async Task ValidateIntoAsync(TConnection connection, TaskCompletionSource<bool> outcome, CancellationToken token)
+    {
+        try
+        {
+            outcome.TrySetResult(await _factory.ValidateAsync(connection, token).ConfigureAwait(false));
+        }
+        catch (Exception)
+        {
+            outcome.TrySetResult(false);
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A callback the factory registered must not break the acquire.")]
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (Exception)
+        {
+            // The factory's own cancellation callback threw; the check is abandoned either way.
+        }
     }
 }

@@ -15,39 +15,10 @@ public sealed partial class ConnectionPool<TConnection>
     public ValueTask DisposeAsync()
     {
         var work = default(PendingWork<TConnection>);
-        bool first = false;
-        ITimer? maintenance = null;
-        Task drained;
-        lock (_lock)
-        {
-            if (!_disposed)
-            {
-                first = true;
-                _disposed = true;
-                maintenance = _maintenanceTimer;
-                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                while (_waiters.TryDequeue(out var waiter))
-                {
-                    waiter.Fail(PoolErrors.Disposed(Name, GetType()));
-                    work.Deliver(waiter);
-                }
-
-                while (_idle.TryPopNewest(out var entry))
-                {
-                    Retire_NeedsLock(entry, DestroyReason.Disposed, ref work);
-                }
-
-                FailWarmUps_NeedsLock(() => PoolErrors.Disposed(Name, GetType()), ref work);
-                Settle_NeedsLock(ref work);
-                AssertInvariants_NeedsLock();
-            }
-
-            drained = _drained!.Task;
-        }
-
+        bool first = _state.Dispose(ref work, out var drained);
         if (first)
         {
-            maintenance?.Dispose();
+            _maintenanceTimer?.Dispose();
             CancelCreates();
         }
 

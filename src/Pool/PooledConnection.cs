@@ -46,7 +46,7 @@ public readonly struct PooledConnection<TConnection> : IDisposable, IAsyncDispos
     public void Invalidate() => _entry?.TryInvalidate(_leaseId);
 
     /// <summary>Returns the connection to the pool (or destroys it if invalidated).</summary>
-    public void Dispose() => _entry?.Owner.Return(_entry, _leaseId);
+    public void Dispose() => _entry?.Owner?.Return(_entry, _leaseId);
 
     /// <summary>Returns the connection to the pool (or destroys it if invalidated).</summary>
     /// <returns>A completed task: returning never waits; a destroy runs in the background.</returns>

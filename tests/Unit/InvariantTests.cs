@@ -17,7 +17,7 @@ public sealed class InvariantTests
         { "over the ceiling", Healthy with { Creating = 2, Idle = 1, InUse = 2 }, "I1 Capacity violated: Total 5 exceeds the ceiling 4 (MaxSize 4)." },
         { "ceiling below MaxSize", Healthy with { Ceiling = 3 }, "I1 Capacity violated: Total 3 exceeds the ceiling 3 (MaxSize 4)." },
         { "idle kept while shrinking", Healthy with { MaxSize = 2, Ceiling = 3 }, "I1 Capacity violated: 1 connections are kept idle while idle + in use + creating exceeds MaxSize 2." },
-        { "too many creates", Healthy with { MaxConcurrentCreates = 1, Idle = 0, InUse = 1, Creating = 2, Created = 1 }, "I8 Creates are bounded violated: 2 creates are in flight, more than MaxConcurrentCreates 1." },
+        { "too many creates", Healthy with { MaxConcurrentCreates = 1, Idle = 0, InUse = 1, Creating = 2, Created = 1 }, "I8 Creates belong to the pool violated: 2 creates are in flight, more than MaxConcurrentCreates 1." },
         { "destroyed more than created", Healthy with { Idle = 0, InUse = 0, Created = 1, Destroyed = 2 }, "I7 At most once violated: more connections were destroyed (2) than created (1)." },
         { "lost connection", Healthy with { Created = 4 }, "I3 Conservation across hand-off violated: 4 connections are alive (created − destroyed) but the pool accounts for 3 (idle + in use + destroying)." },
         { "waiter beside idle", Healthy with { Waiters = 1 }, "I4 No lost wake-up violated: 1 waiters are parked while 1 connections are idle." },

@@ -12,10 +12,10 @@ internal sealed class ConnectionEntry<TConnection>
     // 0 when not leased; otherwise (leaseId << 1) | invalidated. Changed with Interlocked only.
     private long _leaseState;
 
-    // Guarded by the pool's lock: ids are handed out only under it.
+    // Guarded by the lock of PoolState: ids are handed out only under it.
     private long _lastLeaseId;
 
-    public ConnectionEntry(ConnectionPool<TConnection> owner, TConnection connection, long createdAt, long expiresAt, long generation)
+    public ConnectionEntry(ConnectionPool<TConnection>? owner, TConnection connection, long createdAt, long expiresAt, long generation)
     {
         Owner = owner;
         Connection = connection;
@@ -24,7 +24,8 @@ internal sealed class ConnectionEntry<TConnection>
         Generation = generation;
     }
 
-    public ConnectionPool<TConnection> Owner { get; }
+    /// <summary>The pool a lease returns through; null only in the state machine's own tests.</summary>
+    public ConnectionPool<TConnection>? Owner { get; }
 
     public TConnection Connection { get; }
 
@@ -37,7 +38,7 @@ internal sealed class ConnectionEntry<TConnection>
     /// <summary>The pool's generation when the connection was created; a Clear retires older ones.</summary>
     public long Generation { get; }
 
-    /// <summary>Lease bookkeeping for leak detection. Guarded by the pool's lock.</summary>
+    /// <summary>Lease bookkeeping for leak detection. Guarded by the lock of <see cref="PoolState{TConnection}"/>.</summary>
     public long LeasedAt { get; set; }
 
     public string? LeaseSite { get; set; }
@@ -54,7 +55,7 @@ internal sealed class ConnectionEntry<TConnection>
     /// <summary>Why the pool retired it. Set under the lock; read after it, when its destroy starts.</summary>
     public DestroyReason RetiredFor { get; set; }
 
-    /// <summary>Idle-list links and the time it went idle. Guarded by the pool's lock.</summary>
+    /// <summary>Links of the idle list that <see cref="PoolState{TConnection}"/> keeps, and the time it went idle. Guarded by its lock.</summary>
     public ConnectionEntry<TConnection>? Older { get; set; }
 
     public ConnectionEntry<TConnection>? Newer { get; set; }
@@ -63,12 +64,12 @@ internal sealed class ConnectionEntry<TConnection>
 
     public bool IsIdle { get; set; }
 
-    /// <summary>Starts a new lease. Needs the pool's lock; the entry must not be leased.</summary>
+    /// <summary>Starts a new lease. Needs the lock of <see cref="PoolState{TConnection}"/>; the entry must not be leased.</summary>
     public long BeginLease_NeedsLock()
     {
         long id = ++_lastLeaseId;
         long previous = Interlocked.Exchange(ref _leaseState, id << 1);
-        PoolInvariants.Require(previous == 0, "I7 At most once", "a connection was leased while another lease still held it.");
+        PoolInvariants.Require(previous == 0, PoolInvariants.AtMostOnce, "a connection was leased while another lease still held it.");
         return id;
     }
 

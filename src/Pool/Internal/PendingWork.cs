@@ -25,8 +25,8 @@ internal struct PendingWork<TConnection>
     /// <summary>The creates are the fast-fail probe: they wait at least the initial backoff.</summary>
     public bool Probe { get; set; }
 
-    /// <summary>The pool is disposed and its last slot was released.</summary>
-    public bool Drained { get; set; }
+    /// <summary>The pool is disposed and its last slot was released: complete this after the lock.</summary>
+    public TaskCompletionSource? Drained { get; set; }
 
     /// <summary>The create that failed in this section (a section settles at most one create): counted and logged after the lock.</summary>
     public Exception? CreateError { get; set; }
@@ -41,8 +41,17 @@ internal struct PendingWork<TConnection>
     public bool WindowClosed { get; set; }
 
     public readonly bool IsEmpty =>
-        _waiter is null && _destroy is null && CreatesToStart == 0 && !Drained && _later is null
+        _waiter is null && _destroy is null && CreatesToStart == 0 && Drained is null && _later is null
         && CreateError is null && !WindowClosed;
+
+    /// <summary>How many waiters this work completes.</summary>
+    public readonly int WaiterCount => (_waiter is null ? 0 : 1) + (_moreWaiters?.Count ?? 0);
+
+    /// <summary>How many destroys this work starts.</summary>
+    public readonly int DestroyCount => (_destroy is null ? 0 : 1) + (_moreDestroys?.Count ?? 0);
+
+    /// <summary>Whether deferred work (warm-up completions or failures) is pending.</summary>
+    public readonly bool HasLater => _later is not null;
 
     /// <summary>Rare work (warm-up completions): allocates, so never on the hot path.</summary>
     public void Later(Action action) => (_later ??= []).Add(action);

@@ -1,12 +1,24 @@
 namespace Pool.Internal;
 
 /// <summary>
-/// The invariants of ../shared/notes/invariants.md, written once. The pool asserts them after every
-/// state change in Debug builds; the Coyote scenarios and the FsCheck steps assert the same checks
-/// on <see cref="PoolStatistics"/> snapshots.
+/// The invariants of docs/invariants.md, written once. <see cref="PoolState{TConnection}"/> asserts
+/// them after every operation in Debug builds; the Coyote scenarios and the FsCheck steps assert the
+/// same checks on <see cref="PoolStatistics"/> snapshots. Every violation message starts with the
+/// invariant's identifier and name, as below, and nothing else names an invariant.
 /// </summary>
 internal static class PoolInvariants
 {
+    public const string Capacity = "I1 Capacity";
+    public const string FailedCreateServesAWaiter = "I2 A failed create frees its slot and serves a waiter";
+    public const string Conservation = "I3 Conservation across hand-off";
+    public const string NoLostWakeUp = "I4 No lost wake-up";
+    public const string CancellationIsSafe = "I5 Cancellation and timeout are safe";
+    public const string EvictionFreesCapacity = "I6 Eviction frees capacity";
+    public const string AtMostOnce = "I7 At most once";
+    public const string CreatesBelongToThePool = "I8 Creates belong to the pool";
+    public const string DisposeIsComplete = "I9 Dispose is complete";
+    public const string MaintenanceNeverStarves = "I10 Maintenance never starves";
+
     /// <summary>The first invariant the snapshot breaks, as a sentence naming it and the counts; null if none.</summary>
     public static string? FindViolation(in PoolStatistics s)
     {
@@ -14,58 +26,58 @@ internal static class PoolInvariants
             || s.Created < 0 || s.Destroyed < 0 || s.CreateFailures < 0 || s.DestroyFailures < 0
             || s.Acquired < 0 || s.TimedOut < 0 || s.Cancelled < 0)
         {
-            return Describe("I7 At most once", "a count went negative.", s);
+            return Describe(AtMostOnce, "a count went negative.", s);
         }
 
         if (s.Total > s.Ceiling || s.Ceiling < s.MaxSize)
         {
-            return Describe("I1 Capacity", $"Total {s.Total} exceeds the ceiling {s.Ceiling} (MaxSize {s.MaxSize}).", s);
+            return Describe(Capacity, $"Total {s.Total} exceeds the ceiling {s.Ceiling} (MaxSize {s.MaxSize}).", s);
         }
 
         if (s.Idle > 0 && s.Idle + s.InUse + s.Creating > s.MaxSize)
         {
-            return Describe("I1 Capacity", $"{s.Idle} connections are kept idle while idle + in use + creating exceeds MaxSize {s.MaxSize}.", s);
+            return Describe(Capacity, $"{s.Idle} connections are kept idle while idle + in use + creating exceeds MaxSize {s.MaxSize}.", s);
         }
 
         if (s.Creating > s.MaxConcurrentCreates)
         {
-            return Describe("I8 Creates are bounded", $"{s.Creating} creates are in flight, more than MaxConcurrentCreates {s.MaxConcurrentCreates}.", s);
+            return Describe(CreatesBelongToThePool, $"{s.Creating} creates are in flight, more than MaxConcurrentCreates {s.MaxConcurrentCreates}.", s);
         }
 
         if (s.Destroyed > s.Created)
         {
-            return Describe("I7 At most once", $"more connections were destroyed ({s.Destroyed}) than created ({s.Created}).", s);
+            return Describe(AtMostOnce, $"more connections were destroyed ({s.Destroyed}) than created ({s.Created}).", s);
         }
 
         if (s.Live != s.Idle + s.InUse + s.Destroying)
         {
             return Describe(
-                "I3 Conservation across hand-off",
+                Conservation,
                 $"{s.Live} connections are alive (created − destroyed) but the pool accounts for {s.Idle + s.InUse + s.Destroying} (idle + in use + destroying).",
                 s);
         }
 
         if (s.Waiters > 0 && s.Idle > 0)
         {
-            return Describe("I4 No lost wake-up", $"{s.Waiters} waiters are parked while {s.Idle} connections are idle.", s);
+            return Describe(NoLostWakeUp, $"{s.Waiters} waiters are parked while {s.Idle} connections are idle.", s);
         }
 
         if (s.Waiters > s.Creating && s.Total < s.MaxSize && s.Creating < s.MaxConcurrentCreates && !s.IsUnavailable && !s.IsDisposed)
         {
             return Describe(
-                "I4 No lost wake-up",
+                NoLostWakeUp,
                 $"{s.Waiters - s.Creating} waiters have no create coming although {s.MaxSize - s.Total} slots are free.",
                 s);
         }
 
         if (s.IsUnavailable && s.Waiters > 0)
         {
-            return Describe("I5 Cancellation and timeout are safe", $"{s.Waiters} waiters are parked while the pool fails fast.", s);
+            return Describe(CancellationIsSafe, $"{s.Waiters} waiters are parked while the pool fails fast.", s);
         }
 
         if (s.IsDisposed && (s.Waiters > 0 || s.Idle > 0))
         {
-            return Describe("I9 Dispose is complete", "a disposed pool still has waiters or idle connections.", s);
+            return Describe(DisposeIsComplete, "a disposed pool still has waiters or idle connections.", s);
         }
 
         return null;

@@ -14,11 +14,13 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     private int _failures;
     private Outcome _outcome;
     private CancellationToken _cancelledBy;
+    private readonly string _poolName;
 
-    public Waiter(ConnectionPool<TConnection> pool, string? leaseSite)
+    public Waiter(ConnectionPool<TConnection>? pool, string poolName, string? leaseSite)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Pool = pool;
+        _poolName = poolName;
         LeaseSite = leaseSite;
     }
 
@@ -32,7 +34,8 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
         Cancelled,
     }
 
-    public ConnectionPool<TConnection> Pool { get; }
+    /// <summary>The pool whose timer and token callbacks take this waiter out of its queue; null only in the state machine's own tests.</summary>
+    public ConnectionPool<TConnection>? Pool { get; }
 
     /// <summary>The acquire's stack, for leak detection; null unless a leak threshold is set.</summary>
     public string? LeaseSite { get; }
@@ -87,16 +90,16 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
         {
             Outcome.Granted => TrySetResult(new PooledConnection<TConnection>(_entry!, _leaseId)),
             Outcome.Failed => TrySetException(_error!),
-            Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(Pool.Name, _cause!)),
-            Outcome.Unavailable => TrySetException(PoolErrors.Unavailable(Pool.Name, _failures, _cause!)),
+            Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(_poolName, _cause!)),
+            Outcome.Unavailable => TrySetException(PoolErrors.Unavailable(_poolName, _failures, _cause!)),
             _ => TrySetCanceled(_cancelledBy),
         };
-        PoolInvariants.Require(delivered, "I3 Conservation across hand-off", "a waiter's outcome was delivered twice.");
+        PoolInvariants.Require(delivered, PoolInvariants.Conservation, "a waiter's outcome was delivered twice.");
     }
 
     private void Decide(Outcome outcome)
     {
-        PoolInvariants.Require(_outcome == Outcome.Waiting && !IsQueued, "I5 Cancellation and timeout are safe", "a waiter was given two outcomes.");
+        PoolInvariants.Require(_outcome == Outcome.Waiting && !IsQueued, PoolInvariants.CancellationIsSafe, "a waiter was given two outcomes.");
         _outcome = outcome;
     }
 }

@@ -65,43 +65,16 @@ public sealed partial class ConnectionPool<TConnection>
         long expiresAt = error is null ? ExpiryFrom(now) : long.MaxValue;
         var work = default(PendingWork<TConnection>);
         ConnectionEntry<TConnection>? late = null;
-        bool kept = false;
-        lock (_lock)
+        if (error is null)
         {
-            attempt.Settled = true;
-            if (attempt.Abandoned)
-            {
-                if (error is null)
-                {
-                    _lateConnections++; // its slot was freed at the deadline; destroy it without one
-                    late = new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, generation);
-                }
-                else
-                {
-                    _abandoned--;
-                }
-            }
-            else
-            {
-                _creating--;
-                if (error is null)
-                {
-                    kept = true;
-
-                    // Stamped with the generation of the reservation: a connection that a Clear() raced
-                    // (opened before it, counted after it) is retired, never handed out (found by Coyote).
-                    CreateSucceeded_NeedsLock(new ConnectionEntry<TConnection>(this, connection!, now, expiresAt, generation), now, ref work);
-                }
-                else
-                {
-                    CreateFailed_NeedsLock(error, ref work);
-                }
-            }
-
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
+            late = _state.CreateSucceeded(attempt, connection!, now, expiresAt, generation, ref work);
+        }
+        else
+        {
+            _state.CreateFailed(attempt, error, ref work);
         }
 
+        bool kept = error is null && late is null;
         RunAfterLock(ref work);
         if (kept && createStart is { } started)
         {
@@ -111,68 +84,6 @@ public sealed partial class ConnectionPool<TConnection>
         if (late is not null)
         {
             await DestroyAsync(late, late: true).ConfigureAwait(false);
-        }
-    }
-
-    private void CreateSucceeded_NeedsLock(ConnectionEntry<TConnection> entry, long now, ref PendingWork<TConnection> work)
-    {
-        _created++;
-        _consecutiveFailures = 0;
-        if (_unavailable)
-        {
-            _unavailable = false;
-            work.WindowClosed = true;
-        }
-
-        if (_disposed)
-        {
-            Retire_NeedsLock(entry, DestroyReason.Disposed, ref work); // I9: a create that finishes after dispose
-        }
-        else if (entry.Generation != _generation)
-        {
-            Retire_NeedsLock(entry, DestroyReason.Cleared, ref work);
-        }
-        else if (Total_NeedsLock >= _maxSize)
-        {
-            Retire_NeedsLock(entry, DestroyReason.Surplus, ref work); // MaxSize was lowered meanwhile
-        }
-        else
-        {
-            _idle.PushNewest(entry, now); // Settle hands it to the oldest waiter, if any
-        }
-    }
-
-    /// <summary>I2: the slot is already free; the failure reaches exactly one waiter, or all of them when the window opens.</summary>
-    private void CreateFailed_NeedsLock(Exception error, ref PendingWork<TConnection> work)
-    {
-        _createFailures++;
-        _consecutiveFailures++;
-        _lastCreateError = error;
-        int failures = _consecutiveFailures;
-        work.CreateError = error;
-        work.ConsecutiveFailures = failures;
-        if (_disposed)
-        {
-            return;
-        }
-
-        if (!_unavailable && _options.FailFastAfter > 0 && failures >= _options.FailFastAfter)
-        {
-            _unavailable = true;
-            while (_waiters.TryDequeue(out var waiter))
-            {
-                _failedFast++;
-                waiter.FailUnavailable(error, failures);
-                work.Deliver(waiter);
-            }
-
-            FailWarmUps_NeedsLock(UnavailableError(failures, error), ref work);
-            work.WindowOpened = true;
-        }
-        else if (_waiters.TryDequeue(out var oldest))
-        {
-            oldest.FailCreate(error);
-            work.Deliver(oldest);
         }
     }
 
@@ -195,28 +106,14 @@ public sealed partial class ConnectionPool<TConnection>
         }
     }
 
-    // A method of its own: a lambda in CreateFailed_NeedsLock would allocate its closure on every failure.
-    private Func<Exception> UnavailableError(int failures, Exception error) => () => PoolErrors.Unavailable(Name, failures, error);
-
     /// <summary>CreateTimeout passed before the factory answered: free the slot now, cancel the factory's token.</summary>
     private void OnCreateTimedOut(CreateAttempt attempt)
     {
         AssertNotUnderLock();
         var work = default(PendingWork<TConnection>);
-        lock (_lock)
+        if (!_state.CreateTimedOut(attempt, PoolErrors.CreateTimedOut(Name, _options.CreateTimeout), ref work))
         {
-            if (attempt.Settled || attempt.Abandoned)
-            {
-                return;
-            }
-
-            attempt.Abandoned = true;
-            _creating--;
-            _abandoned++;
-            _createTimeouts++;
-            CreateFailed_NeedsLock(PoolErrors.CreateTimedOut(Name, _options.CreateTimeout), ref work);
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
+            return;
         }
 
         attempt.Cancel();
@@ -227,13 +124,7 @@ public sealed partial class ConnectionPool<TConnection>
     private void ReleaseUnusedCreateSlot()
     {
         var work = default(PendingWork<TConnection>);
-        lock (_lock)
-        {
-            _creating--;
-            Settle_NeedsLock(ref work);
-            AssertInvariants_NeedsLock();
-        }
-
+        _state.ReleaseUnusedCreateSlot(ref work);
         RunAfterLock(ref work);
     }
 
@@ -253,6 +144,40 @@ public sealed partial class ConnectionPool<TConnection>
         lock (_randomLock)
         {
             return _options.Random.NextDouble();
+        }
+    }
+
+    /// <summary>
+    /// Destroys a connection whose slot is already counted in Destroying, then frees the slot.
+    /// Runs inline until the factory's destroy first awaits; never throws.
+    /// </summary>
+    internal void StartDestroy(ConnectionEntry<TConnection> entry)
+    {
+        _metrics.Destroyed(entry.RetiredFor);
+        PoolLog.Evicted(_logger, Name, entry.RetiredFor);
+        _ = DestroyAsync(entry, late: false);
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing destroy is counted and must never break the pool.")]
+    private async Task DestroyAsync(ConnectionEntry<TConnection> entry, bool late)
+    {
+        Exception? failure = null;
+        try
+        {
+            await _factory.DestroyAsync(entry.Connection).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        var work = default(PendingWork<TConnection>);
+        _state.DestroyFinished(late, failure is not null, ref work);
+
+        RunAfterLock(ref work);
+        if (failure is not null)
+        {
+            PoolLog.DestroyFailed(_logger, Name, failure);
         }
     }
 }

@@ -1,0 +1,184 @@
+namespace Pool.Internal;
+
+/// <summary>How creates and destroys end, and the fast-fail window that create failures open and a success closes.</summary>
+internal sealed partial class PoolState<TConnection>
+{
+    /// <summary>
+    /// The factory returned a connection. It joins the pool (Settle hands it to the oldest waiter) or
+    /// is retired at once when the pool was disposed, cleared or shrunk meanwhile.
+    /// </summary>
+    /// <returns>
+    /// Null when the create held its slot; otherwise the create had been abandoned at CreateTimeout, and
+    /// the returned late connection (holding no slot, counted in Abandoned) must be destroyed by the caller.
+    /// </returns>
+    public ConnectionEntry<TConnection>? CreateSucceeded(
+        CreateAttempt attempt, TConnection connection, long now, long expiresAt, long generation, ref PendingWork<TConnection> work)
+    {
+        ConnectionEntry<TConnection>? late = null;
+        lock (_lock)
+        {
+            attempt.Settled = true;
+            if (attempt.Abandoned)
+            {
+                _counters.LateConnections++; // its slot was freed at the deadline; destroyed without one
+                late = new ConnectionEntry<TConnection>(_owner, connection, now, expiresAt, generation);
+            }
+            else
+            {
+                _creating--;
+                _counters.Created++;
+                _consecutiveFailures = 0;
+                if (_unavailable)
+                {
+                    _unavailable = false;
+                    work.WindowClosed = true;
+                }
+
+                // Stamped with the generation of the reservation: a connection that a Clear() raced
+                // (opened before it, counted after it) is retired, never handed out (found by Coyote).
+                var entry = new ConnectionEntry<TConnection>(_owner, connection, now, expiresAt, generation);
+                if (_disposed)
+                {
+                    Retire(entry, DestroyReason.Disposed, ref work); // I9: a create that finishes after dispose
+                }
+                else if (entry.Generation != _generation)
+                {
+                    Retire(entry, DestroyReason.Cleared, ref work);
+                }
+                else if (Total >= _maxSize)
+                {
+                    Retire(entry, DestroyReason.Surplus, ref work); // MaxSize was lowered meanwhile
+                }
+                else
+                {
+                    PushIdle(entry, now);
+                }
+            }
+
+            Settle(ref work);
+            AssertInvariants();
+        }
+
+        return late;
+    }
+
+    /// <summary>The factory threw (or returned null): the slot is freed and the failure reaches a waiter (I2).</summary>
+    public void CreateFailed(CreateAttempt attempt, Exception error, ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            attempt.Settled = true;
+            if (attempt.Abandoned)
+            {
+                _abandoned--; // already counted as failed at its deadline
+            }
+            else
+            {
+                _creating--;
+                FailCreate(error, ref work);
+            }
+
+            Settle(ref work);
+            AssertInvariants();
+        }
+    }
+
+    /// <summary>CreateTimeout passed before the factory answered: the slot is freed now and the create counts as failed.</summary>
+    /// <returns>False when the create had already finished: nothing changed, and its token must not be cancelled.</returns>
+    public bool CreateTimedOut(CreateAttempt attempt, Exception error, ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            if (attempt.Settled || attempt.Abandoned)
+            {
+                return false;
+            }
+
+            attempt.Abandoned = true;
+            _creating--;
+            _abandoned++;
+            _counters.CreateTimeouts++;
+            FailCreate(error, ref work);
+            Settle(ref work);
+            AssertInvariants();
+        }
+
+        return true;
+    }
+
+    /// <summary>A reserved create never called the factory (the pool was disposed during its backoff): its slot is freed.</summary>
+    public void ReleaseUnusedCreateSlot(ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            _creating--;
+            Settle(ref work);
+            AssertInvariants();
+        }
+    }
+
+    /// <summary>A destroy finished (or threw): its slot is freed; a late connection's destroy frees none.</summary>
+    public void DestroyFinished(bool late, bool failed, ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            if (late)
+            {
+                _abandoned--; // a late connection never held a slot (its create was abandoned)
+            }
+            else
+            {
+                _destroying--;
+                _counters.Destroyed++;
+            }
+
+            if (failed)
+            {
+                _counters.DestroyFailures++;
+            }
+
+            Settle(ref work);
+            AssertInvariants();
+        }
+    }
+
+    /// <summary>
+    /// I2: a failed create's slot is already free; the failure reaches exactly one waiter, or every
+    /// waiter and warm-up when it opens the fast-fail window (FailFastAfter failures in a row).
+    /// </summary>
+    private void FailCreate(Exception error, ref PendingWork<TConnection> work)
+    {
+        _counters.CreateFailures++;
+        _consecutiveFailures++;
+        _lastCreateError = error;
+        int failures = _consecutiveFailures;
+        work.CreateError = error;
+        work.ConsecutiveFailures = failures;
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (!_unavailable && _failFastAfter > 0 && failures >= _failFastAfter)
+        {
+            _unavailable = true;
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                _counters.FailedFast++;
+                waiter.FailUnavailable(error, failures);
+                work.Deliver(waiter);
+            }
+
+            FailWarmUps(UnavailableError(failures, error), ref work);
+            work.WindowOpened = true;
+        }
+        else if (_waiters.TryDequeue(out var oldest))
+        {
+            oldest.FailCreate(error);
+            work.Deliver(oldest);
+        }
+    }
+
+    // A method of its own: a lambda in FailCreate would allocate its closure on every failure.
+    private Func<Exception> UnavailableError(int failures, Exception error) => () => PoolErrors.Unavailable(_name, failures, error);
+}

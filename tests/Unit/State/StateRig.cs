@@ -1,0 +1,103 @@
+using Pool.Internal;
+
+namespace Pool.Tests.Unit.State;
+
+/// <summary>
+/// Drives a <see cref="PoolState{TConnection}"/> alone: no pool, no factory, no timers, no tasks.
+/// Each call runs one operation at <see cref="Now"/> and keeps the work it returned in <see cref="Work"/>.
+/// </summary>
+internal sealed class StateRig
+{
+    public const long Never = long.MaxValue;
+
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(1);
+
+    private int _connections;
+
+    public StateRig(int maxSize = 2, int minSize = 0, int maxConcurrentCreates = 2, int failFastAfter = 3, long idleTimeoutTicks = Never, long leakThresholdTicks = Never)
+    {
+        var options = new ConnectionPoolOptions
+        {
+            Name = "state",
+            MaxSize = maxSize,
+            MinSize = minSize,
+            MaxConcurrentCreates = maxConcurrentCreates,
+            FailFastAfter = failFastAfter,
+            LeakDetectionThreshold = leakThresholdTicks == Never ? null : TimeSpan.FromSeconds(1),
+        };
+        State = new PoolState<string>(owner: null, options, idleTimeoutTicks, leakThresholdTicks);
+    }
+
+    public PoolState<string> State { get; }
+
+    public long Now { get; set; } = 1_000;
+
+    /// <summary>The work the last operation returned.</summary>
+    public PendingWork<string> Work;
+
+    public PoolStatistics Stats => State.Snapshot();
+
+    public Reservation<string> Reserve(TimeSpan? wait, string? site = null)
+    {
+        Work = default;
+        return State.Reserve(Now, site, wait, ref Work);
+    }
+
+    /// <summary>Leases an idle connection; fails the test if none was idle.</summary>
+    public PooledConnection<string> Lease(string? site = null)
+    {
+        var reservation = Reserve(Wait, site);
+        Assert.NotNull(reservation.Lease.Entry);
+        return reservation.Lease;
+    }
+
+    /// <summary>A create that was reserved finishes with a new connection (named c1, c2, …).</summary>
+    public ConnectionEntry<string>? Succeed(long expiresAt = Never, long generation = 0, CreateAttempt? attempt = null)
+    {
+        using var own = new CreateAttempt(CancellationToken.None);
+        Work = default;
+        return State.CreateSucceeded(attempt ?? own, $"c{++_connections}", Now, expiresAt, generation, ref Work);
+    }
+
+    public void Fail(Exception error, CreateAttempt? attempt = null)
+    {
+        using var own = new CreateAttempt(CancellationToken.None);
+        Work = default;
+        State.CreateFailed(attempt ?? own, error, ref Work);
+    }
+
+    /// <summary>Reserves and opens <paramref name="count"/> idle connections (through MinSize), then sets MinSize back.</summary>
+    public void Open(int count)
+    {
+        int before = Stats.MinSize;
+        Work = default;
+        State.SetMinSize(count, ref Work);
+        while (Stats.Idle < count)
+        {
+            Assert.True(Stats.Creating > 0);
+            Succeed();
+        }
+
+        Work = default;
+        State.SetMinSize(before, ref Work);
+        Assert.Equal(count, Stats.Idle);
+    }
+
+    /// <summary>Ends the lease (as the lease's Dispose does) and returns its connection to the state.</summary>
+    /// <returns>When the lease began, if it was reported as leaked; otherwise 0.</returns>
+    public long Return(in PooledConnection<string> lease, DestroyReason? forced = null)
+    {
+        Assert.True(lease.Entry!.TryEndLease(lease.LeaseId, out bool invalidated));
+        Work = default;
+        return State.Return(lease.Entry, invalidated, forced, Now, ref Work);
+    }
+
+    public void DestroyFinished(bool late = false, bool failed = false)
+    {
+        Work = default;
+        State.DestroyFinished(late, failed, ref Work);
+    }
+
+    /// <summary>Completes the waiters the last operation decided, as the pool does after its lock.</summary>
+    public void Deliver() => Work.DeliverWaiters();
+}
