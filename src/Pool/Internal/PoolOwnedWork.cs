@@ -21,6 +21,16 @@ internal static class PoolOwnedWork
     /// The context of a thread no caller touched. The runtime keeps it private; when it cannot be read
     /// (another runtime), inline work runs in the caller's context as before.
     /// </summary>
+    // Coyote's rewriter fails every direct call on ExecutionContext as uncontrolled (it cannot replay
+    // what a captured context carries). These calls only choose which AsyncLocals the pool's own work
+    // sees: they schedule nothing, and Coyote finds its runtime per controlled thread, not through the
+    // flow. So they are bound once as delegates, which the rewriter leaves alone, and the scenarios
+    // run the same code the users do.
+    private static readonly Func<bool> IsFlowSuppressed = ExecutionContext.IsFlowSuppressed;
+    private static readonly Func<AsyncFlowControl> SuppressFlowNow = ExecutionContext.SuppressFlow;
+    private static readonly Func<ExecutionContext?> Capture = ExecutionContext.Capture;
+    private static readonly Action<ExecutionContext, ContextCallback, object?> RunIn = ExecutionContext.Run;
+
     private static readonly ExecutionContext? Empty =
         typeof(ExecutionContext).GetField("Default", BindingFlags.NonPublic | BindingFlags.Static)?.GetValue(null) as ExecutionContext;
 
@@ -36,18 +46,18 @@ internal static class PoolOwnedWork
     /// <summary>Runs <paramref name="work"/> here and now, in the empty ExecutionContext.</summary>
     public static void RunInline<TState>(Action<TState> work, TState state)
     {
-        if (Empty is null || ReferenceEquals(ExecutionContext.Capture(), Empty))
+        if (Empty is null || ReferenceEquals(Capture(), Empty))
         {
             work(state); // already clean: no switch, no allocation
             return;
         }
 
-        ExecutionContext.Run(Empty, static s => ((InlineWork<TState>)s!).Invoke(), new InlineWork<TState>(work, state));
+        RunIn(Empty, static s => ((InlineWork<TState>)s!).Invoke(), new InlineWork<TState>(work, state));
     }
 
     /// <summary>Suppresses the flow of the ExecutionContext until disposed; a no-op if it is suppressed already.</summary>
     public static FlowSuppression SuppressFlow() =>
-        ExecutionContext.IsFlowSuppressed() ? default : new FlowSuppression(ExecutionContext.SuppressFlow());
+        IsFlowSuppressed() ? default : new FlowSuppression(SuppressFlowNow());
 
     /// <summary>Restores the flow a <see cref="SuppressFlow"/> suppressed.</summary>
     internal readonly struct FlowSuppression(AsyncFlowControl control) : IDisposable
