@@ -28,7 +28,7 @@ public sealed class EvictionTests : IAsyncLifetime
 
         _standIn.Faults.Hang = true;
         var hung = ListAsync(pool);
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 1, () => "the call never reached the server");
+        await Waits.UntilAsync(() => _standIn.CallsInFlight == 1, () => "the call never reached the server");
         Assert.Equal(1, _standIn.KillConnections());
 
         var error = await Assert.ThrowsAsync<RpcException>(() => hung);
@@ -79,7 +79,7 @@ public sealed class EvictionTests : IAsyncLifetime
         _standIn.Faults.Hang = true;
         using var cancel = new CancellationTokenSource();
         var call = pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct), cancel.Token);
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 1, () => "the call never reached the server");
+        await Waits.UntilAsync(() => _standIn.CallsInFlight == 1, () => "the call never reached the server");
         await cancel.CancelAsync();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call);

@@ -39,7 +39,7 @@ public sealed class FactoryTests : IAsyncLifetime
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(5));
         Assert.Equal(0, factory.LiveClients);
-        await Eventually.HoldsAsync(() => _standIn.OpenConnections == 0, () => "the failed client's connection stayed open");
+        await Waits.UntilAsync(() => _standIn.OpenConnections == 0, () => "the failed client's connection stayed open");
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class FactoryTests : IAsyncLifetime
 
         await _standIn.StartAsync();
         var clock = Stopwatch.StartNew();
-        await Eventually.HoldsAsync(
+        await Waits.UntilAsync(
             () => factory.ValidateAsync(client, CancellationToken.None).AsTask(),
             () => "the channel did not reconnect");
 

@@ -30,7 +30,7 @@ public sealed class StandInTests : IAsyncLifetime
         await _standIn.StartAsync();
 
         Assert.Equal(port, _standIn.Port);
-        await Eventually.HoldsAsync(
+        await Waits.UntilAsync(
             async () =>
             {
                 try
@@ -56,7 +56,7 @@ public sealed class StandInTests : IAsyncLifetime
         Assert.Equal(0, _standIn.AcceptedConnections);
 
         _standIn.Faults.RefuseConnections = false;
-        await Eventually.HoldsAsync(
+        await Waits.UntilAsync(
             async () =>
             {
                 try
@@ -98,7 +98,7 @@ public sealed class StandInTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var calls = Enumerable.Range(0, 200).Select(_ => client.ListCollectionsAsync(cancel.Token)).ToArray();
 
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 200, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => _standIn.CallsInFlight == 200, () => $"{_standIn.CallsInFlight} calls in flight");
         Assert.Equal(1, _standIn.OpenConnections);
         await cancel.CancelAsync();
         foreach (var call in calls)
@@ -115,7 +115,7 @@ public sealed class StandInTests : IAsyncLifetime
         // The outage's clock is fake: the server stays down until the test advances it.
         var time = new FakeTimeProvider();
         var outage = _standIn.OutageAsync(TimeSpan.FromSeconds(30), time);
-        await Eventually.HoldsAsync(() => !_standIn.IsRunning, () => "the server never stopped");
+        await Waits.UntilAsync(() => !_standIn.IsRunning, () => "the server never stopped");
         var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
         var down = await Assert.ThrowsAsync<RpcException>(() => factory.CreateAsync(CancellationToken.None).AsTask());
         Assert.Equal(StatusCode.Unavailable, down.StatusCode);
@@ -213,14 +213,14 @@ public sealed class StandInTests : IAsyncLifetime
         _standIn.Faults.Hang = true;
         using var cancel = new CancellationTokenSource();
         var calls = clients.Select(c => c.ListCollectionsAsync(cancel.Token)).ToList();
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 3, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => _standIn.CallsInFlight == 3, () => $"{_standIn.CallsInFlight} calls in flight");
 
         Assert.Equal(1, _standIn.KillConnections(1));
         var broken = await Task.WhenAny(calls);
         var error = await Assert.ThrowsAsync<RpcException>(() => broken);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        await Eventually.HoldsAsync(() => _standIn.OpenConnections == 2, () => $"{_standIn.OpenConnections} connections open");
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 2, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => _standIn.OpenConnections == 2, () => $"{_standIn.OpenConnections} connections open");
+        await Waits.UntilAsync(() => _standIn.CallsInFlight == 2, () => $"{_standIn.CallsInFlight} calls in flight");
         Assert.Equal(2, calls.Count(c => !c.IsCompleted));
 
         Assert.Equal(0, _standIn.KillConnections(0));

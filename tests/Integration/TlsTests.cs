@@ -58,6 +58,6 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.Equal(1, pool.GetStatistics().CreateFailures);
         Assert.Equal(0, pool.Factory.LiveClients);
         Assert.Equal(0, _standIn.CallCount("qdrant.Qdrant/HealthCheck"));
-        await Eventually.HoldsAsync(() => _standIn.OpenConnections == 0, () => $"{_standIn.OpenConnections} connections left open");
+        await Waits.UntilAsync(() => _standIn.OpenConnections == 0, () => $"{_standIn.OpenConnections} connections left open");
     }
 }

@@ -131,7 +131,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
     private static string? Run(Fault createFault, Fault validateFault, Fault destroyFault, int[] ops)
     {
-        var time = new ManualTimeProvider();
+        var time = new SteppedClock();
         var factory = new FaultFactory(createFault, validateFault, destroyFault, time);
         var pool = new ConnectionPool<TestConnection>(factory, new ConnectionPoolOptions
         {
@@ -146,7 +146,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             MaintenanceInterval = Timeout.InfiniteTimeSpan,
             FailFastAfter = 3,
             TimeProvider = time,
-            Random = new ConstantRandom(0.5),
+            Random = new FixedRandom(0.5),
         });
         var acquires = new List<Task<PooledConnection<TestConnection>>>();
         var tokens = new List<CancellationTokenSource>();

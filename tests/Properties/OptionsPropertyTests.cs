@@ -118,7 +118,7 @@ public sealed partial class OptionsPropertyTests
             return Pick(name, valid.ToArray(), bad.ToArray());
         }
 
-        var o = new ConnectionPoolOptions { TimeProvider = new ManualTimeProvider(), MaintenanceInterval = Inf };
+        var o = new ConnectionPoolOptions { TimeProvider = new SteppedClock(), MaintenanceInterval = Inf };
         o.MaxSize = Pick("MaxSize", new[] { 1, 2, 5 }, new[] { 0, -1, int.MinValue });
         int min = d[i++];
         o.MinSize = min < 7 ? min % 3 : (min == 7 ? -1 : Math.Max(o.MaxSize, 0) + 1);

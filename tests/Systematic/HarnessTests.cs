@@ -11,7 +11,7 @@ public static class HarnessScenarios
     [Test]
     public static async Task ControlledTimersFireOnceAndStopWhenDisposed()
     {
-        var time = new ControlledTimeProvider();
+        var time = new CoyoteClock();
         var oneShot = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         int oneShotFired = 0;
         using var timer = time.CreateTimer(
@@ -53,7 +53,7 @@ public static class HarnessScenarios
     [Test]
     public static async Task ControlledTimerChangeDropsTheOldSchedule()
     {
-        var time = new ControlledTimeProvider();
+        var time = new CoyoteClock();
         long deadline = TimeSpan.FromSeconds(10).Ticks;
         var firedOnNewSchedule = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bool changed = false;

@@ -65,7 +65,7 @@ public sealed class FactoryFaultTests
 
         _factory.FailNext(new IOException("refused"));
 
-        await TestPools.Until(() => pool.GetStatistics().Creating == 0, "the create has failed");
+        await Waits.Until(() => pool.GetStatistics().Creating == 0, "the create has failed");
         Assert.Equal((0, 1L, 1), (pool.Checked().Total, pool.Checked().CreateFailures, _factory.CreateCalls));
     }
 }

@@ -73,7 +73,7 @@ public sealed class InvariantTests
     [Fact]
     public async Task Waiter_CancelledFromTheMiddleOfTheQueue_LeavesTheOthersInOrder()
     {
-        var time = new TimerClock();
+        var time = new ArmedTimerClock();
         await using var pool = TestPools.Create(new FakeFactory(), time, maxSize: 1);
         var holder = await pool.AcquireAsync();
         using var cts = new CancellationTokenSource();

@@ -8,7 +8,7 @@ namespace Pool.Tests.Unit;
 /// <summary>The meter, its instruments and the gauges; the recorded events are in MetricsRecordingTests.</summary>
 public sealed class MetricsTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     [Fact]

@@ -18,7 +18,7 @@ internal static class QuietPoint
         Assert.Equal(expected, stats.Total);
         Assert.Equal(expected, stats.Live);
         Assert.Equal(expected, pool.Factory.LiveClients);
-        await Eventually.HoldsAsync(
+        await Waits.UntilAsync(
             () => standIn.OpenConnections == expected,
             () => $"server sees {standIn.OpenConnections} connections, pool Total is {expected}");
     }

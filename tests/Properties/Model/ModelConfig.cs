@@ -83,7 +83,7 @@ internal sealed record ModelConfig(
         DisposeTimeout = Timeout.InfiniteTimeSpan,
         MaintenanceInterval = Timeout.InfiniteTimeSpan,
         TimeProvider = time,
-        Random = new ConstantRandom(RandomValue),
+        Random = new FixedRandom(RandomValue),
     };
 
     public override string ToString() =>

@@ -6,7 +6,7 @@ namespace Pool.Tests.Properties.Model;
 /// <summary>The real <see cref="ConnectionPool{TConnection}"/> behind the adapter.</summary>
 internal sealed class RealPool : IPoolUnderTest
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly SteppedClock _time = new();
     private readonly ConnectionPool<TestConnection> _pool;
     private readonly Dictionary<int, Task<PooledConnection<TestConnection>>> _acquires = [];
     private readonly Dictionary<int, PooledConnection<TestConnection>> _tried = [];

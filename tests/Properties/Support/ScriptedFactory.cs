@@ -6,13 +6,6 @@ internal enum ValidateMode { Ok, False, Throw }
 
 internal enum DestroyMode { Ok, Throw }
 
-internal sealed class TestConnection(int id)
-{
-    public int Id { get; } = id;
-
-    public override string ToString() => $"c{Id}";
-}
-
 /// <summary>
 /// A factory whose behaviour the test switches between steps. Everything completes synchronously
 /// except a hanging create, which parks until its token is cancelled (then throws
