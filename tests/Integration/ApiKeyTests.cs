@@ -1,7 +1,3 @@
-using Grpc.Core;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-
 namespace Pool.Tests.Integration;
 
 public sealed class ApiKeyTests : IAsyncLifetime

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 
 namespace Pool.Tests.Integration;
 

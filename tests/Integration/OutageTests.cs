@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Integration;
 

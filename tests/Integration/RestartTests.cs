@@ -1,9 +1,3 @@
-using Grpc.Core;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Integration;
 
 public sealed class RestartTests(ITestOutputHelper output)

@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration;

@@ -1,7 +1,4 @@
 using System.Security.Authentication;
-using Grpc.Core;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 
 namespace Pool.Tests.Integration;
 

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pool.Internal;
-using Pool.Tests.Properties.Support;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Properties;
 

@@ -1,6 +1,3 @@
-using Pool.Tests.Properties.Model;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Properties;
 
 /// <summary>

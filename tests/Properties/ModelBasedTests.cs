@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Pool.Tests.Properties.Model;
 
 namespace Pool.Tests.Properties;
 

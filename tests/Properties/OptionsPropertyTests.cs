@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Pool.Tests.Properties.Support;
 
 namespace Pool.Tests.Properties;
 
@@ -37,7 +36,7 @@ public sealed partial class OptionsPropertyTests
     public Property Options_AreAcceptedAndHonoured_OrRejectedWithOneExceptionNamingEveryProblem(OptionDigits digits)
     {
         var (options, invalid) = Build(digits.Digits);
-        var factory = new ScriptedFactory();
+        var factory = new FakeFactory();
         ConnectionPool<TestConnection> pool;
         try
         {

@@ -1,7 +1,3 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Systematic;
 
 /// <summary>The harness's own parts, explored by Coyote like the pool is: a broken timer would make every timeout scenario lie.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 

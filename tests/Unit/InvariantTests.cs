@@ -1,5 +1,4 @@
 using Pool.Internal;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 

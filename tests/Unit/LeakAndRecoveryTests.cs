@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>The event instruments: exact values on the pool's clock after scripted operations.</summary>

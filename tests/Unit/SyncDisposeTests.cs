@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>Dispose() for callers that cannot await (a using statement, ServiceProvider.Dispose()).</summary>

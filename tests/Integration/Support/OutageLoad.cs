@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Grpc.Core;
-using Pool.Qdrant;
 
 namespace Pool.Tests.Integration.Support;
 

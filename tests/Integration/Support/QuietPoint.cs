@@ -1,6 +1,3 @@
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-
 namespace Pool.Tests.Integration.Support;
 
 /// <summary>Checks at a quiet point (no call running) that the pool's counts match reality on both ends.</summary>

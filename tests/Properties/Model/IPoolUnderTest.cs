@@ -1,5 +1,3 @@
-using Pool.Tests.Properties.Support;
-
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace Pool.Tests.Properties.Model;
 /// </summary>
 internal interface IPoolUnderTest
 {
-    ScriptedFactory Factory { get; }
+    FakeFactory Factory { get; }
 
     /// <summary>Starts acquire <paramref name="id"/>: timeout 0 = the pool's default, Inf = infinite.</summary>
     void Acquire(int id, long timeout, bool cancellable);

@@ -1,6 +1,5 @@
 using System.Text;
 using Pool.Internal;
-using Pool.Tests.Properties.Support;
 
 namespace Pool.Tests.Properties.Model;
 
@@ -176,9 +175,9 @@ internal static class ModelRun
             case OpKind.Invalidate: p.Return(op.Target, true); break;
             case OpKind.Cancel: p.Cancel(op.Target); break;
             case OpKind.Advance: p.Advance(op.Ticks); break;
-            case OpKind.SetCreate: p.Factory.Create = (CreateMode)op.Value; break;
-            case OpKind.SetValidate: p.Factory.Validate = (ValidateMode)op.Value; break;
-            case OpKind.SetDestroy: p.Factory.Destroy = (DestroyMode)op.Value; break;
+            case OpKind.SetCreate: p.Factory.Set((CreateMode)op.Value); break;
+            case OpKind.SetValidate: p.Factory.Set((ValidateMode)op.Value); break;
+            case OpKind.SetDestroy: p.Factory.Set((DestroyMode)op.Value); break;
             case OpKind.Clear: p.Clear(); break;
             case OpKind.SetMaxSize: result = p.SetMaxSize(op.Value); break;
             case OpKind.SetMinSize: result = p.SetMinSize(op.Value); break;
@@ -227,9 +226,9 @@ internal static class ModelRun
         if (full)
         {
             var f = pool.Factory;
-            if (f.CreateCalls != model.CreateCalls || f.ValidateCalls != model.ValidateCalls || f.DestroyCalls != model.DestroyCalls || f.Hung != model.Hung)
+            if (f.CreateCalls != model.CreateCalls || f.ValidateCalls != model.ValidateCalls || f.DestroyCalls != model.DestroyCalls || f.HungCreates != model.Hung)
             {
-                diffs.Add($"factory calls create/validate/destroy/hung: pool {f.CreateCalls}/{f.ValidateCalls}/{f.DestroyCalls}/{f.Hung}, "
+                diffs.Add($"factory calls create/validate/destroy/hung: pool {f.CreateCalls}/{f.ValidateCalls}/{f.DestroyCalls}/{f.HungCreates}, "
                     + $"model {model.CreateCalls}/{model.ValidateCalls}/{model.DestroyCalls}/{model.Hung}");
             }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Pool.Tests.Properties.Support;
 
 namespace Pool.Tests.Properties.Model;
 
@@ -16,12 +15,12 @@ internal sealed class RealPool : IPoolUnderTest
 
     public RealPool(ModelConfig config)
     {
-        Factory = new ScriptedFactory();
+        Factory = new FakeFactory();
         _pool = new ConnectionPool<TestConnection>(Factory, config.ToOptions(_time));
         Settle();
     }
 
-    public ScriptedFactory Factory { get; }
+    public FakeFactory Factory { get; }
 
     public bool DisposeCompleted => _dispose?.IsCompleted == true;
 
@@ -184,7 +183,7 @@ internal sealed class RealPool : IPoolUnderTest
         {
             var s = _pool.GetStatistics();
             int pendingAcquires = _acquires.Values.Count(t => !t.IsCompleted);
-            bool rest = s.Creating == _time.Pending(2) + Factory.Hung
+            bool rest = s.Creating == _time.Pending(2) + Factory.HungCreates
                 && s.Destroying == 0
                 && s.Abandoned == 0
                 && pendingAcquires == s.Waiters

@@ -1,6 +1,3 @@
-using Pool.Tests.Properties.Model;
-using Pool.Tests.Properties.Support;
-
 namespace Pool.Tests.Properties.ModelCanary;
 
 /// <summary>
@@ -28,7 +25,7 @@ internal sealed class CanaryPool : IPoolUnderTest
         _bug = bug;
     }
 
-    public ScriptedFactory Factory { get; } = new();
+    public FakeFactory Factory { get; } = new();
 
     public bool DisposeCompleted => false;
 

@@ -1,7 +1,5 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Pool.Tests.Properties.Model;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Properties.ModelCanary;
 

@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Systematic.Generated;
 

@@ -1,5 +1,4 @@
 using Pool.Tests.Systematic.Canaries;
-using Pool.Tests.Systematic.Harness;
 
 namespace Pool.Tests.Systematic.Generated;
 

@@ -1,8 +1,6 @@
 using Microsoft.Coyote;
 using Microsoft.Coyote.Specifications;
-using Microsoft.Coyote.SystematicTesting;
 using Pool.Internal;
-using Pool.Tests.Systematic.Harness;
 
 namespace Pool.Tests.Systematic.Generated;
 

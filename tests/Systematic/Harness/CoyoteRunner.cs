@@ -4,8 +4,6 @@ using System.Text.Json;
 using Microsoft.Coyote;
 using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.Rewriting;
-using Microsoft.Coyote.SystematicTesting;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Systematic.Harness;
 

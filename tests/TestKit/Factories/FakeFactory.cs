@@ -19,6 +19,7 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     private int _validateCalls;
     private int _concurrentCreates;
     private int _peakConcurrentCreates;
+    private int _hungCreates;
 
     /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
     public bool Gated { get; set; }
@@ -45,6 +46,15 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     public TimeSpan CreateDelay { get; set; }
 
     public TimeProvider? Clock { get; set; }
+
+    /// <summary>
+    /// When true, creates never answer until the pool cancels their token, then throw
+    /// OperationCanceledException (a black-holed backend; no gate to release them).
+    /// </summary>
+    public bool CreateHangs { get; set; }
+
+    /// <summary>Creates hanging under <see cref="CreateHangs"/> whose token is not cancelled yet.</summary>
+    public int HungCreates => Volatile.Read(ref _hungCreates);
 
     /// <summary>When true, a gated create fails with OperationCanceledException as soon as its token is cancelled.</summary>
     public bool HonorCancellation { get; set; }
@@ -156,6 +166,11 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
             await Task.Delay(CreateDelay, Clock, CancellationToken.None);
         }
 
+        if (CreateHangs)
+        {
+            return await HangAsync(cancellationToken);
+        }
+
         if (!Gated)
         {
             return CreateError is null ? Open() : throw CreateError;
@@ -174,6 +189,18 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
         }
 
         return await pending.Completion.Task;
+    }
+
+    private Task<TestConnection> HangAsync(CancellationToken cancellationToken)
+    {
+        var hang = new TaskCompletionSource<TestConnection>();
+        Interlocked.Increment(ref _hungCreates);
+        cancellationToken.Register(() =>
+        {
+            Interlocked.Decrement(ref _hungCreates);
+            hang.TrySetCanceled(cancellationToken);
+        });
+        return hang.Task;
     }
 
     private async Task<TestConnection> TrackConcurrency(Task<TestConnection> create)
