@@ -36,7 +36,7 @@ public sealed class FsCheckCoyoteTests(ITestOutputHelper output)
             return (!run.BugFound).Label(run.ToString());
         });
 
-        var error = Record.Exception(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), property));
+        var error = Record.Exception(() => FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), property));
 
         Assert.NotNull(error);
         Assert.NotNull(last);
