@@ -6,7 +6,7 @@ namespace Pool.Tests.Properties.ModelCanary;
 /// invalidate, cancel, advance, factory outcomes) with the same FIFO, backoff and counting rules, so the
 /// model predicts it exactly except where the bug bites.
 /// </summary>
-internal sealed class CanaryPool : IPoolUnderTest
+internal sealed class CanaryPool : ILockstepPool
 {
     private readonly SteppedClock _time = new();
     private readonly ModelConfig _cfg;

@@ -1,10 +1,11 @@
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>
-/// What the model-based property drives: the real pool, or a deliberately broken canary. Acquires are
-/// named by number; the adapter keeps their tasks and leases.
+/// What the model-based property drives in lockstep with the model: the real pool, or the model canary.
+/// Synchronous by design (one step, then settle), unlike the Coyote scenarios' async IPoolUnderTest:
+/// acquires are named by number and the adapter keeps their tasks and leases.
 /// </summary>
-internal interface IPoolUnderTest
+internal interface ILockstepPool
 {
     FakeFactory Factory { get; }
 

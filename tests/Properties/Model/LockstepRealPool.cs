@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>The real <see cref="ConnectionPool{TConnection}"/> behind the adapter.</summary>
-internal sealed class RealPool : IPoolUnderTest
+internal sealed class LockstepRealPool : ILockstepPool
 {
     private readonly SteppedClock _time = new();
     private readonly ConnectionPool<TestConnection> _pool;
@@ -13,7 +13,7 @@ internal sealed class RealPool : IPoolUnderTest
     private readonly Dictionary<int, CancellationTokenSource> _tokens = [];
     private Task? _dispose;
 
-    public RealPool(ModelConfig config)
+    public LockstepRealPool(ModelConfig config)
     {
         Factory = new FakeFactory();
         _pool = new ConnectionPool<TestConnection>(Factory, config.ToOptions(_time));
