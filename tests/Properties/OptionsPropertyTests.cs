@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
@@ -69,13 +68,14 @@ public sealed partial class OptionsPropertyTests
         // Honoured: a burst of MaxSize + 2 acquires gets exactly MaxSize leases, never more open.
         int burst = options.MaxSize + 2;
         var tasks = Enumerable.Range(0, burst).Select(_ => pool.AcquireAsync(Inf).AsTask()).ToList();
-        var watch = Stopwatch.StartNew();
         int peak = 0;
-        while (watch.ElapsedMilliseconds < 10_000 && tasks.Count(t => t.IsCompletedSuccessfully) < options.MaxSize)
-        {
-            peak = Math.Max(peak, pool.GetStatistics().Total);
-            Thread.Yield();
-        }
+        Waits.Spin(
+            () =>
+            {
+                peak = Math.Max(peak, pool.GetStatistics().Total);
+                return tasks.Count(t => t.IsCompletedSuccessfully) >= options.MaxSize;
+            },
+            TimeSpan.FromSeconds(10));
 
         var s = pool.GetStatistics();
         int leased = tasks.Count(t => t.IsCompletedSuccessfully);

@@ -30,6 +30,26 @@ public static class Waits
     }
 
     /// <summary>
+    /// For synchronous drivers (the lockstep model runs): yields the thread, never sleeping, until
+    /// <paramref name="done"/> holds or <paramref name="limit"/> of wall clock passes. True if it held.
+    /// </summary>
+    public static bool Spin(Func<bool> done, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (watch.Elapsed >= limit)
+            {
+                return false;
+            }
+
+            Thread.Yield();
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// For work outside it (sockets, a server, a process): polls every 5 ms until the condition holds or
     /// <paramref name="timeout"/> (10 s by default) passes; yielding alone would spin a core meanwhile.
     /// </summary>

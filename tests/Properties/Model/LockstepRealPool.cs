@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Pool.Tests.Properties.Model;
 
@@ -177,9 +176,8 @@ internal sealed class LockstepRealPool : ILockstepPool
     /// </summary>
     public bool Settle()
     {
-        var watch = Stopwatch.StartNew();
         int stable = 0;
-        while (watch.ElapsedMilliseconds < 10_000)
+        return Waits.Spin(() =>
         {
             var s = _pool.GetStatistics();
             int pendingAcquires = _acquires.Values.Count(t => !t.IsCompleted);
@@ -188,19 +186,8 @@ internal sealed class LockstepRealPool : ILockstepPool
                 && s.Abandoned == 0
                 && pendingAcquires == s.Waiters
                 && (!s.IsDisposed || _dispose is null || s.Total != 0 || _dispose.IsCompleted);
-            if (rest && ++stable >= 2)
-            {
-                return true;
-            }
-
-            if (!rest)
-            {
-                stable = 0;
-            }
-
-            Thread.Yield();
-        }
-
-        return false;
+            stable = rest ? stable + 1 : 0;
+            return stable >= 2;
+        }, TimeSpan.FromSeconds(10));
     }
 }
