@@ -10,7 +10,7 @@ namespace Pool.Tests.Systematic.Generated;
 internal static class GeneratedPools
 {
     public static IPoolUnderTest Real(ScenarioFactory factory, ConcurrentScenario scenario) =>
-        new RealPool(new ConnectionPool<TestConnection>(factory, Spec(scenario).ToOptions(new TimerlessClock(), FixedRandom.Zero)));
+        RealPool.Create(Spec(scenario), factory, new TimerlessClock(), FixedRandom.Zero);
 
     public static IPoolUnderTest NoWakeUpCanary(ScenarioFactory factory, ConcurrentScenario scenario) =>
         new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, Spec(scenario), factory, new TimerlessClock());

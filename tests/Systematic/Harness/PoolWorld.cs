@@ -153,6 +153,25 @@ internal sealed class PoolWorld
         return acquired;
     }
 
+    /// <summary>
+    /// A and B acquire with <see cref="ShortTimeout"/> and return at once, concurrently; each must end with
+    /// a lease, a create failure or a timeout. Then <see cref="FinishAsync"/>.
+    /// </summary>
+    public async Task TwoTimedAcquirersThenFinishAsync()
+    {
+        var acquires = new[]
+        {
+            Task.Run(() => AcquireAndReturnAsync("A", ShortTimeout)),
+            Task.Run(() => AcquireAndReturnAsync("B", ShortTimeout)),
+        };
+        foreach (var acquired in await Task.WhenAll(acquires))
+        {
+            Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
+        }
+
+        await FinishAsync();
+    }
+
     /// <summary>One maintenance pass of the real pool (what its timer would run), then the invariants.</summary>
     public void RunMaintenance(string who)
     {
