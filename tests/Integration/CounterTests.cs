@@ -1,7 +1,3 @@
-using Grpc.Core;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-
 namespace Pool.Tests.Integration;
 
 public sealed class CounterTests
@@ -23,7 +19,7 @@ public sealed class CounterTests
             var error = await Assert.ThrowsAsync<RpcException>(() => GridCollection.QueryNearAsync(pool, 1));
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             standIn.Faults.Reset();
-            await Eventually.HoldsAsync(() => pool.GetStatistics().Destroying == 0, () => "destroy still running");
+            await Waits.UntilAsync(() => pool.GetStatistics().Destroying == 0, () => "destroy still running");
             Assert.Equal(1, pool.GetStatistics().Destroyed);
             await QuietPoint.AssertCountsMatchAsync(pool, standIn, 3);
         }
@@ -34,6 +30,6 @@ public sealed class CounterTests
         Assert.Equal(stats.Created, stats.Destroyed);
         Assert.Equal(0, pool.Factory.LiveClients);
         Assert.Equal(pool.Factory.Created, pool.Factory.Destroyed);
-        await Eventually.HoldsAsync(() => standIn.OpenConnections == 0, () => $"{standIn.OpenConnections} connections still open");
+        await Waits.UntilAsync(() => standIn.OpenConnections == 0, () => $"{standIn.OpenConnections} connections still open");
     }
 }

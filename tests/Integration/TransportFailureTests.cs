@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Pool.Qdrant.Internal;
 
 namespace Pool.Tests.Integration;

@@ -1,7 +1,4 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
 using Pool.Tests.Systematic.Scenarios;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Systematic.Canaries;
 

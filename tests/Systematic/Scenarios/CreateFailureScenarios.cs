@@ -1,7 +1,3 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -24,17 +20,7 @@ public static class CreateFailureScenarios
         var world = PoolWorld.Create(
             target, new PoolSpec(MaxSize: 1),
             random => FactoryScript.Then(random, [CreateFault.Throw], [CreateFault.Succeed, CreateFault.Throw, CreateFault.Slow]));
-        var acquires = new[]
-        {
-            Task.Run(() => world.AcquireAndReturnAsync("A", PoolWorld.ShortTimeout)),
-            Task.Run(() => world.AcquireAndReturnAsync("B", PoolWorld.ShortTimeout)),
-        };
-        foreach (var acquired in await Task.WhenAll(acquires))
-        {
-            PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
-        }
-
-        await world.FinishAsync();
+        await world.TwoTimedAcquirersThenFinishAsync();
     }
 
     /// <summary>
