@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>
@@ -19,7 +16,7 @@ public sealed class ExecutionContextTests
     {
         var seen = new List<string?>();
         var factory = new HookedFactory(_fake) { OnCreate = () => { lock (seen) { seen.Add(Ambient.Value); } } };
-        var pool = new ConnectionPool<FakeConnection>(factory, TestPools.CoreOptions(new FakeTimeProvider()));
+        var pool = new ConnectionPool<TestConnection>(factory, TestPools.CoreOptions(new FakeTimeProvider()));
 
         Ambient.Value = "acquirer";
         var lease = await pool.AcquireAsync();
@@ -46,7 +43,7 @@ public sealed class ExecutionContextTests
                 return Task.CompletedTask;
             },
         };
-        var pool = new ConnectionPool<FakeConnection>(factory, TestPools.CoreOptions(new FakeTimeProvider()));
+        var pool = new ConnectionPool<TestConnection>(factory, TestPools.CoreOptions(new FakeTimeProvider()));
         var lease = await pool.AcquireAsync();
 
         Ambient.Value = "returner";
@@ -72,7 +69,7 @@ public sealed class ExecutionContextTests
             {
                 o.IdleTimeout = TimeSpan.FromMinutes(1);
                 o.MaintenanceInterval = TimeSpan.FromSeconds(15);
-                o.LoggerFactory = logger.Factory();
+                o.LoggerFactory = Telemetry.LogsTo(logger);
             });
         });
         Assert.Null(Ambient.Value);

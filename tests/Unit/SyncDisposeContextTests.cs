@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>
@@ -16,7 +13,7 @@ public sealed class SyncDisposeContextTests
     public async Task Dispose_OnASingleThreadedContext_WithADestroyThatAwaitsWithoutConfigureAwait_ReturnsWithTheDestroyDone()
     {
         var factory = new HookedFactory(_fake) { OnDestroy = async _ => await Task.Yield() }; // posts to the current context, if any
-        var pool = new ConnectionPool<FakeConnection>(factory, TestPools.CoreOptions(_time, disposeTimeout: Timeout.InfiniteTimeSpan));
+        var pool = new ConnectionPool<TestConnection>(factory, TestPools.CoreOptions(_time, disposeTimeout: Timeout.InfiniteTimeSpan));
         var leases = new[] { await pool.AcquireAsync(), await pool.AcquireAsync() };
         foreach (var lease in leases)
         {
@@ -38,7 +35,7 @@ public sealed class SyncDisposeContextTests
         };
         owner.Start();
 
-        await TestPools.Until(() => !owner.IsAlive, "Dispose() returned on the thread that owns the single-threaded context");
+        await Waits.Until(() => !owner.IsAlive, "Dispose() returned on the thread that owns the single-threaded context");
 
         var stats = pool.Checked();
         Assert.Equal((true, 0, 0, 2L, 2L), (stats.IsDisposed, stats.Total, stats.Destroying, stats.Destroyed, stats.DestroyedDisposed));
@@ -50,7 +47,7 @@ public sealed class SyncDisposeContextTests
     public async Task Dispose_OnASingleThreadedContext_WithALeaseReturnedLater_DestroysItOffTheBlockedThread()
     {
         var factory = new HookedFactory(_fake) { OnDestroy = async _ => await Task.Yield() };
-        var pool = new ConnectionPool<FakeConnection>(factory, TestPools.CoreOptions(_time, disposeTimeout: Timeout.InfiniteTimeSpan));
+        var pool = new ConnectionPool<TestConnection>(factory, TestPools.CoreOptions(_time, disposeTimeout: Timeout.InfiniteTimeSpan));
         var lease = await pool.AcquireAsync();
 
         SingleThreadSynchronizationContext? context = null;
@@ -65,11 +62,11 @@ public sealed class SyncDisposeContextTests
             Name = "single-threaded context",
         };
         owner.Start();
-        await TestPools.Until(() => pool.GetStatistics().IsDisposed, "Dispose() has marked the pool disposed");
+        await Waits.Until(() => pool.GetStatistics().IsDisposed, "Dispose() has marked the pool disposed");
         Assert.True(owner.IsAlive);
 
         await lease.DisposeAsync();
-        await TestPools.Until(() => !owner.IsAlive, "Dispose() returned once the lease came back");
+        await Waits.Until(() => !owner.IsAlive, "Dispose() returned once the lease came back");
 
         Assert.Equal((0, 1L, 1), (pool.Checked().Total, pool.Checked().Destroyed, factory.DestroysFinished));
         Assert.Equal(0, context!.Posted);

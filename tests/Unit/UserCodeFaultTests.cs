@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Pool.Internal;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
@@ -20,7 +18,7 @@ public sealed class UserCodeFaultTests
     public async Task ThrowingLogger_OnEvicted_LeaseDisposeReturnsAndTheDestroyRuns(LoggerFault fault, int eventsReached)
     {
         var logger = new ThrowingLogger(fault);
-        var pool = TestPools.Create(_factory, new FakeTimeProvider(), maxSize: 1, configure: o => o.LoggerFactory = logger.Factory());
+        var pool = TestPools.Create(_factory, new FakeTimeProvider(), maxSize: 1, configure: o => o.LoggerFactory = Telemetry.LogsTo(logger));
         var lease = await pool.AcquireAsync();
         lease.Invalidate();
 
@@ -37,7 +35,7 @@ public sealed class UserCodeFaultTests
     public void GuardedLogger_WhenTheProviderThrowsFromBeginScope_ReturnsNoScope()
     {
         var provider = new ThrowingLogger(LoggerFault.BeginScope);
-        using var factory = provider.Factory();
+        using var factory = Telemetry.LogsTo(provider);
         var logger = new GuardedLogger(factory.CreateLogger("Pool"));
 
         Assert.Same(provider.Error, Assert.Throws<InvalidOperationException>(() => factory.CreateLogger("Pool").BeginScope("scope")));
@@ -48,11 +46,11 @@ public sealed class UserCodeFaultTests
     public async Task ThrowingLogger_InTheCreateTimeoutTimer_NothingEscapesAndTheCreateIsAbandoned()
     {
         var logger = new ThrowingLogger(LoggerFault.Log);
-        var clock = new TimerClock();
+        var clock = new ArmedTimerClock();
         _factory.Gated = true;
         var pool = TestPools.Create(_factory, clock, maxSize: 1, configure: o =>
         {
-            o.LoggerFactory = logger.Factory();
+            o.LoggerFactory = Telemetry.LogsTo(logger);
             o.CreateTimeout = TimeSpan.FromSeconds(1);
         });
         var acquire = pool.AcquireAsync(Timeout.InfiniteTimeSpan).AsTask();
@@ -72,10 +70,10 @@ public sealed class UserCodeFaultTests
     public async Task ThrowingLogger_InTheMaintenanceTimer_NothingEscapesAndTheLeakIsStillReportedOnce()
     {
         var logger = new ThrowingLogger(LoggerFault.Log);
-        var clock = new TimerClock();
+        var clock = new ArmedTimerClock();
         var pool = TestPools.Create(_factory, clock, configure: o =>
         {
-            o.LoggerFactory = logger.Factory();
+            o.LoggerFactory = Telemetry.LogsTo(logger);
             o.LeakDetectionThreshold = TimeSpan.FromMinutes(1);
             o.MaintenanceInterval = TimeSpan.FromSeconds(10);
         });
@@ -173,7 +171,7 @@ public sealed class UserCodeFaultTests
         clock.CreateTimerThrows = true;
 
         var acquire = pool.AcquireAsync(Timeout.InfiniteTimeSpan).AsTask(); // no deadline of its own
-        await TestPools.Until(() => acquire.IsCompleted, "the acquire got its create's outcome");
+        await Waits.Until(() => acquire.IsCompleted, "the acquire got its create's outcome");
 
         var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
         Assert.Same(clock.Error, error.InnerException);
@@ -220,7 +218,7 @@ public sealed class UserCodeFaultTests
         });
 
         var acquire = pool.AcquireAsync().AsTask();
-        await TestPools.Until(() => acquire.IsCompleted, "the create finished");
+        await Waits.Until(() => acquire.IsCompleted, "the create finished");
         var lease = await acquire;
         clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromTicks(1));
         lease.Dispose();
@@ -239,7 +237,7 @@ public sealed class UserCodeFaultTests
     [InlineData(true)]
     public async Task BrokenRandom_ForBackoff_TheCreateWaitsTheFullCap(bool nan)
     {
-        var clock = new TimerClock();
+        var clock = new ArmedTimerClock();
         var random = new ThrowingRandom(nan);
         var pool = TestPools.Create(_factory, clock, configure: o =>
         {
@@ -255,7 +253,7 @@ public sealed class UserCodeFaultTests
         await clock.UntilArmedAsync(1, "the backoff pause is armed");
         Assert.Equal(TimeSpan.FromMilliseconds(100), clock.Armed[^1]); // no jitter: the whole cap
         clock.Advance(TimeSpan.FromMilliseconds(100));
-        await TestPools.Until(() => acquire.IsCompleted, "the create after the pause finished");
+        await Waits.Until(() => acquire.IsCompleted, "the create after the pause finished");
 
         (await acquire).Dispose();
         var stats = pool.Checked();

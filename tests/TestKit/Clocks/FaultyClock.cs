@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A FakeTimeProvider whose every member the pool calls can be told to throw, to prove a broken

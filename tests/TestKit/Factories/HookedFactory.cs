@@ -1,4 +1,4 @@
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A <see cref="FakeFactory"/> with hooks that run inside CreateAsync and DestroyAsync, in the context
@@ -6,7 +6,7 @@ namespace Pool.Tests.Unit.Support;
 /// factory. The hooks' awaits deliberately capture the context (no ConfigureAwait(false)), as a
 /// careless factory's would.
 /// </summary>
-public sealed class HookedFactory(FakeFactory inner) : IConnectionFactory<FakeConnection>
+public sealed class HookedFactory(FakeFactory inner) : IConnectionFactory<TestConnection>
 {
     private int _destroysFinished;
 
@@ -16,21 +16,21 @@ public sealed class HookedFactory(FakeFactory inner) : IConnectionFactory<FakeCo
     public Action? OnCreate { get; set; }
 
     /// <summary>Runs first in every DestroyAsync; awaited before the connection is destroyed.</summary>
-    public Func<FakeConnection, Task>? OnDestroy { get; set; }
+    public Func<TestConnection, Task>? OnDestroy { get; set; }
 
     /// <summary>DestroyAsync calls that ran to their end (after the hook).</summary>
     public int DestroysFinished => Volatile.Read(ref _destroysFinished);
 
-    public ValueTask<FakeConnection> CreateAsync(CancellationToken cancellationToken)
+    public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
     {
         OnCreate?.Invoke();
         return inner.CreateAsync(cancellationToken);
     }
 
-    public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken) =>
+    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken) =>
         inner.ValidateAsync(connection, cancellationToken);
 
-    public async ValueTask DestroyAsync(FakeConnection connection)
+    public async ValueTask DestroyAsync(TestConnection connection)
     {
         if (OnDestroy is { } hook)
         {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>Which member of <see cref="ILogger"/> a <see cref="ThrowingLogger"/> throws from.</summary>
 public enum LoggerFault
@@ -23,8 +23,6 @@ public sealed class ThrowingLogger(LoggerFault fault) : ILoggerProvider, ILogger
     /// <summary>Calls to Log (each threw when the fault is <see cref="LoggerFault.Log"/>).</summary>
     public int Events => Volatile.Read(ref _events);
 
-    /// <summary>A factory over this provider alone, with every level on.</summary>
-    public ILoggerFactory Factory() => LoggerFactory.Create(b => b.AddProvider(this).SetMinimumLevel(LogLevel.Trace));
 
     public ILogger CreateLogger(string categoryName) => this;
 

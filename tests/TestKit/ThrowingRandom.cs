@@ -1,4 +1,4 @@
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>A Random that throws, or answers NaN (which no jitter formula survives), on every draw.</summary>
 public sealed class ThrowingRandom(bool nan = false) : Random

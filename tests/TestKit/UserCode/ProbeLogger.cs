@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>A logging provider that records, for each event, what a probe (an AsyncLocal's value) read at the moment it was logged.</summary>
 public sealed class ProbeLogger(Func<string?> probe) : ILoggerProvider, ILogger
@@ -9,7 +9,6 @@ public sealed class ProbeLogger(Func<string?> probe) : ILoggerProvider, ILogger
     /// <summary>(event name, probe value) in log order.</summary>
     public ConcurrentQueue<(string? Event, string? Seen)> Seen { get; } = new();
 
-    public ILoggerFactory Factory() => LoggerFactory.Create(b => b.AddProvider(this).SetMinimumLevel(LogLevel.Trace));
 
     public ILogger CreateLogger(string categoryName) => this;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A FakeTimeProvider whose timers behave like the system's: each captures the ExecutionContext of

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A UI-thread-like SynchronizationContext: posted work waits in a queue that only the owning thread

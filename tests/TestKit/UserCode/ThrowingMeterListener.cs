@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A MeterListener on one meter whose every measurement callback (and MeasurementsCompleted) throws,
