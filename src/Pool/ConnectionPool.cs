@@ -56,8 +56,17 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         _metrics = new PoolMetrics(Name, _options.MeterFactory, GetStatistics);
 
         // Before the first create starts: a TimeProvider that cannot make the timer fails the
-        // constructor with nothing left running.
-        _maintenanceTimer = StartMaintenanceTimer();
+        // constructor with nothing left running (and the pool off its meter).
+        try
+        {
+            _maintenanceTimer = StartMaintenanceTimer();
+        }
+        catch
+        {
+            _metrics.Dispose();
+            throw;
+        }
+
         var work = default(PendingWork<TConnection>);
         _state.Start(ref work);
         RunAfterLock(ref work);

@@ -181,6 +181,18 @@ public sealed class UserCodeFaultTests
     }
 
     [Fact]
+    public void ThrowingCreateTimer_ForTheMaintenanceTimer_FailsTheConstructorBeforeAnyCreateStarts()
+    {
+        var clock = new FaultyClock { CreateTimerThrows = true };
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            TestPools.Create(_factory, clock, minSize: 2, configure: o => o.MaintenanceInterval = TimeSpan.FromSeconds(10)));
+
+        Assert.Same(clock.Error, error);
+        Assert.Equal(0, _factory.CreateCalls);
+    }
+
+    [Fact]
     public async Task ThrowingTimerDispose_AfterAGrant_TheAcquirerKeepsItsLeaseAndDisposeCompletes()
     {
         var clock = new FaultyClock();
