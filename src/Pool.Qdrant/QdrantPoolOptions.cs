@@ -64,13 +64,16 @@ public sealed class QdrantPoolOptions
     public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Whether a call that ends in <c>DeadlineExceeded</c> evicts its client. A deadline can mean a
-    /// slow query (the connection is fine) or a black-holed connection (every later call on it hangs
-    /// until its deadline too). Evicting costs one reconnect; keeping a dead connection costs a full
-    /// deadline per call, so the default evicts.
-    /// <value>Default <see langword="true"/>.</value>
+    /// Whether a call that ends in <c>DeadlineExceeded</c> evicts its client at once. A deadline can
+    /// mean a slow query or Qdrant's own storage timeout (the connection is fine) or a black-holed
+    /// connection (every later call on it hangs until its deadline too). By default the pool tells them
+    /// apart: it sends a health probe over the same client under <see cref="HealthCheckTimeout"/> and
+    /// evicts only if the probe fails, which costs one round trip per deadline on a good connection and
+    /// holds the caller's error until the probe answers. True skips the probe and evicts on every
+    /// deadline: one reconnect each, even for slow queries.
+    /// <value>Default <see langword="false"/> (probe, then decide).</value>
     /// </summary>
-    public bool EvictOnDeadlineExceeded { get; set; } = true;
+    public bool EvictOnDeadlineExceeded { get; set; }
 
     /// <summary>
     /// The <see cref="ConnectionPoolOptions.BackoffMax"/> of the default <see cref="Pool"/> settings:

@@ -44,20 +44,23 @@ public sealed class EvictionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_Unavailable_answer_evicts_the_client()
+    public async Task An_Unavailable_answer_from_the_server_keeps_the_client()
     {
         await using var pool = Pools.For(_standIn, maxSize: 1);
         await ListAsync(pool);
         _standIn.Faults.Unavailable = true;
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Equal(1, pool.GetStatistics().Destroyed);
+        Assert.Equal(0, pool.GetStatistics().Destroyed);
+        Assert.Equal(1, _standIn.AcceptedConnections);
     }
 
+    // The health check answers (SpareHealthCheck), so the probe after the deadline keeps the client
+    // unless EvictOnDeadlineExceeded skips it.
     [Theory]
     [InlineData(true, 1)]
     [InlineData(false, 0)]
-    public async Task DeadlineExceeded_evicts_unless_turned_off(bool evict, int destroyed)
+    public async Task DeadlineExceeded_evicts_only_when_the_probe_fails_or_the_option_says_so(bool evict, int destroyed)
     {
         await using var pool = Pools.For(_standIn, maxSize: 1, configure: o =>
         {
