@@ -74,11 +74,8 @@ public sealed class QdrantClientPool : IAsyncDisposable, IDisposable
         catch (Exception error)
         {
             var verdict = TransportFailure.Classify(error, _evictOnDeadline, cancellationToken);
-
-            // The probe has its own deadline (HealthCheckTimeout), not the caller's token: a caller
-            // that gave up must not cost a good connection its place.
             if (verdict == TransportFailure.Verdict.Broken
-                || (verdict == TransportFailure.Verdict.Check && !await Factory.ValidateAsync(lease.Connection, CancellationToken.None).ConfigureAwait(false)))
+                || (verdict == TransportFailure.Verdict.Check && !await AnswersProbeAsync(lease.Connection).ConfigureAwait(false)))
             {
                 lease.Invalidate();
             }
@@ -88,6 +85,23 @@ public sealed class QdrantClientPool : IAsyncDisposable, IDisposable
         finally
         {
             await lease.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After a deadline: whether the client's connection still answers a health probe. The probe has
+    /// its own deadline (HealthCheckTimeout), not the caller's token, so a caller that gave up does not
+    /// cost a good connection its place; and whatever the probe throws, the caller gets its own error.
+    /// </summary>
+    private async Task<bool> AnswersProbeAsync(QdrantClient client)
+    {
+        try
+        {
+            return await Factory.ValidateAsync(client, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception probeError) when (probeError is not OutOfMemoryException)
+        {
+            return false;
         }
     }
 
