@@ -72,15 +72,7 @@ public sealed class QdrantStandInFaults
     public double FaultProbability
     {
         get => Volatile.Read(ref _probability);
-        set
-        {
-            if (!(value is >= 0 and <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "FaultProbability must be between 0 and 1.");
-            }
-
-            Volatile.Write(ref _probability, value);
-        }
+        set => Volatile.Write(ref _probability, Checked(value, "FaultProbability"));
     }
 
     /// <summary>When true, <see cref="Unavailable"/>, <see cref="Hang"/> and <see cref="Latency"/> spare
@@ -130,15 +122,7 @@ public sealed class QdrantStandInFaults
     public double ServerErrorProbability
     {
         get => Volatile.Read(ref _serverErrorProbability);
-        set
-        {
-            if (!(value is >= 0 and <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "ServerErrorProbability must be between 0 and 1.");
-            }
-
-            Volatile.Write(ref _serverErrorProbability, value);
-        }
+        set => Volatile.Write(ref _serverErrorProbability, Checked(value, "ServerErrorProbability"));
     }
 
     /// <summary>Calls that <see cref="AnswerNextCallsWith"/> will still answer with its error.</summary>
@@ -205,14 +189,21 @@ public sealed class QdrantStandInFaults
         }
 
         // Random is drawn outside the lock: it is not ours to call under it.
-        double probability = ServerErrorProbability;
-        return always is not null && (probability >= 1 || (probability > 0 && Random.Shared.NextDouble() < probability)) ? always : null;
+        return always is not null && Draw(ServerErrorProbability) ? always : null;
     }
 
     /// <summary>Draws whether the call faults apply to one call (see <see cref="FaultProbability"/>).</summary>
     internal bool HitsThisCall()
     {
-        double probability = FaultProbability;
-        return probability >= 1 || (probability > 0 && Random.Shared.NextDouble() < probability);
+        return Draw(FaultProbability);
     }
+
+    // The setters' parameter is "value", so that is the name the exception carries.
+    private static double Checked(double value, string property) =>
+        value is >= 0 and <= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, property + " must be between 0 and 1.");
+
+    /// <summary>One draw: true with the chance given, without touching Random at 0 or 1.</summary>
+    private static bool Draw(double probability) => probability >= 1 || (probability > 0 && Random.Shared.NextDouble() < probability);
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Pool.Qdrant;
+using Pool.Qdrant.Internal;
 using Pool.Qdrant.Testing;
 using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
@@ -33,6 +34,7 @@ public sealed class EvictionTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<RpcException>(() => hung);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(TransportFailure.CameFromTheTransport(error.Status.DebugException), $"debug exception: {error.Status.DebugException}");
         Assert.Equal(1, pool.GetStatistics().Destroyed);
 
         _standIn.Faults.Hang = false;

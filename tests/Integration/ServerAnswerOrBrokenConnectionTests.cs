@@ -59,8 +59,6 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
     {
         await using var pool = NewPool(maxSize: 4);
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => ListAsync(pool)));
-        long accepted = _standIn.AcceptedConnections;
-        long created = pool.GetStatistics().Created;
 
         _standIn.Faults.ServerErrorProbability = 0.2;
         int failed = 0;
@@ -83,9 +81,13 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
 
         // Binomial(400, 0.2): mean 80, standard deviation 8; 40..120 is 5 of them either side.
         Assert.InRange(failed, 40, 120);
+        // The load may still have opened the clients the warm-up did not need (up to MaxSize), but
+        // every connection the server accepted belongs to a client that is still alive.
+        await Eventually.HoldsAsync(() => pool.GetStatistics().Creating == 0, () => "a create is still running");
         var stats = pool.GetStatistics();
-        Assert.Equal((created, 0L), (stats.Created, stats.Destroyed));
-        Assert.Equal(accepted, _standIn.AcceptedConnections);
+        Assert.Equal(0L, stats.Destroyed);
+        Assert.InRange(stats.Created, 1, 4);
+        Assert.Equal(stats.Created, _standIn.AcceptedConnections);
     }
 
     [Fact]
@@ -103,22 +105,6 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
         await _standIn.StartAsync();
         await ListAsync(pool);
         Assert.Equal((2L, 1L), (pool.GetStatistics().Created, pool.GetStatistics().Destroyed));
-    }
-
-    [Fact]
-    public async Task A_connection_cut_under_a_call_evicts_its_client()
-    {
-        await using var pool = NewPool();
-        await ListAsync(pool);
-        _standIn.Faults.Hang = true;
-        var hung = ListAsync(pool);
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 1, () => "the call never reached the server");
-        Assert.Equal(1, _standIn.KillConnections());
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => hung);
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.True(TransportFailure.CameFromTheTransport(error.Status.DebugException), $"debug exception: {error.Status.DebugException}");
-        Assert.Equal(1, pool.GetStatistics().DestroyedInvalidated);
     }
 
     [Fact]
