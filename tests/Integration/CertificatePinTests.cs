@@ -13,14 +13,8 @@ namespace Pool.Tests.Integration;
 /// any case), matched against the server's certificate or any certificate of its chain. The stand-in
 /// serves a self-signed certificate (no chain), so the chain case is checked on the matcher itself.
 /// </summary>
-public sealed class CertificatePinTests : IAsyncLifetime
+public sealed class CertificatePinTests() : StandInPerTest(new QdrantStandInOptions { UseTls = true })
 {
-    private QdrantStandIn _standIn = null!;
-
-    public async Task InitializeAsync() => _standIn = await QdrantStandIn.StartAsync(new QdrantStandInOptions { UseTls = true });
-
-    public async Task DisposeAsync() => await _standIn.DisposeAsync();
-
     [Theory]
     [InlineData("-", false)]
     [InlineData("-", true)]
@@ -29,9 +23,9 @@ public sealed class CertificatePinTests : IAsyncLifetime
     [InlineData("", true)]
     public async Task The_thumbprint_is_accepted_with_hyphens_colons_or_spaces_in_any_case(string separator, bool lowerCase)
     {
-        string hex = lowerCase ? _standIn.CertificateThumbprint!.ToLowerInvariant() : _standIn.CertificateThumbprint!;
+        string hex = lowerCase ? StandIn.CertificateThumbprint!.ToLowerInvariant() : StandIn.CertificateThumbprint!;
         string pin = string.Join(separator, hex.Chunk(2).Select(c => new string(c)));
-        await using var pool = Pools.For(_standIn, configure: o => o.CertificateThumbprint = pin);
+        await using var pool = Pools.For(StandIn, configure: o => o.CertificateThumbprint = pin);
         var health = await pool.RunAsync((c, ct) => c.HealthAsync(ct));
         Assert.Equal("qdrant - vector search engine", health.Title);
     }
@@ -40,8 +34,8 @@ public sealed class CertificatePinTests : IAsyncLifetime
     public async Task ConfigureHandler_can_trust_a_certificate_itself_and_runs_once_per_channel()
     {
         int calls = 0;
-        string expected = _standIn.CertificateThumbprint!;
-        await using var pool = Pools.For(_standIn, configure: o => o.ConfigureHandler = handler =>
+        string expected = StandIn.CertificateThumbprint!;
+        await using var pool = Pools.For(StandIn, configure: o => o.ConfigureHandler = handler =>
         {
             Interlocked.Increment(ref calls);
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>

@@ -11,14 +11,9 @@ namespace Pool.Tests.Integration;
 /// (no reconnect at all); a failed transport evicts it. Validation on borrow is off in these pools,
 /// so every eviction counted is the call's own verdict.
 /// </summary>
-public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
+public sealed class ServerAnswerOrBrokenConnectionTests : StandInPerTest
 {
     private const string HealthCheck = "qdrant.Qdrant/HealthCheck";
-    private QdrantStandIn _standIn = null!;
-
-    public async Task InitializeAsync() => _standIn = await QdrantStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _standIn.DisposeAsync();
 
     [Theory]
     [InlineData(StatusCode.Unavailable)]
@@ -29,9 +24,9 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
     {
         await using var pool = NewPool();
         await ListAsync(pool);
-        long accepted = _standIn.AcceptedConnections;
+        long accepted = StandIn.AcceptedConnections;
 
-        _standIn.Faults.AnswerNextCallsWith(code, 3);
+        StandIn.Faults.AnswerNextCallsWith(code, 3);
         for (int i = 0; i < 3; i++)
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
@@ -41,17 +36,17 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
             Assert.Null(error.Status.DebugException);                              // the client's transport did not fail
         }
 
-        Assert.Equal(0, _standIn.Faults.ServerErrorCallsLeft);
+        Assert.Equal(0, StandIn.Faults.ServerErrorCallsLeft);
         Assert.Empty(await ListAsync(pool));
 
         var stats = pool.GetStatistics();
         Assert.Equal((1L, 0L), (stats.Created, stats.Destroyed));
         Assert.Equal((1L, 0L), (pool.Factory.Created, pool.Factory.Destroyed));
-        Assert.Equal(accepted, _standIn.AcceptedConnections);
-        Assert.Equal(1, _standIn.OpenConnections);
+        Assert.Equal(accepted, StandIn.AcceptedConnections);
+        Assert.Equal(1, StandIn.OpenConnections);
 
         // A deadline the server sent is checked by one probe each, which answers: the proof it was an answer.
-        Assert.Equal(1 + (code == StatusCode.DeadlineExceeded ? 3 : 0), _standIn.CallCount(HealthCheck));
+        Assert.Equal(1 + (code == StatusCode.DeadlineExceeded ? 3 : 0), StandIn.CallCount(HealthCheck));
     }
 
     [Fact]
@@ -60,11 +55,11 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
         await using var pool = NewPool(maxSize: 4);
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => ListAsync(pool)));
 
-        _standIn.Faults.ServerErrorProbability = 0.2;
+        StandIn.Faults.ServerErrorProbability = 0.2;
         int failed = 0;
         foreach (var code in new[] { StatusCode.Unavailable, StatusCode.Internal })
         {
-            _standIn.Faults.ServerError = code;
+            StandIn.Faults.ServerError = code;
             var calls = Enumerable.Range(0, 200).Select(_ => ListAsync(pool)).ToList();
             foreach (var call in calls)
             {
@@ -87,7 +82,7 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
         var stats = pool.GetStatistics();
         Assert.Equal(0L, stats.Destroyed);
         Assert.InRange(stats.Created, 1, 4);
-        Assert.Equal(stats.Created, _standIn.AcceptedConnections);
+        Assert.Equal(stats.Created, StandIn.AcceptedConnections);
     }
 
     [Fact]
@@ -95,14 +90,14 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
     {
         await using var pool = NewPool();
         await ListAsync(pool);
-        await _standIn.StopAsync();
+        await StandIn.StopAsync();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.True(TransportFailure.CameFromTheTransport(error.Status.DebugException), $"debug exception: {error.Status.DebugException}");
         Assert.Equal(1, pool.GetStatistics().DestroyedInvalidated);
 
-        await _standIn.StartAsync();
+        await StandIn.StartAsync();
         await ListAsync(pool);
         Assert.Equal((2L, 1L), (pool.GetStatistics().Created, pool.GetStatistics().Destroyed));
     }
@@ -112,15 +107,15 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
     {
         await using var pool = NewPool();
         await ListAsync(pool);
-        _standIn.Faults.RefuseConnections = true;
-        Assert.Equal(1, _standIn.KillConnections());
-        await Waits.UntilAsync(() => _standIn.OpenConnections == 0, () => "the connection is still open");
+        StandIn.Faults.RefuseConnections = true;
+        Assert.Equal(1, StandIn.KillConnections());
+        await Waits.UntilAsync(() => StandIn.OpenConnections == 0, () => "the connection is still open");
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.True(TransportFailure.CameFromTheTransport(error.Status.DebugException), $"debug exception: {error.Status.DebugException}");
         Assert.Equal(1, pool.GetStatistics().DestroyedInvalidated);
-        Assert.True(_standIn.RefusedConnections >= 1, "the channel never tried to reconnect");
+        Assert.True(StandIn.RefusedConnections >= 1, "the channel never tried to reconnect");
     }
 
     [Fact]
@@ -132,17 +127,17 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
             o.HealthCheckTimeout = TimeSpan.FromMilliseconds(300);
         });
         await ListAsync(pool);
-        Assert.Equal(1, _standIn.HangConnections(1));
+        Assert.Equal(1, StandIn.HangConnections(1));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.Equal(1, pool.GetStatistics().DestroyedInvalidated);
-        Assert.Equal(2, _standIn.CallCount(HealthCheck)); // the create's probe, then the one that hung
+        Assert.Equal(2, StandIn.CallCount(HealthCheck)); // the create's probe, then the one that hung
 
         // The replacement opens a new connection, which is not black-holed.
         Assert.Empty(await ListAsync(pool));
         Assert.Equal((2L, 1L), (pool.GetStatistics().Created, pool.GetStatistics().Destroyed));
-        Assert.Equal(2, _standIn.AcceptedConnections);
+        Assert.Equal(2, StandIn.AcceptedConnections);
     }
 
     [Fact]
@@ -150,20 +145,20 @@ public sealed class ServerAnswerOrBrokenConnectionTests : IAsyncLifetime
     {
         await using var pool = NewPool(configure: o => o.GrpcTimeout = TimeSpan.FromMilliseconds(300));
         await ListAsync(pool);
-        _standIn.Faults.SpareHealthCheck = true;
-        _standIn.Faults.Latency = TimeSpan.FromSeconds(1);
+        StandIn.Faults.SpareHealthCheck = true;
+        StandIn.Faults.Latency = TimeSpan.FromSeconds(1);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.Equal((1L, 0L), (pool.GetStatistics().Created, pool.GetStatistics().Destroyed));
-        Assert.Equal(2, _standIn.CallCount(HealthCheck));
-        Assert.Equal(1, _standIn.AcceptedConnections);
+        Assert.Equal(2, StandIn.CallCount(HealthCheck));
+        Assert.Equal(1, StandIn.AcceptedConnections);
     }
 
     private static Task<IReadOnlyList<string>> ListAsync(QdrantClientPool pool) => pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct));
 
     private QdrantClientPool NewPool(int maxSize = 1, Action<QdrantPoolOptions>? configure = null) =>
-        Pools.For(_standIn, maxSize, o =>
+        Pools.For(StandIn, maxSize, o =>
         {
             o.Pool.ValidateAfterIdle = Timeout.InfiniteTimeSpan;
             configure?.Invoke(o);
