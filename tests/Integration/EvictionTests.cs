@@ -1,3 +1,8 @@
+using Grpc.Core;
+using Pool.Qdrant;
+using Pool.Qdrant.Internal;
+using Pool.Qdrant.Testing;
+using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration;
@@ -20,6 +25,7 @@ public sealed class EvictionTests : StandInPerTest
 
         var error = await Assert.ThrowsAsync<RpcException>(() => hung);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(TransportFailure.CameFromTheTransport(error.Status.DebugException), $"debug exception: {error.Status.DebugException}");
         Assert.Equal(1, pool.GetStatistics().Destroyed);
 
         StandIn.Faults.Hang = false;
@@ -31,20 +37,23 @@ public sealed class EvictionTests : StandInPerTest
     }
 
     [Fact]
-    public async Task An_Unavailable_answer_evicts_the_client()
+    public async Task An_Unavailable_answer_from_the_server_keeps_the_client()
     {
         await using var pool = Pools.For(StandIn, maxSize: 1);
         await ListAsync(pool);
         StandIn.Faults.Unavailable = true;
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync(pool));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Equal(1, pool.GetStatistics().Destroyed);
+        Assert.Equal(0, pool.GetStatistics().Destroyed);
+        Assert.Equal(1, StandIn.AcceptedConnections);
     }
 
+    // The health check answers (SpareHealthCheck), so the probe after the deadline keeps the client
+    // unless EvictOnDeadlineExceeded skips it.
     [Theory]
     [InlineData(true, 1)]
     [InlineData(false, 0)]
-    public async Task DeadlineExceeded_evicts_unless_turned_off(bool evict, int destroyed)
+    public async Task DeadlineExceeded_evicts_only_when_the_probe_fails_or_the_option_says_so(bool evict, int destroyed)
     {
         await using var pool = Pools.For(StandIn, maxSize: 1, configure: o =>
         {

@@ -1,3 +1,4 @@
+using Pool.Internal;
 using Pool.Tests.Systematic.Scenarios;
 
 namespace Pool.Tests.Systematic.Canaries;
@@ -14,7 +15,7 @@ public sealed class CanaryTests(ITestOutputHelper output)
 
     [Fact]
     public void SlotLeakCanary_LeakedSlotIsFoundAsI2() =>
-        CoyoteRunner.AssertBugFound(CanaryScenarios.SlotLeak_CreateFailureWithWaiterBehind, output, "I2 A failed create frees its slot AND serves a waiter violated", CoyoteSettings.CanaryIterations);
+        CoyoteRunner.AssertBugFound(CanaryScenarios.SlotLeak_CreateFailureWithWaiterBehind, output, $"{PoolInvariants.FailedCreateServesAWaiter} violated", CoyoteSettings.CanaryIterations);
 
     [Fact]
     public void LostHandOffCanary_LostConnectionIsFoundAsI3() =>

@@ -275,7 +275,7 @@ internal sealed class PoolWorld
         var stats = Pool.GetStatistics();
         Check.That(stats.IsDisposed, "I9 Dispose is complete", $"the pool does not report itself disposed {where}.");
         Check.That(
-            stats.Creating == 0, "I2 A failed create frees its slot AND serves a waiter",
+            stats.Creating == 0, PoolInvariants.FailedCreateServesAWaiter,
             () => $"the pool still counts {stats.Creating} creates in flight {where}, but the factory has {Factory.CreatesInFlight} "
                 + $"({Factory.CreatesFailed} of {Factory.CreatesStarted} creates failed): a failed create kept its slot.");
         CheckNothingLeased(stats, where);

@@ -1,3 +1,5 @@
+using Pool.Internal;
+
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -40,7 +42,7 @@ public static class CreateFailureScenarios
         PoolWorld.Expect(b.Result, Outcome.Lease);
         var stats = world.Pool.GetStatistics();
         Check.That(
-            stats.CreateFailures == 0 && world.Factory.CreatesStarted == 1, "I8 A create outlives the acquirer that caused it",
+            stats.CreateFailures == 0 && world.Factory.CreatesStarted == 1, PoolInvariants.CreatesBelongToThePool,
             () => $"A was cancelled during its create; the pool saw {stats.CreateFailures} failed creates and the factory {world.Factory.CreatesStarted} creates, expected 0 and 1.");
         await world.FinishAsync();
     }
