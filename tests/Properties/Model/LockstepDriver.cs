@@ -159,31 +159,11 @@ internal sealed class LockstepDriver
         _time.SetNow(target);
     }
 
-    public bool SetMaxSize(int n)
-    {
-        try
-        {
-            Lifecycle.SetMaxSize(n);
-            return true;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-    }
+    /// <summary>False if the pool rejected the value with ArgumentOutOfRangeException.</summary>
+    public bool SetMaxSize(int n) => Accepted(() => Lifecycle.SetMaxSize(n));
 
-    public bool SetMinSize(int n)
-    {
-        try
-        {
-            Lifecycle.SetMinSize(n);
-            return true;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-    }
+    /// <summary>False if the pool rejected the value with ArgumentOutOfRangeException.</summary>
+    public bool SetMinSize(int n) => Accepted(() => Lifecycle.SetMinSize(n));
 
     public void Clear() => Lifecycle.Clear();
 
@@ -192,6 +172,19 @@ internal sealed class LockstepDriver
     public void Dispose() => _dispose = _pool.DisposeAsync().AsTask();
 
     public PoolStatistics Statistics() => _pool.GetStatistics();
+
+    private static bool Accepted(Action change)
+    {
+        try
+        {
+            change();
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Rest: every reserved create is parked in a backoff timer or in a hanging factory call, nothing is
