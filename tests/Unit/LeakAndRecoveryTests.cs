@@ -53,6 +53,26 @@ public sealed class LeakAndRecoveryTests
         Assert.Null(lease.Entry!.LeaseSite);
     }
 
+    [Fact]
+    public async Task Logging_CreateFailuresAndTheFastFailWindow_AreLoggedWithTheError()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
+        await using var pool = TestPools.Create(_factory, _time, configure: o =>
+        {
+            o.FailFastAfter = 2;
+            o.LoggerFactory = loggerFactory;
+        });
+        var outage = await FastFailOutage.OpenAndCloseAsync(pool, _factory, _time);
+        await Waits.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
+
+        var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();
+        Assert.Equal(
+            new (string?, LogLevel)[] { ("CreateFailed", LogLevel.Warning), ("CreateFailed", LogLevel.Warning), ("Unavailable", LogLevel.Error), ("Available", LogLevel.Information) },
+            events);
+        Assert.All(logs.GetSnapshot().Take(3), r => Assert.Same(outage, r.Exception));
+    }
+
     private static async Task<PooledConnection<TestConnection>> AcquireHereAsync(ConnectionPool<TestConnection> pool) =>
         await pool.AcquireAsync();
 

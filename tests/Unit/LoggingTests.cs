@@ -15,7 +15,7 @@ public sealed class LoggingTests
     {
         using var loggers = Telemetry.Logs(_logs);
         await using var pool = TestPools.Create(_factory, _time, configure: o => (o.FailFastAfter, o.LoggerFactory) = (2, loggers));
-        var outage = await OpenAndCloseTheFastFailWindowAsync(pool);
+        var outage = await FastFailOutage.OpenAndCloseAsync(pool, _factory, _time);
         await Waits.Until(() => _logs.Count == 4, "four events are logged");
 
         var records = _logs.GetSnapshot();
@@ -32,26 +32,6 @@ public sealed class LoggingTests
         Assert.All(records, r => Assert.Equal(PoolDiagnostics.LoggerCategory, r.Category));
         Assert.Equal(("test", "2"), (records[1].GetStructuredStateValue("Pool"), records[1].GetStructuredStateValue("ConsecutiveFailures")));
         Assert.Equal("2", records[2].GetStructuredStateValue("ConsecutiveFailures"));
-    }
-
-    [Fact]
-    public async Task Logging_CreateFailuresAndTheFastFailWindow_AreLoggedWithTheError()
-    {
-        var logs = new FakeLogCollector();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
-        await using var pool = TestPools.Create(_factory, _time, configure: o =>
-        {
-            o.FailFastAfter = 2;
-            o.LoggerFactory = loggerFactory;
-        });
-        var outage = await OpenAndCloseTheFastFailWindowAsync(pool);
-        await Waits.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
-
-        var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();
-        Assert.Equal(
-            new (string?, LogLevel)[] { ("CreateFailed", LogLevel.Warning), ("CreateFailed", LogLevel.Warning), ("Unavailable", LogLevel.Error), ("Available", LogLevel.Information) },
-            events);
-        Assert.All(logs.GetSnapshot().Take(3), r => Assert.Same(outage, r.Exception));
     }
 
     [Fact]
@@ -177,21 +157,6 @@ public sealed class LoggingTests
     }
 
     /// <summary>Every level is off; counts the questions and any write that ignores the answer.</summary>
-    /// <summary>
-    /// The outage every fast-fail logging test starts from (FailFastAfter 2): two creates fail, the second
-    /// acquire fails fast, the factory recovers and the probe create closes the window. Returns the error.
-    /// </summary>
-    private async Task<IOException> OpenAndCloseTheFastFailWindowAsync(ConnectionPool<TestConnection> pool)
-    {
-        var outage = new IOException("refused");
-        _factory.CreateError = outage;
-        await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
-        await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
-        _factory.CreateError = null;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
-        return outage;
-    }
-
     private sealed class SilentLoggerFactory : ILoggerFactory, ILogger
     {
         private int _asked;
