@@ -40,7 +40,7 @@ public sealed class KnownBugTests(ITestOutputHelper output)
 
     private void Replay(uint config, uint[] choices)
     {
-        var result = ModelRun.Run(config, choices, c => new LockstepRealPool(c), restricted: false);
+        var result = ModelRun.Run(config, choices, LockstepDriver.Real, restricted: false);
         output.WriteLine(result.Report);
         Assert.True(result.Passed, result.Report);
     }

@@ -14,7 +14,7 @@ public sealed class ModelBasedTests
     [Property(MaxTest = 1000, Arbitrary = new[] { typeof(ScenarioArbitrary) })]
     public Property RealPool_BehavesLikeTheModel(Scenario scenario)
     {
-        var result = ModelRun.Run(scenario.Config, scenario.Choices, c => new LockstepRealPool(c), restricted: false);
+        var result = ModelRun.Run(scenario.Config, scenario.Choices, LockstepDriver.Real, restricted: false);
         return result.Passed.Label(result.Report);
     }
 }

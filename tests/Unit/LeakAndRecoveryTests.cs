@@ -63,12 +63,7 @@ public sealed class LeakAndRecoveryTests
             o.FailFastAfter = 2;
             o.LoggerFactory = loggerFactory;
         });
-        var outage = new IOException("refused");
-        _factory.CreateError = outage;
-        await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
-        await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
-        _factory.CreateError = null;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
+        var outage = await FastFailOutage.OpenAndCloseAsync(pool, _factory, _time);
         await Waits.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
 
         var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();

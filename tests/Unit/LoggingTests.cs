@@ -15,12 +15,7 @@ public sealed class LoggingTests
     {
         using var loggers = Telemetry.Logs(_logs);
         await using var pool = TestPools.Create(_factory, _time, configure: o => (o.FailFastAfter, o.LoggerFactory) = (2, loggers));
-        var outage = new IOException("refused");
-        _factory.CreateError = outage;
-        await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
-        await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
-        _factory.CreateError = null;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
+        var outage = await FastFailOutage.OpenAndCloseAsync(pool, _factory, _time);
         await Waits.Until(() => _logs.Count == 4, "four events are logged");
 
         var records = _logs.GetSnapshot();

@@ -30,15 +30,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             WorkerChaos = WorkerChaos.Soak,
         };
 
-        var result = await Session.RunAsync(settings, new SilentView());
+        var result = await RunCleanAsync(settings);
         var rig = result.Rig;
-        foreach (var (name, value) in Report.Rows(result))
-        {
-            output.WriteLine($"{name,-40}{value}");
-        }
-
-        Assert.Empty(SoakRuns.Messages(result));
-        Assert.Equal(0, result.ExitCode);
 
         // Every call ended exactly once, and enough of them happened to mean something.
         var t = rig.Tally;
@@ -85,15 +78,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         // Restarts at 1.5 s and 4.5 s, each down 0.9 s: 2.1 s of uptime after each, so both recoveries are judged.
         var settings = new RunSettings { Duration = TimeSpan.FromSeconds(7.5), Workers = 16, MaxSize = 4, RestartEvery = TimeSpan.FromSeconds(3) };
 
-        var result = await Session.RunAsync(settings, new SilentView());
+        var result = await RunCleanAsync(settings);
         var rig = result.Rig;
-        foreach (var (name, value) in Report.Rows(result))
-        {
-            output.WriteLine($"{name,-40}{value}");
-        }
-
-        Assert.Empty(SoakRuns.Messages(result));
-        Assert.Equal(0, result.ExitCode);
         Assert.Equal(2, rig.Timeline.Restarts.Count);
         Assert.All(rig.Timeline.Restarts, r => Assert.InRange(r.RecoveryTime!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
         Assert.Equal(0, rig.Faults.Total); // the plain demo injects nothing on the client side
@@ -134,5 +120,19 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         Assert.Empty(RestartSchedule.Times(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)));
         Assert.Equal(TimeSpan.FromSeconds(1.2), RestartSchedule.OutageFor(TimeSpan.FromSeconds(4)));
         Assert.Equal(TimeSpan.FromSeconds(1.5), RestartSchedule.OutageFor(TimeSpan.FromMinutes(1)));
+    }
+
+    /// <summary>Runs the demo's engine with <paramref name="settings"/>, prints its report and asserts it ended clean: no violation, exit code 0.</summary>
+    private async Task<RunResult> RunCleanAsync(RunSettings settings)
+    {
+        var result = await Session.RunAsync(settings, new SilentView());
+        foreach (var (name, value) in Report.Rows(result))
+        {
+            output.WriteLine($"{name,-40}{value}");
+        }
+
+        Assert.Empty(SoakRuns.Messages(result));
+        Assert.Equal(0, result.ExitCode);
+        return result;
     }
 }

@@ -18,7 +18,7 @@ internal static class ModelRun
 {
     public const int MaxOps = 40;
 
-    public static ModelRunResult Run(uint configSeed, uint[] choices, Func<ModelConfig, ILockstepPool> create, bool restricted)
+    public static ModelRunResult Run(uint configSeed, uint[] choices, Func<ModelConfig, LockstepDriver> create, bool restricted)
     {
         var config = ModelConfig.From(configSeed, restricted);
         var model = new PoolModel(config);
@@ -164,7 +164,7 @@ internal static class ModelRun
         return null;
     }
 
-    private static bool? Apply(Op op, ILockstepPool p)
+    private static bool? Apply(Op op, LockstepDriver p)
     {
         bool? result = null;
         switch (op.Kind)
@@ -188,7 +188,7 @@ internal static class ModelRun
         return result;
     }
 
-    private static string? Compare(PoolModel model, ILockstepPool pool, bool full, Op? op)
+    private static string? Compare(PoolModel model, LockstepDriver pool, bool full, Op? op)
     {
         bool settled = pool.Settle();
         var actual = pool.Statistics();

@@ -5,7 +5,8 @@ namespace Pool.Tests.Systematic.Harness;
 /// it on (the pool's own defaults are not: CreateTimeout, validation after 500 ms idle, a maintenance
 /// timer, fast-fail after 3 failures, 2 concurrent creates). Under Coyote every timer may fire at
 /// any moment, so a default timer would race every scenario about something else.
-/// <see cref="ToOptions"/> maps the spec to <see cref="ConnectionPoolOptions"/>.
+/// <see cref="ToOptions"/> maps the spec to <see cref="ConnectionPoolOptions"/>; <see cref="CreateReal"/> and
+/// <see cref="CreateCanary"/> build the pool a scenario drives in them.
 /// </summary>
 internal sealed record PoolSpec(int MaxSize)
 {
@@ -39,6 +40,14 @@ internal sealed record PoolSpec(int MaxSize)
 
     /// <summary>How the pool's jitter source answers: always 0 (no backoff wait, no lifetime jitter), or Coyote's choice.</summary>
     public JitterSource Jitter { get; init; } = JitterSource.Zero;
+
+    /// <summary>The real pool in this spec's options.</summary>
+    public RealPool CreateReal(IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
+        new(new ConnectionPool<TestConnection>(factory, ToOptions(time, random)));
+
+    /// <summary>The test kit's canary with <paramref name="bug"/> in this spec's options (it reads MaxSize, the backoff, the clock and the jitter source).</summary>
+    public CanaryPool CreateCanary(CanaryBug bug, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
+        new(bug, ToOptions(time, random), factory);
 
     public ConnectionPoolOptions ToOptions(TimeProvider time, Random random) => new()
     {

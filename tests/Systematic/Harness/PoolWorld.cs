@@ -1,6 +1,5 @@
 using Microsoft.Coyote.Random;
 using Pool.Internal;
-using Pool.Tests.Systematic.Canaries;
 
 namespace Pool.Tests.Systematic.Harness;
 
@@ -40,13 +39,14 @@ internal sealed class PoolWorld
         Random = Generator.Create();
         Time = new CoyoteClock();
         Factory = new ScriptedFactory(script(Random), spec.MaxSize);
+        var random = new ControlledRandom(spec.Jitter, Random);
         Pool = target switch
         {
-            PoolTarget.Real => RealPool.Create(spec, Factory, Time, new ControlledRandom(spec.Jitter, Random)),
-            PoolTarget.CheckThenCreateCanary => new CanaryPool(CanaryBug.CheckThenCreate, spec, Factory, Time),
-            PoolTarget.SlotLeakCanary => new CanaryPool(CanaryBug.SlotLeakOnFailedCreate, spec, Factory, Time),
-            PoolTarget.LostHandOffCanary => new CanaryPool(CanaryBug.LostHandOffToDeadWaiter, spec, Factory, Time),
-            PoolTarget.NoWakeUpCanary => new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, spec, Factory, Time),
+            PoolTarget.Real => spec.CreateReal(Factory, Time, random),
+            PoolTarget.CheckThenCreateCanary => spec.CreateCanary(CanaryBug.CheckThenCreate, Factory, Time, random),
+            PoolTarget.SlotLeakCanary => spec.CreateCanary(CanaryBug.SlotLeakOnFailedCreate, Factory, Time, random),
+            PoolTarget.LostHandOffCanary => spec.CreateCanary(CanaryBug.LostHandOffToDeadWaiter, Factory, Time, random),
+            PoolTarget.NoWakeUpCanary => spec.CreateCanary(CanaryBug.NoWakeUpAfterFailedCreate, Factory, Time, random),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
         if (target == PoolTarget.Real)

@@ -1,7 +1,7 @@
-namespace Pool.Tests.Systematic.Canaries;
+namespace Pool.Tests.Kit;
 
 /// <summary>Returns, destroys and dispose of the canary pool.</summary>
-internal sealed partial class CanaryPool
+public sealed partial class CanaryPool
 {
     public async ValueTask DisposeAsync()
     {
@@ -29,47 +29,51 @@ internal sealed partial class CanaryPool
         }
 
         idle.ForEach(StartDestroy);
-        Task[] destroys;
-        lock (_lock)
-        {
-            destroys = [.. _destroys];
-        }
 
-        await Task.WhenAll(destroys);
+        // Drained: creates in flight end (their connections are destroyed) and every destroy completes.
+        while (true)
+        {
+            Task[] pending;
+            lock (_lock)
+            {
+                pending = [.. _work.Where(t => !t.IsCompleted)];
+            }
+
+            if (pending.Length == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAll(pending);
+        }
     }
 
     private void Return(TestConnection connection, bool invalidated)
     {
-        Waiter? next = null;
+        bool destroy;
+        AfterLock? work = null;
         lock (_lock)
         {
-            if (invalidated || _disposed)
+            _inUse--;
+            destroy = invalidated || _disposed;
+            if (destroy)
             {
-                _inUse--;
                 _destroying++;
-            }
-            else if (_waiters.First is { } first)
-            {
-                next = first.Value; // Hand-off: still in use, now by the waiter.
-                Dequeue_NeedsLock(next);
             }
             else
             {
-                _inUse--;
                 _idle.Push(connection);
+                work = Settle_NeedsLock(); // hands it to the oldest waiter in the same step
             }
         }
 
-        if (next is null)
+        if (destroy)
         {
-            if (invalidated || _disposed)
-            {
-                StartDestroy(connection);
-            }
+            StartDestroy(connection);
         }
-        else if (!next.Completion.TrySetResult(connection) && bug != CanaryBug.LostHandOffToDeadWaiter)
+        else
         {
-            Return(connection, invalidated: false); // The waiter gave up: give the connection to someone else.
+            Run(work!);
         }
     }
 
@@ -78,7 +82,7 @@ internal sealed partial class CanaryPool
         var destroy = DestroyAsync(connection);
         lock (_lock)
         {
-            _destroys.Add(destroy);
+            _work.Add(destroy);
         }
     }
 
@@ -86,26 +90,21 @@ internal sealed partial class CanaryPool
     {
         try
         {
-            await factory.DestroyAsync(connection);
+            await _factory.DestroyAsync(connection);
         }
-        catch (ScriptedFaultException)
+        catch (Exception)
         {
             // Counted as destroyed anyway, like the real pool.
         }
 
-        Waiter? next = null;
+        AfterLock work;
         lock (_lock)
         {
             _destroying--;
             _destroyed++;
-            if (!_disposed && _waiters.First is { } first)
-            {
-                next = first.Value; // The freed slot goes to the next waiter, which creates.
-                Dequeue_NeedsLock(next);
-                _creating++;
-            }
+            work = Settle_NeedsLock(); // the freed slot may let a waiter's create start
         }
 
-        next?.Completion.TrySetResult(null);
+        Run(work);
     }
 }

@@ -1,13 +1,14 @@
-namespace Pool.Tests.Systematic.Harness;
+namespace Pool.Tests.Kit;
 
 /// <summary>
-/// What a scenario drives: the real <see cref="ConnectionPool{TConnection}"/> (through <see cref="RealPool"/>)
-/// or a deliberately broken canary. Scenarios are written only against this, so the same scenario
+/// The one adapter every model-checking test drives: the real <see cref="ConnectionPool{TConnection}"/>
+/// (through <see cref="RealPool"/>) or the deliberately broken <see cref="CanaryPool"/>. The Coyote
+/// scenarios and the FsCheck model's lockstep driver are written only against this, so the same test
 /// that must pass on the pool must fail on each canary.
 /// </summary>
-internal interface IPoolUnderTest : IAsyncDisposable
+public interface IPoolUnderTest : IAsyncDisposable
 {
-    /// <summary>Leases a connection; <paramref name="timeout"/> null waits without a timeout.</summary>
+    /// <summary>Leases a connection; <paramref name="timeout"/> null waits the pool's own AcquireTimeout.</summary>
     /// <exception cref="PoolExhaustedException">Timed out.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
@@ -26,11 +27,12 @@ internal interface IPoolUnderTest : IAsyncDisposable
 }
 
 /// <summary>One lease, as the pool under test hands it out.</summary>
-internal interface ILeaseHandle
+public interface ILeaseHandle
 {
     TestConnection Connection { get; }
 
     /// <summary>Returns the connection. A second call (from any task) must do nothing.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "Test code in C# only; Return is what the scenarios call it.")]
     void Return();
 
     /// <summary>Marks the connection broken, so the return destroys it.</summary>

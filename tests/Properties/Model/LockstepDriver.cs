@@ -1,21 +1,27 @@
-
 namespace Pool.Tests.Properties.Model;
 
-/// <summary>The real <see cref="ConnectionPool{TConnection}"/> behind the adapter.</summary>
-internal sealed class LockstepRealPool : ILockstepPool
+/// <summary>
+/// Drives the kit's <see cref="IPoolUnderTest"/> (the real pool or a canary) in lockstep with the model:
+/// one step, then settle. Acquires are named by number and the driver keeps their tasks and leases;
+/// time is a <see cref="SteppedClock"/> that fires one timer at a time. The lifecycle operations
+/// (SetMaxSize, SetMinSize, Clear, RunMaintenance) only the real pool has; the canary runs
+/// the restricted operation set, which never asks for them.
+/// </summary>
+internal sealed class LockstepDriver
 {
-    private readonly SteppedClock _time = new();
-    private readonly ConnectionPool<TestConnection> _pool;
-    private readonly Dictionary<int, Task<PooledConnection<TestConnection>>> _acquires = [];
-    private readonly Dictionary<int, PooledConnection<TestConnection>> _tried = [];
+    private readonly SteppedClock _time;
+    private readonly IPoolUnderTest _pool;
+    private readonly Dictionary<int, Task<ILeaseHandle>> _acquires = [];
+    private readonly Dictionary<int, ILeaseHandle> _tried = [];
     private readonly Dictionary<int, Outcome> _sync = [];
     private readonly Dictionary<int, CancellationTokenSource> _tokens = [];
     private Task? _dispose;
 
-    public LockstepRealPool(ModelConfig config)
+    private LockstepDriver(SteppedClock time, FakeFactory factory, IPoolUnderTest pool)
     {
-        Factory = new FakeFactory();
-        _pool = new ConnectionPool<TestConnection>(Factory, config.ToOptions(_time));
+        _time = time;
+        Factory = factory;
+        _pool = pool;
         Settle();
     }
 
@@ -23,6 +29,26 @@ internal sealed class LockstepRealPool : ILockstepPool
 
     public bool DisposeCompleted => _dispose?.IsCompleted == true;
 
+    private ConnectionPool<TestConnection> Lifecycle =>
+        (_pool as RealPool)?.Inner ?? throw new NotSupportedException("Lifecycle operations are the real pool's; the canary runs the restricted operation set.");
+
+    /// <summary>The real <see cref="ConnectionPool{TConnection}"/> in the configuration's options.</summary>
+    public static LockstepDriver Real(ModelConfig config)
+    {
+        var time = new SteppedClock();
+        var factory = new FakeFactory();
+        return new LockstepDriver(time, factory, new RealPool(new ConnectionPool<TestConnection>(factory, config.ToOptions(time))));
+    }
+
+    /// <summary>The kit's <see cref="CanaryPool"/> with <paramref name="bug"/> (null: none) in the configuration's options.</summary>
+    public static LockstepDriver Canary(ModelConfig config, CanaryBug? bug)
+    {
+        var time = new SteppedClock();
+        var factory = new FakeFactory();
+        return new LockstepDriver(time, factory, new CanaryPool(bug, config.ToOptions(time), factory));
+    }
+
+    /// <summary>Starts acquire <paramref name="id"/>: timeout 0 = the pool's default, Inf = infinite.</summary>
     public void Acquire(int id, long timeout, bool cancellable)
     {
         var cts = cancellable ? new CancellationTokenSource() : null;
@@ -32,9 +58,7 @@ internal sealed class LockstepRealPool : ILockstepPool
         }
 
         var token = cts?.Token ?? CancellationToken.None;
-        _acquires[id] = timeout == 0
-            ? _pool.AcquireAsync(token).AsTask()
-            : _pool.AcquireAsync(ModelConfig.Span(timeout), token).AsTask();
+        _acquires[id] = _pool.AcquireAsync(timeout == 0 ? null : ModelConfig.Span(timeout), token);
     }
 
     public void TryAcquire(int id)
@@ -59,7 +83,7 @@ internal sealed class LockstepRealPool : ILockstepPool
 
     public void Return(int id, bool invalidate)
     {
-        PooledConnection<TestConnection> lease;
+        ILeaseHandle lease;
         if (_tried.TryGetValue(id, out var t))
         {
             lease = t;
@@ -78,7 +102,7 @@ internal sealed class LockstepRealPool : ILockstepPool
             lease.Invalidate();
         }
 
-        lease.Dispose();
+        lease.Return();
     }
 
     public void Cancel(int id)
@@ -135,39 +159,32 @@ internal sealed class LockstepRealPool : ILockstepPool
         _time.SetNow(target);
     }
 
-    public bool SetMaxSize(int n)
-    {
-        try
-        {
-            _pool.SetMaxSize(n);
-            return true;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-    }
+    /// <summary>False if the pool rejected the value with ArgumentOutOfRangeException.</summary>
+    public bool SetMaxSize(int n) => Accepted(() => Lifecycle.SetMaxSize(n));
 
-    public bool SetMinSize(int n)
-    {
-        try
-        {
-            _pool.SetMinSize(n);
-            return true;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-    }
+    /// <summary>False if the pool rejected the value with ArgumentOutOfRangeException.</summary>
+    public bool SetMinSize(int n) => Accepted(() => Lifecycle.SetMinSize(n));
 
-    public void Clear() => _pool.Clear();
+    public void Clear() => Lifecycle.Clear();
 
-    public void RunMaintenance() => _pool.RunMaintenance();
+    public void RunMaintenance() => Lifecycle.RunMaintenance();
 
     public void Dispose() => _dispose = _pool.DisposeAsync().AsTask();
 
     public PoolStatistics Statistics() => _pool.GetStatistics();
+
+    private static bool Accepted(Action change)
+    {
+        try
+        {
+            change();
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Rest: every reserved create is parked in a backoff timer or in a hanging factory call, nothing is

@@ -1,17 +1,16 @@
-namespace Pool.Tests.Systematic.Harness;
+namespace Pool.Tests.Kit;
 
 /// <summary>Adapts <see cref="ConnectionPool{TConnection}"/> to <see cref="IPoolUnderTest"/>.</summary>
-internal sealed class RealPool(ConnectionPool<TestConnection> pool) : IPoolUnderTest
+public sealed class RealPool(ConnectionPool<TestConnection> pool) : IPoolUnderTest
 {
-    /// <summary>The pool itself, for the lifecycle operations scenarios drive directly (Clear, SetMaxSize, RunMaintenance, WarmUpAsync).</summary>
+    /// <summary>The pool itself, for the lifecycle operations only it has (Clear, SetMaxSize, SetMinSize, RunMaintenance, WarmUpAsync).</summary>
     public ConnectionPool<TestConnection> Inner => pool;
-
-    public static RealPool Create(PoolSpec spec, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
-        new(new ConnectionPool<TestConnection>(factory, spec.ToOptions(time, random)));
 
     public async Task<ILeaseHandle> AcquireAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var lease = await pool.AcquireAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken);
+        var lease = timeout is { } t
+            ? await pool.AcquireAsync(t, cancellationToken)
+            : await pool.AcquireAsync(cancellationToken);
         return new Handle(lease);
     }
 

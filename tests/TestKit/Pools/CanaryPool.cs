@@ -1,0 +1,262 @@
+namespace Pool.Tests.Kit;
+
+/// <summary>
+/// A small pool with one lock, a FIFO waiter queue, an idle stack (newest out first) and pool-owned
+/// creates (a failed create fails the oldest waiter; creates after consecutive failures wait a backoff),
+/// correct except for the one <see cref="CanaryBug"/> it is built with (none: a correct canary). It proves
+/// the tests have teeth: the Coyote scenarios race it, the FsCheck model drives it in lockstep, and each
+/// must find its bug. It follows the real pool's rules closely enough that the model predicts it exactly
+/// on the operations it has (acquire with timeout and token, try-acquire, return, invalidate, dispose)
+/// except where the bug bites. Uses only primitives Coyote controls: lock(object), TaskCompletionSource
+/// with asynchronous continuations, CancellationToken.Register and the options' TimeProvider for timers.
+/// </summary>
+public sealed partial class CanaryPool : IPoolUnderTest
+{
+    private readonly object _lock = new();
+    private readonly CanaryBug? _bug;
+    private readonly IConnectionFactory<TestConnection> _factory;
+    private readonly int _maxSize;
+    private readonly TimeSpan _acquireTimeout;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly TimeSpan _backoffInitial;
+    private readonly TimeSpan _backoffMax;
+    private readonly Stack<TestConnection> _idle = new();   // guarded by _lock
+    private readonly LinkedList<Waiter> _waiters = new();    // guarded by _lock
+    private readonly List<Task> _work = [];                  // guarded by _lock: creates and destroys, awaited by DisposeAsync
+    private int _inUse, _creating, _destroying;              // guarded by _lock
+    private int _consecutiveFailures;                        // guarded by _lock
+    private long _created, _destroyed, _createFailures;      // guarded by _lock
+    private long _acquired;                                  // guarded by _lock
+    private bool _disposed;                                  // guarded by _lock
+
+    /// <summary>
+    /// A canary with <paramref name="bug"/> (null: none). Of <paramref name="options"/> it reads MaxSize,
+    /// AcquireTimeout, BackoffInitial, BackoffMax, TimeProvider and Random; creates are capped only by capacity.
+    /// </summary>
+    public CanaryPool(CanaryBug? bug, ConnectionPoolOptions options, IConnectionFactory<TestConnection> factory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _bug = bug;
+        _factory = factory;
+        _maxSize = options.MaxSize;
+        _acquireTimeout = options.AcquireTimeout;
+        _time = options.TimeProvider;
+        _random = options.Random;
+        _backoffInitial = options.BackoffInitial;
+        _backoffMax = options.BackoffMax;
+    }
+
+    private int Total_NeedsLock => _idle.Count + _inUse + _creating + _destroying;
+
+    private int LiveWaiters_NeedsLock => _waiters.Count(w => !w.Dead);
+
+    public async Task<ILeaseHandle> AcquireAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var waiter = new Waiter();
+        AfterLock work;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idle.TryPop(out var idle))
+            {
+                _inUse++;
+                _acquired++;
+                return new Handle(this, idle);
+            }
+
+            // Queued and its create reserved in one step: no snapshot sees a waiter with nothing coming.
+            waiter.Node = _waiters.AddLast(waiter);
+            work = Settle_NeedsLock();
+        }
+
+        var limit = timeout ?? _acquireTimeout;
+        using var timer = limit == Timeout.InfiniteTimeSpan
+            ? null
+            : _time.CreateTimer(_ => GiveUp(waiter, new PoolExhaustedException("The canary timed out.")), waiter, limit, Timeout.InfiniteTimeSpan);
+
+        // Unregister, never Dispose: Dispose blocks (uncontrolled by Coyote) while the callback runs.
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(() => GiveUp(waiter, new OperationCanceledException(cancellationToken)))
+            : default;
+        try
+        {
+            Run(work);
+            return new Handle(this, await waiter.Completion.Task);
+        }
+        finally
+        {
+            registration.Unregister();
+        }
+    }
+
+    public bool TryAcquire([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILeaseHandle? lease)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idle.TryPop(out var idle))
+            {
+                _inUse++;
+                _acquired++;
+                lease = new Handle(this, idle);
+                return true;
+            }
+        }
+
+        lease = null;
+        return false;
+    }
+
+    public PoolStatistics GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new PoolStatistics
+            {
+                MaxSize = _maxSize,
+                Ceiling = _maxSize,                 // the canary never shrinks
+                MaxConcurrentCreates = _maxSize,    // and caps creates only by capacity
+                Idle = _idle.Count,
+                InUse = _inUse,
+                Creating = _creating,
+                Destroying = _destroying,
+                Waiters = LiveWaiters_NeedsLock,    // a dead waiter the LostHandOffToDeadWaiter bug left queued waits for nothing
+                IsDisposed = _disposed,
+                ConsecutiveCreateFailures = _consecutiveFailures,
+                Created = _created,
+                Destroyed = _destroyed,
+                CreateFailures = _createFailures,
+                Acquired = _acquired,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Rest after any change: idle connections go to the oldest waiters, then creates are reserved for the
+    /// waiters nothing is coming for. Returns the hand-offs and creates to start once the lock is released.
+    /// </summary>
+    private AfterLock Settle_NeedsLock()
+    {
+        var work = new AfterLock();
+        if (_disposed)
+        {
+            return work;
+        }
+
+        while (_idle.Count > 0 && _waiters.First is { } first)
+        {
+            Dequeue_NeedsLock(first.Value);
+            _inUse++; // still in use, now by the waiter (or lost, if the waiter is dead)
+            _acquired++;
+            work.Grants.Add((first.Value, _idle.Pop()));
+        }
+
+        int open = _bug == CanaryBug.CheckThenCreate ? _idle.Count + _inUse : Total_NeedsLock; // the bug ignores creates in flight
+        work.Creates = Math.Max(0, Math.Min(LiveWaiters_NeedsLock - _creating, _maxSize - open));
+        _creating += work.Creates;
+        work.FailuresBefore = _consecutiveFailures;
+        return work;
+    }
+
+    /// <summary>Completes what <see cref="Settle_NeedsLock"/> decided; never under the lock.</summary>
+    private void Run(AfterLock work)
+    {
+        foreach (var (waiter, connection) in work.Grants)
+        {
+            if (!waiter.Completion.TrySetResult(connection) && _bug != CanaryBug.LostHandOffToDeadWaiter)
+            {
+                Return(connection, invalidated: false); // The waiter is gone: the connection goes to someone else.
+            }
+
+            // LostHandOffToDeadWaiter: the failed hand-off is ignored and the connection is lost, counted in use forever.
+        }
+
+        for (int i = 0; i < work.Creates; i++)
+        {
+            StartCreate(work.FailuresBefore);
+        }
+    }
+
+    private void GiveUp(Waiter waiter, Exception error)
+    {
+        if (_bug == CanaryBug.LostHandOffToDeadWaiter)
+        {
+            // The bug: the waiter ends but never leaves the queue; a connection handed to it is lost.
+            if (waiter.Completion.TrySetException(error))
+            {
+                lock (_lock)
+                {
+                    waiter.Dead = true;
+                }
+            }
+
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (!Dequeue_NeedsLock(waiter))
+            {
+                return; // Already granted: the grant stands.
+            }
+        }
+
+        waiter.Completion.TrySetException(error);
+    }
+
+    private bool Dequeue_NeedsLock(Waiter waiter)
+    {
+        if (waiter.Node is null)
+        {
+            return false;
+        }
+
+        _waiters.Remove(waiter.Node);
+        waiter.Node = null;
+        return true;
+    }
+
+    /// <summary>What to do after the lock: hand-offs to complete and creates to start (after the given number of consecutive failures).</summary>
+    private sealed class AfterLock
+    {
+        public List<(Waiter Waiter, TestConnection Connection)> Grants { get; } = [];
+
+        public int Creates { get; set; }
+
+        public int FailuresBefore { get; set; }
+    }
+
+    /// <summary>A queued acquire; also its timeout timer's state (rank 0 for the <see cref="SteppedClock"/>).</summary>
+    private sealed class Waiter : IRankedTimerState
+    {
+        public TaskCompletionSource<TestConnection> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public LinkedListNode<Waiter>? Node { get; set; } // guarded by the pool's _lock
+
+        public bool Dead { get; set; } // guarded by the pool's _lock
+
+        public int Rank => 0;
+    }
+
+    private sealed class Handle(CanaryPool pool, TestConnection connection) : ILeaseHandle
+    {
+        // No lock: Coyote runs one operation at a time and the lockstep driver one step at a time.
+        private bool _returned;
+        private bool _invalidated;
+
+        public TestConnection Connection => connection;
+
+        public void Return()
+        {
+            if (!_returned)
+            {
+                _returned = true;
+                pool.Return(connection, _invalidated);
+            }
+        }
+
+        public void Invalidate() => _invalidated |= !_returned;
+    }
+}
