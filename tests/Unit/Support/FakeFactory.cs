@@ -12,6 +12,9 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     private readonly Queue<PendingCreate> _pending = new();
     private readonly List<TaskCompletionSource> _pendingWatchers = [];
     private readonly ConcurrentDictionary<int, FakeConnection> _live = new();
+    private readonly ConcurrentDictionary<int, byte> _validating = new();
+    private readonly ConcurrentQueue<string> _overlaps = new();
+    private readonly ConcurrentQueue<TaskCompletionSource<bool>> _hung = new();
     private int _nextId;
     private int _peakLive;
     private int _createCalls;
@@ -38,8 +41,21 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     /// <summary>When set, ValidateAsync throws this.</summary>
     public Exception? ValidateError { get; set; }
 
-    /// <summary>When true, ValidateAsync never completes and ignores its token (a black-holed connection).</summary>
+    /// <summary>
+    /// When true, ValidateAsync ignores its token and does not complete until the test calls
+    /// <see cref="AnswerHungValidations"/> (a black-holed connection).
+    /// </summary>
     public bool ValidateHangs { get; set; }
+
+    /// <summary>
+    /// Calls the pool made on a connection while another call on it still ran (I11 One call at a time
+    /// per connection): a validation or destroy overlapping a validation. Empty in a sound pool;
+    /// <see cref="TestPools.Checked"/> fails on any.
+    /// </summary>
+    public IReadOnlyCollection<string> Overlaps => _overlaps.ToArray();
+
+    /// <summary>Validations that have started and not yet returned.</summary>
+    public int ValidationsRunning => _validating.Count;
 
     /// <summary>When set (with <see cref="Clock"/>), each create takes this long on the clock.</summary>
     public TimeSpan CreateDelay { get; set; }
@@ -93,17 +109,44 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _validateCalls);
-        if (ValidateHangs)
+        if (!_validating.TryAdd(connection.Id, 0))
         {
-            return new ValueTask<bool>(new TaskCompletionSource<bool>().Task);
+            _overlaps.Enqueue($"{connection} was validated while another ValidateAsync on it still ran.");
         }
 
+        if (connection.DestroyCount > 0)
+        {
+            _overlaps.Enqueue($"{connection} was validated after it was destroyed.");
+        }
+
+        if (ValidateHangs)
+        {
+            var hung = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _hung.Enqueue(hung);
+            return new ValueTask<bool>(EndValidationAfter(hung.Task, connection));
+        }
+
+        _validating.TryRemove(connection.Id, out _);
         return ValidateError is null ? new(Validate(connection)) : ValueTask.FromException<bool>(ValidateError);
+    }
+
+    /// <summary>Lets every hung validation return <paramref name="answer"/>.</summary>
+    public void AnswerHungValidations(bool answer)
+    {
+        while (_hung.TryDequeue(out var hung))
+        {
+            hung.TrySetResult(answer);
+        }
     }
 
     public ValueTask DestroyAsync(FakeConnection connection)
     {
         Interlocked.Increment(ref _destroyCalls);
+        if (_validating.ContainsKey(connection.Id))
+        {
+            _overlaps.Enqueue($"{connection} was destroyed while its ValidateAsync still ran.");
+        }
+
         connection.MarkDestroyed();
         _live.TryRemove(connection.Id, out _);
         return DestroyError is null ? default : ValueTask.FromException(DestroyError);
@@ -174,6 +217,18 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         }
 
         return await pending.Completion.Task;
+    }
+
+    private async Task<bool> EndValidationAfter(Task<bool> answer, FakeConnection connection)
+    {
+        try
+        {
+            return await answer;
+        }
+        finally
+        {
+            _validating.TryRemove(connection.Id, out _);
+        }
     }
 
     private async Task<FakeConnection> TrackConcurrency(Task<FakeConnection> create)

@@ -49,6 +49,15 @@ internal sealed partial class PoolState<TConnection>
         return true;
     }
 
+    /// <summary>An acquire whose caller cancelled it while a check on borrow ran: counted as cancelled (the connection stays with the check).</summary>
+    public void AcquireCancelled()
+    {
+        lock (_lock)
+        {
+            _counters.Cancelled++;
+        }
+    }
+
     /// <summary>An acquire whose deadline passed while it validated connections that failed: counted as timed out.</summary>
     /// <returns>The counts at the timeout, for the message.</returns>
     public PoolStatistics AcquireTimedOut()

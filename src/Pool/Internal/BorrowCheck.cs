@@ -1,0 +1,93 @@
+namespace Pool.Internal;
+
+/// <summary>What an acquirer does after a check on borrow: the first of these to happen decides.</summary>
+internal enum BorrowVerdict
+{
+    /// <summary>ValidateAsync answered true in time: the acquirer keeps the lease.</summary>
+    Valid,
+
+    /// <summary>ValidateAsync answered false or threw in time: the acquirer destroys the connection and goes on.</summary>
+    Invalid,
+
+    /// <summary>ValidationTimeout passed first: the acquirer goes on; the connection counts as failed.</summary>
+    TimedOut,
+
+    /// <summary>The acquirer's token was cancelled first: it leaves with the cancellation.</summary>
+    Cancelled,
+
+    /// <summary>The pool's dispose started first: the acquirer fails with ObjectDisposedException.</summary>
+    Disposed,
+}
+
+/// <summary>
+/// One ValidateAsync call on borrow. The acquirer waits only for <see cref="Verdict"/>, which the first
+/// answer sets (the check, ValidationTimeout, the acquirer's cancellation, dispose); the connection
+/// stays with the check, leased in InUse, until ValidateAsync has returned (I11). If the verdict was
+/// not the check's own answer, the acquirer has left and the check judges the connection when the
+/// call returns.
+/// </summary>
+/// <typeparam name="TConnection">The connection type.</typeparam>
+internal sealed class BorrowCheck<TConnection> : IDisposable
+{
+    private readonly TaskCompletionSource<BorrowVerdict> _verdict = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _cancel;
+    private int _timedOut; // 1 once ValidationTimeout passed; Volatile only
+
+    /// <param name="lease">The lease the check holds while it runs.</param>
+    /// <param name="disposing">The pool's dispose token: dispose cancels the factory's token too.</param>
+    public BorrowCheck(PooledConnection<TConnection> lease, CancellationToken disposing)
+    {
+        Lease = lease;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(disposing);
+    }
+
+    public PooledConnection<TConnection> Lease { get; }
+
+    /// <summary>The factory's token: cancelled at ValidationTimeout or when the pool is disposed, never by the acquirer.</summary>
+    public CancellationToken Token => _cancel.Token;
+
+    public Task<BorrowVerdict> Verdict => _verdict.Task;
+
+    /// <summary>Whether ValidationTimeout passed before ValidateAsync returned: then the answer does not count.</summary>
+    public bool TimedOut => Volatile.Read(ref _timedOut) != 0;
+
+    /// <summary>The ValidationTimeout timer; disposed when the call returns. Set once, before the call starts.</summary>
+    public ITimer? Deadline { get; set; }
+
+    /// <summary>The registration on the pool's dispose token; removed when the call returns. Set once, before the call starts.</summary>
+    public CancellationTokenRegistration Disposing { get; set; }
+
+    /// <summary>Sets the verdict if none is set yet. Call without the pool's lock (it may run the acquirer's continuation).</summary>
+    /// <returns>False when another answer came first.</returns>
+    public bool Decide(BorrowVerdict verdict) => _verdict.TrySetResult(verdict);
+
+    /// <summary>ValidationTimeout passed: the answer will not count, the acquirer goes on, the factory's token is cancelled.</summary>
+    public void TimeOut()
+    {
+        Volatile.Write(ref _timedOut, 1);
+        Decide(BorrowVerdict.TimedOut);
+        try
+        {
+            _cancel.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback the factory registered threw; the check counts as failed either way.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call returned and the check ended meanwhile: nothing left to cancel.
+        }
+    }
+
+    /// <summary>The call returned: the deadline and the dispose registration are no longer needed.</summary>
+    public void CallReturned()
+    {
+        Deadline?.Dispose();
+
+        // Unregister, not Dispose: Dispose would spin until a running callback finishes.
+        Disposing.Unregister();
+    }
+
+    public void Dispose() => _cancel.Dispose();
+}
