@@ -19,7 +19,7 @@ public sealed partial class ConnectionPool<TConnection>
     /// </remarks>
     private async ValueTask<bool> ValidateOnBorrowAsync(PooledConnection<TConnection> lease, CancellationToken cancellationToken)
     {
-        var check = new BorrowCheck<TConnection>(lease, _disposeCts.Token);
+        var check = new BorrowCheck<TConnection>(lease);
         StartCheck(check);
         var registration = default(CancellationTokenRegistration);
         BorrowVerdict verdict;
@@ -64,7 +64,7 @@ public sealed partial class ConnectionPool<TConnection>
     {
         check.Deadline = _time.CreateTimer(
             static state => ((BorrowCheck<TConnection>)state!).TimeOut(), check, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
-        check.Disposing = _disposeCts.Token.Register(static state => ((BorrowCheck<TConnection>)state!).Decide(BorrowVerdict.Disposed), check);
+        check.Disposing = _disposeCts.Token.Register(static state => ((BorrowCheck<TConnection>)state!).CancelForDispose(), check);
         _ = RunCheckAsync(check);
     }
 

@@ -30,15 +30,15 @@ internal enum BorrowVerdict
 internal sealed class BorrowCheck<TConnection> : IDisposable
 {
     private readonly TaskCompletionSource<BorrowVerdict> _verdict = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _cancel;
+    // Not linked to the pool's dispose token: disposing a linked source blocks while the parent's
+    // cancellation is still inside its callback; dispose cancels this one through CancelForDispose.
+    private readonly CancellationTokenSource _cancel = new();
     private int _timedOut; // 1 once ValidationTimeout passed; Volatile only
 
     /// <param name="lease">The lease the check holds while it runs.</param>
-    /// <param name="disposing">The pool's dispose token: dispose cancels the factory's token too.</param>
-    public BorrowCheck(PooledConnection<TConnection> lease, CancellationToken disposing)
+    public BorrowCheck(PooledConnection<TConnection> lease)
     {
         Lease = lease;
-        _cancel = CancellationTokenSource.CreateLinkedTokenSource(disposing);
     }
 
     public PooledConnection<TConnection> Lease { get; }
@@ -66,6 +66,18 @@ internal sealed class BorrowCheck<TConnection> : IDisposable
     {
         Volatile.Write(ref _timedOut, 1);
         Decide(BorrowVerdict.TimedOut);
+        CancelCall();
+    }
+
+    /// <summary>The pool's dispose started: the acquirer fails at once and the factory's token is cancelled.</summary>
+    public void CancelForDispose()
+    {
+        Decide(BorrowVerdict.Disposed);
+        CancelCall();
+    }
+
+    private void CancelCall()
+    {
         try
         {
             _cancel.Cancel();

@@ -266,6 +266,11 @@ internal static class ModelRun
                     + $"model {model.CreateCalls}/{model.ValidateCalls}/{model.DestroyCalls}/{model.Hung}");
             }
 
+            if (f.Overlap is { } overlap)
+            {
+                diffs.Add(overlap);
+            }
+
             if (f.Live != actual.Idle + actual.InUse)
             {
                 diffs.Add($"factory live {f.Live} != idle + in use {actual.Idle + actual.InUse}");

@@ -27,6 +27,8 @@ internal sealed class ScriptedFactory : IConnectionFactory<TestConnection>
     private int _createCalls;
     private int _validateCalls;
     private int _destroyCalls;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _calls = new(); // connection id → 1 validating, 2 destroyed
+    private string? _overlap;
 
     public volatile CreateMode Create;
     public volatile ValidateMode Validate;
@@ -41,6 +43,9 @@ internal sealed class ScriptedFactory : IConnectionFactory<TestConnection>
     public int ValidateCalls => Volatile.Read(ref _validateCalls);
 
     public int DestroyCalls => Volatile.Read(ref _destroyCalls);
+
+    /// <summary>The first call the pool made on a connection while another call on it ran, or after it was destroyed (I11); null if none.</summary>
+    public string? Overlap => Volatile.Read(ref _overlap);
 
     public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
     {
@@ -60,17 +65,30 @@ internal sealed class ScriptedFactory : IConnectionFactory<TestConnection>
     public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _validateCalls);
-        return Validate switch
+        if (!_calls.TryAdd(connection.Id, 1))
+        {
+            Interlocked.CompareExchange(ref _overlap, $"I11 One call at a time per connection violated: {connection} was validated while another call on it ran or after its destroy.", null);
+        }
+
+        var answer = Validate switch
         {
             ValidateMode.Throw => ValueTask.FromException<bool>(new InvalidOperationException("scripted validate failure")),
             ValidateMode.False => new(false),
-            _ => new(true),
+            _ => new ValueTask<bool>(true),
         };
+        _calls.TryRemove(new KeyValuePair<int, int>(connection.Id, 1));
+        return answer;
     }
 
     public ValueTask DestroyAsync(TestConnection connection)
     {
         Interlocked.Increment(ref _destroyCalls);
+        if (_calls.TryGetValue(connection.Id, out int call) || !_calls.TryAdd(connection.Id, 2))
+        {
+            Interlocked.CompareExchange(
+                ref _overlap, $"I11 One call at a time per connection violated: {connection} was destroyed while {(call == 1 ? "its ValidateAsync ran" : "already destroyed")}.", null);
+        }
+
         Interlocked.Decrement(ref _live);
         return Destroy == DestroyMode.Throw ? ValueTask.FromException(new InvalidOperationException("scripted destroy failure")) : default;
     }

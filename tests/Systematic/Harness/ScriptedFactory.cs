@@ -134,8 +134,18 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         finally
         {
             _validating.Remove(connection.Id);
+            if (PoolDisposed is not null)
+            {
+                ValidatedAfterDispose[connection.Id] = PoolDisposed();
+            }
         }
     }
+
+    /// <summary>Whether the pool has started disposing (set by scenarios that race dispose with a check on borrow).</summary>
+    public Func<bool>? PoolDisposed { get; set; }
+
+    /// <summary>For each connection, whether its last ValidateAsync returned after the pool's dispose had started (needs <see cref="PoolDisposed"/>).</summary>
+    public Dictionary<int, bool> ValidatedAfterDispose { get; } = [];
 
     private async ValueTask<bool> ValidateCoreAsync(TestConnection connection, CancellationToken cancellationToken)
     {
