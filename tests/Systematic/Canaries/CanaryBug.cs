@@ -14,4 +14,7 @@ internal enum CanaryBug
 
     /// <summary>A failed create frees its slot but never wakes the waiter behind it (database/sql #10886): I2/I4.</summary>
     NoWakeUpAfterFailedCreate,
+
+    /// <summary>An acquirer cancelled during its check on borrow puts the connection back to idle at once, while ValidateAsync still runs (issue #12, item 1): I11.</summary>
+    UncheckedReturnOnCancelledCheck,
 }

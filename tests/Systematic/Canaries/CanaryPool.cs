@@ -24,16 +24,16 @@ internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, ScriptedF
     {
         cancellationToken.ThrowIfCancellationRequested();
         Waiter? waiter = null;
+        TestConnection? borrowed = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_idle.TryPop(out var idle))
             {
                 _inUse++;
-                return new Handle(this, idle);
+                borrowed = idle;
             }
-
-            if (Total_NeedsLock < spec.MaxSize)
+            else if (Total_NeedsLock < spec.MaxSize)
             {
                 if (bug != CanaryBug.CheckThenCreate)
                 {
@@ -45,6 +45,11 @@ internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, ScriptedF
                 waiter = new Waiter();
                 waiter.Node = _waiters.AddLast(waiter);
             }
+        }
+
+        if (borrowed is not null)
+        {
+            return await BorrowAsync(borrowed, cancellationToken);
         }
 
         if (waiter is null)

@@ -23,6 +23,11 @@ public sealed class CanaryTests(ITestOutputHelper output)
     public void LostHandOffCanary_LostConnectionIsFoundAsI3() =>
         CoyoteRunner.AssertBugFound(CanaryScenarios.LostHandOff_ReturnRacingTimeoutAndCancellation, output, "I3 Conservation across hand-off violated", CoyoteSettings.CanaryIterations);
 
+    // The bug's window is one yield of a slow check: 1,000 iterations (the default seed finds it at iteration 277).
+    [Fact]
+    public void UncheckedReturnCanary_ConnectionLeasedDuringItsCheckIsFoundAsI11() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.UncheckedReturn_CancelledValidationRacingAnotherAcquire, output, "I11 One call at a time per connection violated", 1000);
+
     [Fact]
     public void NoWakeUpCanary_StrandedWaiterIsFoundAsI4() =>
         CoyoteRunner.AssertBugFound(CanaryScenarios.NoWakeUp_CreateFailureWithWaiterBehind, output, "I4 No lost wake-up violated", CoyoteSettings.CanaryIterations);
@@ -42,6 +47,10 @@ public static class CanaryScenarios
     [Test]
     public static Task LostHandOff_ReturnRacingTimeoutAndCancellation() =>
         HandOffScenarios.RunReturnRacingTimeoutAndCancellation(PoolTarget.LostHandOffCanary);
+
+    [Test]
+    public static Task UncheckedReturn_CancelledValidationRacingAnotherAcquire() =>
+        ValidationScenarios.RunCancelledValidationRacingAnotherAcquire(PoolTarget.UncheckedReturnCanary);
 
     [Test]
     public static Task NoWakeUp_CreateFailureWithWaiterBehind() =>

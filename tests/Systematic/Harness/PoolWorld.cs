@@ -12,6 +12,7 @@ internal enum PoolTarget
     SlotLeakCanary,
     LostHandOffCanary,
     NoWakeUpCanary,
+    UncheckedReturnCanary,
 }
 
 /// <summary>How an acquire ended. Liveness: every acquire ends with exactly one of these.</summary>
@@ -47,6 +48,7 @@ internal sealed class PoolWorld
             PoolTarget.SlotLeakCanary => new CanaryPool(CanaryBug.SlotLeakOnFailedCreate, spec, Factory, Time),
             PoolTarget.LostHandOffCanary => new CanaryPool(CanaryBug.LostHandOffToDeadWaiter, spec, Factory, Time),
             PoolTarget.NoWakeUpCanary => new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, spec, Factory, Time),
+            PoolTarget.UncheckedReturnCanary => new CanaryPool(CanaryBug.UncheckedReturnOnCancelledCheck, spec, Factory, Time),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
         if (target == PoolTarget.Real)
