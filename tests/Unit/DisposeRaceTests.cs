@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>After DisposeAsync starts, no acquire succeeds and no create calls the factory (I9), whatever was in flight.</summary>
@@ -11,7 +8,7 @@ public sealed class DisposeRaceTests
     [Fact]
     public async Task Dispose_WhileAnAcquireValidates_TheAcquireFailsAtOnceAndTheConnectionIsDestroyedAfterValidateAsyncReturns()
     {
-        var time = new TimerClock();
+        var time = new ArmedTimerClock();
         var pool = TestPools.Create(_factory, time, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
@@ -23,11 +20,11 @@ public sealed class DisposeRaceTests
         _factory.ValidateHangs = true;
         time.Advance(TimeSpan.FromSeconds(1));
         var acquire = pool.AcquireAsync().AsTask();
-        await TestPools.Until(() => _factory.ValidationsRunning == 1, "the check on borrow started");
+        await Waits.Until(() => _factory.ValidationsRunning == 1, "the check on borrow started");
 
         var disposing = pool.DisposeAsync().AsTask();
 
-        await TestPools.Until(() => acquire.IsCompleted, "the validating acquire ended when dispose started");
+        await Waits.Until(() => acquire.IsCompleted, "the validating acquire ended when dispose started");
         var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => acquire);
         Assert.StartsWith("The connection pool 'test' has been disposed.", error.Message, StringComparison.Ordinal);
         var during = pool.Checked();
@@ -55,13 +52,13 @@ public sealed class DisposeRaceTests
         options.BackoffInitial = TimeSpan.FromSeconds(1);
         options.BackoffMax = TimeSpan.FromSeconds(10);
         options.MaintenanceInterval = TimeSpan.FromMinutes(1);
-        var pool = new ConnectionPool<FakeConnection>(_factory, options);
-        await TestPools.Until(() => _factory.CreateCalls == 1 && time.Armed == 2, "the first create failed and the refill waits out its backoff");
+        var pool = new ConnectionPool<TestConnection>(_factory, options);
+        await Waits.Until(() => _factory.CreateCalls == 1 && time.Armed == 2, "the first create failed and the refill waits out its backoff");
         Assert.Equal((1, 1L), (pool.Checked().Creating, pool.Checked().CreateFailures));
         time.OnPeriodicTimerDisposed = () =>
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            bool ended = SpinWait.SpinUntil(() => _factory.CreateCalls > 1 || pool.GetStatistics().Creating == 0, TimeSpan.FromSeconds(30));
+            bool ended = Waits.Spin(() => _factory.CreateCalls > 1 || pool.GetStatistics().Creating == 0, TimeSpan.FromSeconds(30));
             Assert.True(ended, "the create that left its backoff neither called the factory nor gave its slot back");
         };
 

@@ -1,13 +1,11 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class ValidationTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
-    private ConnectionPool<FakeConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
+    private ConnectionPool<TestConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
         TestPools.Create(_factory, _time, maxSize, acquireTimeout: acquireTimeout, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
@@ -99,7 +97,7 @@ public sealed class ValidationTests
 
         // Too late to count: even a "true" after ValidationTimeout destroys the connection.
         _factory.AnswerHungValidations(true);
-        await TestPools.Until(() => pool.GetStatistics().Destroyed == 1, "the timed-out check destroyed its connection");
+        await Waits.Until(() => pool.GetStatistics().Destroyed == 1, "the timed-out check destroyed its connection");
         var after = pool.Checked();
         Assert.Equal((1L, 1, 0, 0L), (after.DestroyedValidationFailed, after.InUse, after.Idle, after.TimedOut));
     }
@@ -116,7 +114,7 @@ public sealed class ValidationTests
         Assert.Equal((1L, 0L, 1), (pool.Checked().TimedOut, pool.Checked().DestroyedValidationFailed, pool.Checked().Total));
 
         _factory.AnswerHungValidations(true);
-        await TestPools.Until(() => pool.GetStatistics().Total == 0, "the timed-out check destroyed its connection");
+        await Waits.Until(() => pool.GetStatistics().Total == 0, "the timed-out check destroyed its connection");
         Assert.Equal(1L, pool.Checked().DestroyedValidationFailed);
     }
 
@@ -131,7 +129,7 @@ public sealed class ValidationTests
         using var cts = new CancellationTokenSource();
 
         var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await TestPools.Until(() => _factory.ValidateCalls == 1, "validation started");
+        await Waits.Until(() => _factory.ValidateCalls == 1, "validation started");
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
@@ -141,7 +139,7 @@ public sealed class ValidationTests
         Assert.Equal(1, _factory.ValidationsRunning);
 
         _factory.AnswerHungValidations(true); // judged good within ValidationTimeout: idle again, checked now
-        await TestPools.Until(() => pool.GetStatistics().Idle == 1, "the check put its connection back");
+        await Waits.Until(() => pool.GetStatistics().Idle == 1, "the check put its connection back");
         var after = pool.Checked();
         Assert.Equal((1, 0, 0L, 1L), (after.Idle, after.InUse, after.Destroyed, after.Cancelled));
     }
@@ -156,13 +154,13 @@ public sealed class ValidationTests
         _time.Advance(TimeSpan.FromMinutes(10));
         using var cts = new CancellationTokenSource();
         var first = pool.AcquireAsync(cts.Token).AsTask();
-        await TestPools.Until(() => _factory.ValidateCalls == 1, "validation started");
+        await Waits.Until(() => _factory.ValidateCalls == 1, "validation started");
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
 
         _factory.ValidateHangs = false;
         var second = pool.AcquireAsync().AsTask();
-        await TestPools.Until(() => pool.GetStatistics().Waiters == 1, "the second acquire queued");
+        await Waits.Until(() => pool.GetStatistics().Waiters == 1, "the second acquire queued");
         Assert.Equal((1, 0, 1), (_factory.ValidateCalls, pool.Checked().Idle, pool.Checked().InUse));
 
         _factory.AnswerHungValidations(false); // the check finds the connection broken
@@ -182,7 +180,7 @@ public sealed class ValidationTests
 
         Assert.Equal((0, 1), (_factory.DestroyCalls, _factory.ValidationsRunning));
         _factory.AnswerHungValidations(false);
-        await TestPools.Until(() => _factory.DestroyCalls == 1, "the check's connection was destroyed");
+        await Waits.Until(() => _factory.DestroyCalls == 1, "the check's connection was destroyed");
         Assert.Empty(_factory.Overlaps);
     }
 
@@ -206,7 +204,7 @@ public sealed class ValidationTests
     }
 
     /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>
-    private async Task<Task<PooledConnection<FakeConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<FakeConnection> pool)
+    private async Task<Task<PooledConnection<TestConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<TestConnection> pool)
     {
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();

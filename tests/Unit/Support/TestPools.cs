@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Time.Testing;
 using Pool.Internal;
 
 namespace Pool.Tests.Unit.Support;
@@ -10,13 +9,13 @@ internal static class TestPools
     /// A pool for the core behaviours: lifecycle features that need time to pass (backoff,
     /// fast-fail, validation, maintenance) are off unless a test turns them on.
     /// </summary>
-    public static ConnectionPool<FakeConnection> Create(
+    public static ConnectionPool<TestConnection> Create(
         FakeFactory factory, FakeTimeProvider time, int maxSize = 4, int minSize = 0,
         TimeSpan? acquireTimeout = null, TimeSpan? disposeTimeout = null, Action<ConnectionPoolOptions>? configure = null)
     {
         var options = CoreOptions(time, maxSize, minSize, acquireTimeout, disposeTimeout);
         configure?.Invoke(options);
-        var pool = new ConnectionPool<FakeConnection>(factory, options);
+        var pool = new ConnectionPool<TestConnection>(factory, options);
         Factories.AddOrUpdate(pool, factory);
         return pool;
     }
@@ -42,7 +41,7 @@ internal static class TestPools
     /// Asserts the shared invariants on a snapshot and returns it; for a pool made by <see cref="Create"/>,
     /// also that its factory never saw two calls overlap on one connection (I11).
     /// </summary>
-    public static PoolStatistics Checked(this ConnectionPool<FakeConnection> pool)
+    public static PoolStatistics Checked(this ConnectionPool<TestConnection> pool)
     {
         var stats = pool.GetStatistics();
         Assert.Null(PoolInvariants.FindViolation(stats));
@@ -55,7 +54,5 @@ internal static class TestPools
     }
 
     // The factory each pool made here uses, so Checked can ask it about overlapping calls.
-    private static readonly ConditionalWeakTable<ConnectionPool<FakeConnection>, FakeFactory> Factories = new();
-
-    public static Task Until(Func<bool> condition, string what) => Waits.Until(condition, what);
+    private static readonly ConditionalWeakTable<ConnectionPool<TestConnection>, FakeFactory> Factories = new();
 }
