@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Pool.Internal;
 
 namespace Pool;
@@ -46,7 +47,7 @@ public sealed partial class ConnectionPool<TConnection>
     public bool TryAcquire(out PooledConnection<TConnection> lease)
     {
         string? site = CaptureLeaseSite();
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         var work = default(PendingWork<TConnection>);
         var reservation = _state.Reserve(now, site, waitTimeout: null, ref work);
         RunAfterLock(ref work);
@@ -69,7 +70,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         string? site = CaptureLeaseSite();
-        long start = _time.GetTimestamp();
+        long start = _time.Now();
         var step = TakeOrQueue(start, site, timeout, out var error);
         if (error is not null)
         {
@@ -124,7 +125,7 @@ public sealed partial class ConnectionPool<TConnection>
                 {
                     // Unregister, not Dispose: Dispose would spin until a running callback finishes.
                     registration.Unregister();
-                    timer?.Dispose();
+                    GuardedClock.Dispose(timer);
                 }
 
                 // A connection handed to a waiter comes straight from a return or a create: it was idle
@@ -133,7 +134,7 @@ public sealed partial class ConnectionPool<TConnection>
                 check = _validateAfterIdleTicks == 0;
             }
 
-            long now = check ? _time.GetTimestamp() : 0;
+            long now = check ? _time.Now() : 0;
             if (!check || !NeedsValidation(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
             {
                 Handed(lease, start);
@@ -165,14 +166,14 @@ public sealed partial class ConnectionPool<TConnection>
     {
         if (_metrics.TimesLeases)
         {
-            long now = _time.GetTimestamp();
+            long now = _time.Now();
             lease.Entry!.UsedSince = now;
             _metrics.Waited(Elapsed(start, now));
         }
     }
 
     private TimeSpan Remaining(long start, TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.GetElapsedTime(start);
+        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.ElapsedSince(start);
 
     private bool NeedsValidation(in PooledConnection<TConnection> lease, long now) =>
         _validateAfterIdleTicks != long.MaxValue && now - lease.Entry!.IdleSince > _validateAfterIdleTicks;
@@ -197,7 +198,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         long? usedSince = entry.UsedSince; // before the lock hands the entry to someone else
         var work = default(PendingWork<TConnection>);
         long leakedAt = _state.Return(entry, invalidated, forced, now, ref work);
@@ -210,7 +211,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         if (leakedAt != 0)
         {
-            PoolLog.LeakReturned(_logger, Name, _time.GetElapsedTime(leakedAt, now));
+            PoolLog.LeakReturned(_logger, Name, _time.Elapsed(leakedAt, now));
         }
     }
 
@@ -219,11 +220,17 @@ public sealed partial class ConnectionPool<TConnection>
     /// lock: a token already cancelled runs the callback right here, and the callback takes the lock.
     /// </summary>
     /// <returns>The deadline timer, or null when the wait has no timeout or is already decided.</returns>
+    /// <remarks>
+    /// A TimeProvider that cannot make the deadline fails this acquire with its exception: the waiter
+    /// leaves the queue first (no stranded waiter, no connection handed to a dead one).
+    /// </remarks>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The TimeProvider's exception is the acquire's outcome.")]
     private ITimer? ArmWaiter(Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken, ref CancellationTokenRegistration registration)
     {
         if (cancellationToken.CanBeCanceled)
         {
-            registration = cancellationToken.Register(
+            // Unsafe: the callback only decides the waiter; what it starts (a create) runs in the pool's context.
+            registration = cancellationToken.UnsafeRegister(
                 static (state, token) =>
                 {
                     var w = (Waiter<TConnection>)state!;
@@ -238,15 +245,30 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         // One deadline per acquire, computed from its start (Commons POOL-418).
-        return _time.CreateTimer(
-            static state =>
+        try
+        {
+            return _time.CreateTimer(
+                static state =>
+                {
+                    var w = (Waiter<TConnection>)state!;
+                    w.Pool!.OnWaiterTimedOut(w);
+                },
+                waiter,
+                timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception ex)
+        {
+            var work = default(PendingWork<TConnection>);
+            if (_state.WaiterWithdrawn(waiter, ref work))
             {
-                var w = (Waiter<TConnection>)state!;
-                w.Pool!.OnWaiterTimedOut(w);
-            },
-            waiter,
-            timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
-            Timeout.InfiniteTimeSpan);
+                waiter.Fail(ex);
+                waiter.Deliver();
+                RunAfterLock(ref work);
+            }
+
+            return null; // else it was decided meanwhile: that outcome stands
+        }
     }
 
     private void OnWaiterCancelled(Waiter<TConnection> waiter, CancellationToken token)

@@ -47,7 +47,7 @@ public sealed partial class ConnectionPool<TConnection>
     internal void RunMaintenance()
     {
         AssertNotUnderLock();
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         var work = default(PendingWork<TConnection>);
         List<(long LeasedAt, string Site)>? leaks = null;
         if (!_state.Maintain(now, ref work, ref leaks))
@@ -58,7 +58,7 @@ public sealed partial class ConnectionPool<TConnection>
         RunAfterLock(ref work);
         foreach (var (leasedAt, site) in leaks ?? [])
         {
-            PoolLog.LeakSuspected(_logger, Name, _time.GetElapsedTime(leasedAt, now), _options.LeakDetectionThreshold!.Value, site);
+            PoolLog.LeakSuspected(_logger, Name, _time.Elapsed(leasedAt, now), _options.LeakDetectionThreshold!.Value, site);
         }
     }
 

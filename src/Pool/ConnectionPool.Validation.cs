@@ -17,9 +17,24 @@ public sealed partial class ConnectionPool<TConnection>
     /// acquirer's cancellation, dispose) and is awaited directly: Task.WhenAny over such a source
     /// completes on the real thread pool, which Coyote does not control (a false "deadlock" in exploration).
     /// </remarks>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The TimeProvider's exception is the acquire's outcome, after the connection is destroyed.")]
     private async ValueTask<bool> ValidateOnBorrowAsync(PooledConnection<TConnection> lease, CancellationToken cancellationToken)
     {
         var check = new BorrowCheck<TConnection>(lease);
+        try
+        {
+            check.Deadline = _time.CreateTimer(
+                static state => ((BorrowCheck<TConnection>)state!).TimeOut(), check, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception)
+        {
+            // The TimeProvider could not arm ValidationTimeout: the check never started. Unjudged, the
+            // connection counts as failed (I11) and the acquire fails with the provider's exception.
+            check.Dispose();
+            Return(lease.Entry!, lease.LeaseId, forced: DestroyReason.ValidationFailed);
+            throw;
+        }
+
         StartCheck(check);
         var registration = default(CancellationTokenRegistration);
         BorrowVerdict verdict;
@@ -59,11 +74,9 @@ public sealed partial class ConnectionPool<TConnection>
         }
     }
 
-    /// <summary>Arms the check's deadline and dispose registration, then starts ValidateAsync (inline until it first awaits).</summary>
+    /// <summary>Arms the check's dispose registration, then starts ValidateAsync (inline until it first awaits).</summary>
     private void StartCheck(BorrowCheck<TConnection> check)
     {
-        check.Deadline = _time.CreateTimer(
-            static state => ((BorrowCheck<TConnection>)state!).TimeOut(), check, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
         check.Disposing = _disposeCts.Token.Register(static state => ((BorrowCheck<TConnection>)state!).CancelForDispose(), check);
         _ = RunCheckAsync(check);
     }

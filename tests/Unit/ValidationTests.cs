@@ -203,6 +203,28 @@ public sealed class ValidationTests
         Assert.Same(fresh, lease.Connection);
     }
 
+    [Fact]
+    public async Task Acquire_TimeProviderCannotArmTheValidationDeadline_FailsWithItsErrorAndTheUncheckedConnectionCountsAsFailed()
+    {
+        var clock = new FaultyClock();
+        await using var pool = TestPools.Create(_factory, clock, configure: o =>
+        {
+            o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
+            o.ValidationTimeout = TimeSpan.FromSeconds(5);
+        });
+        var a = await pool.AcquireAsync();
+        await a.DisposeAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        clock.CreateTimerThrows = true;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.AcquireAsync().AsTask());
+
+        Assert.Same(clock.Error, error);
+        await Waits.Until(() => pool.GetStatistics().Total == 0, "the unchecked connection was destroyed");
+        Assert.Equal((0, 1L, 0), (_factory.ValidateCalls, pool.Checked().DestroyedValidationFailed, pool.Checked().Idle));
+        clock.CreateTimerThrows = false;
+    }
+
     /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>
     private async Task<Task<PooledConnection<TestConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<TestConnection> pool)
     {

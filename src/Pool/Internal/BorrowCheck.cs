@@ -84,7 +84,8 @@ internal sealed class BorrowCheck<TConnection> : IDisposable
         }
         catch (AggregateException)
         {
-            // A callback the factory registered threw; the check counts as failed either way.
+            // A callback the factory registered threw; the check counts as failed either way (and
+            // this may run on a timer thread, which nothing may escape).
         }
         catch (ObjectDisposedException)
         {
@@ -95,7 +96,7 @@ internal sealed class BorrowCheck<TConnection> : IDisposable
     /// <summary>The call returned: the deadline and the dispose registration are no longer needed.</summary>
     public void CallReturned()
     {
-        Deadline?.Dispose();
+        GuardedClock.Dispose(Deadline);
 
         // Unregister, not Dispose: Dispose would spin until a running callback finishes.
         Disposing.Unregister();

@@ -54,6 +54,10 @@ internal static class Telemetry
         return published.OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>A logger factory over <paramref name="provider"/> alone, with every level on.</summary>
+    public static ILoggerFactory LogsTo(ILoggerProvider provider) =>
+        LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(LogLevel.Trace));
+
     public static ILoggerFactory Logs(FakeLogCollector collector, LogLevel minimum = LogLevel.Trace) =>
         LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(minimum));
 
