@@ -22,9 +22,8 @@ public sealed partial class ConnectionPool<TConnection>
             backoff = _options.BackoffInitial; // a probe never redials at once: no hot loop while the backend is down
         }
         await Backoff.PauseAsync(_time, backoff, _disposeCts.Token).ConfigureAwait(false);
-        if (_disposeCts.IsCancellationRequested)
+        if (!MayCallFactory())
         {
-            ReleaseUnusedCreateSlot();
             return;
         }
 
@@ -124,11 +123,17 @@ public sealed partial class ConnectionPool<TConnection>
         PoolLog.CreateTimedOut(_logger, Name, _options.CreateTimeout);
     }
 
-    private void ReleaseUnusedCreateSlot()
+    /// <summary>
+    /// Checked under the lock right before the factory call, not on the dispose token: dispose sets its
+    /// flag first and cancels the token after, and a create must not dial in between (I9).
+    /// </summary>
+    /// <returns>False when the pool is disposed: the slot was given back and the factory is not called.</returns>
+    private bool MayCallFactory()
     {
         var work = default(PendingWork<TConnection>);
-        _state.ReleaseUnusedCreateSlot(ref work);
+        bool may = _state.MayCallFactory(ref work);
         RunAfterLock(ref work);
+        return may;
     }
 
     private long ExpiryFrom(long now)

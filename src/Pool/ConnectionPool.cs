@@ -16,7 +16,8 @@ namespace Pool;
 /// is reserved there before a create starts and given back on every failure path; creates belong to
 /// the pool, not to the acquirer that caused them; waiters are decided under the lock and completed
 /// after it is released, by <c>RunAfterLock</c>. No factory call, clock read, log call or continuation
-/// ever runs under the lock. The flows: ConnectionPool.Acquire.cs (acquire, wait, validation, return),
+/// ever runs under the lock. The flows: ConnectionPool.Acquire.cs (acquire, wait, return),
+/// ConnectionPool.Validation.cs (the check on borrow),
 /// ConnectionPool.Connections.cs (create, destroy), ConnectionPool.Lifecycle.cs (clear, resize,
 /// maintenance, warm-up), ConnectionPool.Dispose.cs.
 /// </remarks>

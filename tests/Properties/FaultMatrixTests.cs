@@ -15,11 +15,20 @@ public enum Fault
 /// <summary>
 /// A factory with one fault per call kind. Slow calls complete on the test's clock (create 1.5 s, past
 /// CreateTimeout; validate 1.5 s, past ValidationTimeout; destroy 0.3 s); Never calls never complete
-/// and ignore their token.
+/// and ignore their token: a connection whose validation never returns stays with that check (in
+/// InUse) for good, and destroying it is an overlap (I11).
 /// </summary>
 internal sealed class FaultFactory(Fault create, Fault validate, Fault destroy, TimeProvider time) : IConnectionFactory<TestConnection>
 {
     private int _live, _next, _neverCreates, _neverDestroys;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _neverValidated = new();
+    private string? _overlap;
+
+    /// <summary>Connections whose ValidateAsync never returns.</summary>
+    public int NeverValidates => _neverValidated.Count;
+
+    /// <summary>A destroy of a connection whose ValidateAsync still runs (I11); null if none.</summary>
+    public string? Overlap => Volatile.Read(ref _overlap);
 
     public int Live => Volatile.Read(ref _live);
 
@@ -39,12 +48,23 @@ internal sealed class FaultFactory(Fault create, Fault validate, Fault destroy, 
     {
         Fault.Throw => ValueTask.FromException<bool>(new InvalidOperationException("validate fault")),
         Fault.Slow => new(After(1500, () => true)),
-        Fault.Never => new(new TaskCompletionSource<bool>().Task),
+        Fault.Never => NeverAnswer(connection),
         _ => new(true),
     };
 
+    private ValueTask<bool> NeverAnswer(TestConnection connection)
+    {
+        _neverValidated[connection.Id] = true;
+        return new(new TaskCompletionSource<bool>().Task);
+    }
+
     public ValueTask DestroyAsync(TestConnection connection)
     {
+        if (_neverValidated.ContainsKey(connection.Id))
+        {
+            Interlocked.CompareExchange(ref _overlap, $"I11 One call at a time per connection violated: {connection} was destroyed while its ValidateAsync still ran", null);
+        }
+
         switch (destroy)
         {
             case Fault.Throw:
@@ -279,14 +299,20 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             }
         }
 
-        if (end.Idle != 0 || end.InUse != 0 || end.Creating != 0 || end.Waiters != 0)
+        if (factory.Overlap is { } overlap)
         {
-            problems.Add($"not drained: idle {end.Idle}, in use {end.InUse}, creating {end.Creating}, waiters {end.Waiters}");
+            problems.Add(overlap);
+        }
+
+        // A validation that never returns keeps its connection in InUse for good (I11).
+        if (end.Idle != 0 || end.InUse != factory.NeverValidates || end.Creating != 0 || end.Waiters != 0)
+        {
+            problems.Add($"not drained: idle {end.Idle}, in use {end.InUse} (validations that never return {factory.NeverValidates}), creating {end.Creating}, waiters {end.Waiters}");
         }
 
         // Left over may be only what never returns: destroys (in Destroying, or in Abandoned for a late
         // connection of an abandoned create) and creates (in Abandoned).
-        if (factory.Live != factory.NeverDestroys || end.Destroying + end.Abandoned != factory.NeverDestroys + factory.NeverCreates)
+        if (factory.Live != factory.NeverDestroys + factory.NeverValidates || end.Destroying + end.Abandoned != factory.NeverDestroys + factory.NeverCreates)
         {
             problems.Add($"leak: destroying {end.Destroying}, abandoned {end.Abandoned}, factory live {factory.Live}, "
                 + $"destroys that never return {factory.NeverDestroys}, creates that never return {factory.NeverCreates}");

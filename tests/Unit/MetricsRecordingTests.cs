@@ -89,6 +89,7 @@ public sealed class MetricsRecordingTests
         await Assert.ThrowsAsync<PoolExhaustedException>(() => validating);
         Assert.Equal([1L, 1L], timeouts.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal(2L, pool.Checked().TimedOut);
+        _factory.AnswerHungValidations(true); // the connection stays with its check until ValidateAsync returns (I11)
     }
 
     [Fact]

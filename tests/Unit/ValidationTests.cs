@@ -83,7 +83,7 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public async Task Acquire_ValidationHangsPastValidationTimeout_DestroysTheConnectionAndGoesOn()
+    public async Task Acquire_ValidationHangsPastValidationTimeout_GoesOnAndDestroysTheConnectionOnceTheCallReturns()
     {
         await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(30));
         var acquire = await AcquireThroughAHangingValidationAsync(pool);
@@ -92,7 +92,14 @@ public sealed class ValidationTests
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
         await using var lease = await acquire;
-        Assert.Equal((1L, 2L, 0L), (pool.Checked().DestroyedValidationFailed, pool.Checked().Created, pool.Checked().TimedOut));
+        var during = pool.Checked();
+        Assert.Equal((0L, 2L, 2, 0L), (during.DestroyedValidationFailed, during.Created, during.InUse, during.TimedOut));
+
+        // Too late to count: even a "true" after ValidationTimeout destroys the connection.
+        _factory.AnswerHungValidations(true);
+        await Waits.Until(() => pool.GetStatistics().Destroyed == 1, "the timed-out check destroyed its connection");
+        var after = pool.Checked();
+        Assert.Equal((1L, 1, 0, 0L), (after.DestroyedValidationFailed, after.InUse, after.Idle, after.TimedOut));
     }
 
     [Fact]
@@ -104,11 +111,15 @@ public sealed class ValidationTests
 
         var error = await Assert.ThrowsAsync<PoolExhaustedException>(() => acquire);
         Assert.StartsWith("Timed out after 00:00:02 waiting for a connection from pool 'test'", error.Message, StringComparison.Ordinal);
-        Assert.Equal((1L, 1L, 0), (pool.Checked().TimedOut, pool.Checked().DestroyedValidationFailed, pool.Checked().Total));
+        Assert.Equal((1L, 0L, 1), (pool.Checked().TimedOut, pool.Checked().DestroyedValidationFailed, pool.Checked().Total));
+
+        _factory.AnswerHungValidations(true);
+        await Waits.Until(() => pool.GetStatistics().Total == 0, "the timed-out check destroyed its connection");
+        Assert.Equal(1L, pool.Checked().DestroyedValidationFailed);
     }
 
     [Fact]
-    public async Task Acquire_CancelledDuringValidation_ReturnsTheConnectionUnjudgedAndThrows()
+    public async Task Acquire_CancelledDuringValidation_ThrowsAtOnceAndTheConnectionStaysWithItsCheckUntilItReturns()
     {
         await using var pool = Create();
         var a = await pool.AcquireAsync();
@@ -123,8 +134,54 @@ public sealed class ValidationTests
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
         Assert.Equal(cts.Token, error.CancellationToken);
+        var during = pool.Checked();
+        Assert.Equal((0, 1, 0L, 1L), (during.Idle, during.InUse, during.Destroyed, during.Cancelled));
+        Assert.Equal(1, _factory.ValidationsRunning);
+
+        _factory.AnswerHungValidations(true); // judged good within ValidationTimeout: idle again, checked now
+        await Waits.Until(() => pool.GetStatistics().Idle == 1, "the check put its connection back");
+        var after = pool.Checked();
+        Assert.Equal((1, 0, 0L, 1L), (after.Idle, after.InUse, after.Destroyed, after.Cancelled));
+    }
+
+    [Fact]
+    public async Task Acquire_CancelledDuringValidation_TheNextAcquireWaitsForTheCheckInsteadOfGettingTheConnectionUnchecked()
+    {
+        await using var pool = Create(maxSize: 1);
+        var a = await pool.AcquireAsync();
+        await a.DisposeAsync();
+        _factory.ValidateHangs = true;
+        _time.Advance(TimeSpan.FromMinutes(10));
+        using var cts = new CancellationTokenSource();
+        var first = pool.AcquireAsync(cts.Token).AsTask();
+        await Waits.Until(() => _factory.ValidateCalls == 1, "validation started");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+
+        _factory.ValidateHangs = false;
+        var second = pool.AcquireAsync().AsTask();
+        await Waits.Until(() => pool.GetStatistics().Waiters == 1, "the second acquire queued");
+        Assert.Equal((1, 0, 1), (_factory.ValidateCalls, pool.Checked().Idle, pool.Checked().InUse));
+
+        _factory.AnswerHungValidations(false); // the check finds the connection broken
+        await using var lease = await second;
         var stats = pool.Checked();
-        Assert.Equal((1, 0, 0L), (stats.Idle, stats.InUse, stats.Destroyed));
+        Assert.Equal((1L, 2L, 1, 1L), (stats.DestroyedValidationFailed, stats.Created, stats.InUse, stats.Cancelled));
+        Assert.Equal(2, lease.Connection.Id);
+    }
+
+    [Fact]
+    public async Task Acquire_ValidationTimesOut_NoDestroyRunsWhileTheFactorysValidateAsyncStillRuns()
+    {
+        await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(30));
+        var acquire = await AcquireThroughAHangingValidationAsync(pool);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await using var lease = await acquire;
+
+        Assert.Equal((0, 1), (_factory.DestroyCalls, _factory.ValidationsRunning));
+        _factory.AnswerHungValidations(false);
+        await Waits.Until(() => _factory.DestroyCalls == 1, "the check's connection was destroyed");
+        Assert.Empty(_factory.Overlaps);
     }
 
     [Fact]
@@ -144,6 +201,28 @@ public sealed class ValidationTests
 
         await using var lease = await acquire;
         Assert.Same(fresh, lease.Connection);
+    }
+
+    [Fact]
+    public async Task Acquire_TimeProviderCannotArmTheValidationDeadline_FailsWithItsErrorAndTheUncheckedConnectionCountsAsFailed()
+    {
+        var clock = new FaultyClock();
+        await using var pool = TestPools.Create(_factory, clock, configure: o =>
+        {
+            o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
+            o.ValidationTimeout = TimeSpan.FromSeconds(5);
+        });
+        var a = await pool.AcquireAsync();
+        await a.DisposeAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        clock.CreateTimerThrows = true;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.AcquireAsync().AsTask());
+
+        Assert.Same(clock.Error, error);
+        await Waits.Until(() => pool.GetStatistics().Total == 0, "the unchecked connection was destroyed");
+        Assert.Equal((0, 1L, 0), (_factory.ValidateCalls, pool.Checked().DestroyedValidationFailed, pool.Checked().Idle));
+        clock.CreateTimerThrows = false;
     }
 
     /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>

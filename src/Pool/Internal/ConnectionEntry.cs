@@ -15,6 +15,9 @@ internal sealed class ConnectionEntry<TConnection>
     // Guarded by the lock of PoolState: ids are handed out only under it.
     private long _lastLeaseId;
 
+    // 1 while a factory call the pool made on this connection (ValidateAsync) runs; changed with Interlocked only (I11).
+    private int _inCall;
+
     public ConnectionEntry(ConnectionPool<TConnection>? owner, TConnection connection, long createdAt, long expiresAt, long generation)
     {
         Owner = owner;
@@ -67,10 +70,33 @@ internal sealed class ConnectionEntry<TConnection>
     /// <summary>Starts a new lease. Needs the lock of <see cref="PoolState{TConnection}"/>; the entry must not be leased.</summary>
     public long BeginLease_NeedsLock()
     {
+        RequireNoCall("leased");
         long id = ++_lastLeaseId;
         long previous = Interlocked.Exchange(ref _leaseState, id << 1);
         PoolInvariants.Require(previous == 0, PoolInvariants.AtMostOnce, "a connection was leased while another lease still held it.");
         return id;
+    }
+
+    /// <summary>Whether a ValidateAsync on this connection has not returned yet: nothing else may touch it (I11).</summary>
+    public bool IsInCall => Volatile.Read(ref _inCall) != 0;
+
+    /// <summary>A ValidateAsync on this connection starts. The connection must be leased (to the check) and in no other call (I11).</summary>
+    public void BeginCall()
+    {
+        PoolInvariants.Require(Volatile.Read(ref _leaseState) != 0, PoolInvariants.OneCallAtATime, "a connection was validated while no lease held it.");
+        PoolInvariants.Require(Interlocked.Exchange(ref _inCall, 1) == 0, PoolInvariants.OneCallAtATime, "a connection was validated while another call on it still ran.");
+    }
+
+    /// <summary>The ValidateAsync on this connection has returned (or thrown).</summary>
+    public void EndCall() => Volatile.Write(ref _inCall, 0);
+
+    /// <summary>Throws if a call on this connection still runs while the pool is about to <paramref name="what"/> it (I11).</summary>
+    public void RequireNoCall(string what)
+    {
+        if (IsInCall)
+        {
+            PoolInvariants.Require(false, PoolInvariants.OneCallAtATime, $"a connection was {what} while its ValidateAsync still ran."); // built only when it fails: the lease path allocates nothing
+        }
     }
 
     public bool IsLeasedBy(long leaseId) => leaseId != 0 && Volatile.Read(ref _leaseState) >> 1 == leaseId;

@@ -18,6 +18,7 @@ internal static class PoolInvariants
     public const string CreatesBelongToThePool = "I8 Creates belong to the pool";
     public const string DisposeIsComplete = "I9 Dispose is complete";
     public const string MaintenanceNeverStarves = "I10 Maintenance never starves";
+    public const string OneCallAtATime = "I11 One call at a time per connection";
 
     /// <summary>The first invariant the snapshot breaks, as a sentence naming it and the counts; null if none.</summary>
     public static string? FindViolation(in PoolStatistics s)

@@ -300,6 +300,7 @@ internal sealed partial class PoolState<TConnection>
     /// <summary>Moves a connection to Destroying; the destroy itself starts after the lock.</summary>
     private void Retire(ConnectionEntry<TConnection> entry, DestroyReason reason, ref PendingWork<TConnection> work)
     {
+        entry.RequireNoCall("destroyed");
         _destroying++;
         _counters.Retired(reason);
         entry.RetiredFor = reason; // counted and logged when the destroy starts, after the lock
@@ -309,6 +310,7 @@ internal sealed partial class PoolState<TConnection>
     private void PushIdle(ConnectionEntry<TConnection> entry, long now)
     {
         PoolInvariants.Require(!entry.IsIdle, PoolInvariants.AtMostOnce, "a connection was put into the idle list twice.");
+        entry.RequireNoCall("put back into the idle list");
         entry.IsIdle = true;
         entry.IdleSince = now;
         entry.Newer = null;

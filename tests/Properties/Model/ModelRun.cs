@@ -232,6 +232,11 @@ internal static class ModelRun
                     + $"model {model.CreateCalls}/{model.ValidateCalls}/{model.DestroyCalls}/{model.Hung}");
             }
 
+            if (f.Overlaps.Count > 0)
+            {
+                diffs.Add($"I11 One call at a time per connection violated: {string.Join("; ", f.Overlaps)}");
+            }
+
             if (f.Live != actual.Idle + actual.InUse)
             {
                 diffs.Add($"factory live {f.Live} != idle + in use {actual.Idle + actual.InUse}");

@@ -252,6 +252,7 @@ internal sealed class PoolWorld
     /// </summary>
     public async Task FinishAsync()
     {
+        await UntilChecksReturnedAsync();
         Check.That(Factory.Leased == 0, "Scenario", () => $"the scenario still holds {Factory.Leased} leases at its end.");
         int version = Factory.Version;
         bool quiet = Factory.IsQuiet;
@@ -267,6 +268,19 @@ internal sealed class PoolWorld
         CheckDrained("after DisposeAsync completed");
         var late = await AcquireAsync("after dispose");
         Check.That(late.Outcome == Outcome.Disposed, "I9 Dispose is complete", () => $"an acquire after dispose ended with {late.Outcome}.");
+    }
+
+    /// <summary>
+    /// Waits until no check on borrow holds a connection any more: a check whose acquirer left keeps
+    /// its connection (in InUse, leased to no one in the scenario) until ValidateAsync returns (I11),
+    /// which a hung validation does only at its ValidationTimeout, a timer Coyote fires when it chooses.
+    /// </summary>
+    public async Task UntilChecksReturnedAsync()
+    {
+        for (int i = 0; i < 100 && Pool.GetStatistics() is var stats && stats.InUse > Factory.Leased && !stats.IsDisposed; i++)
+        {
+            await Task.Delay(1); // not Task.Yield: a delayed operation lets Coyote run the timer and the check
+        }
     }
 
     /// <summary>After DisposeAsync: no slot, no connection, no call in flight.</summary>

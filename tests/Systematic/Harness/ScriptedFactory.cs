@@ -5,7 +5,9 @@ namespace Pool.Tests.Systematic.Harness;
 /// and the factory keeps the ground truth the pool's counters are checked against: which connections
 /// are open, which are leased by the scenario, how many calls are in flight. It reports a bug the
 /// moment it sees more open connections than MaxSize (I1), a second destroy of a connection (I7), a
-/// destroy of a leased connection or one connection leased twice at once (I7).
+/// destroy of a leased connection or one connection leased twice at once (I7), and two calls or a
+/// call and a lease overlapping on one connection: a validation, destroy or lease while a validation
+/// or destroy of it still runs (I11).
 /// </summary>
 /// <remarks>
 /// Only for code running under Coyote (one operation at a time, switches only at scheduling points):
@@ -16,6 +18,8 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     private readonly HashSet<int> _open = [];
     private readonly HashSet<int> _destroyed = [];
     private readonly HashSet<int> _leased = [];
+    private readonly HashSet<int> _validating = []; // a ValidateAsync on it has started and not returned
+    private readonly HashSet<int> _destroying = []; // a DestroyAsync on it has started and not returned
     private int _nextId;
 
     private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,6 +114,33 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     {
         Validations++;
         CheckUsable(connection, "validated");
+        CheckNoCall(connection, "validated");
+        Check.That(
+            !_leased.Contains(connection.Id), OneCallAtATime,
+            () => $"{connection} was validated while the scenario held a lease on it.");
+        _validating.Add(connection.Id);
+        try
+        {
+            return await ValidateCoreAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            _validating.Remove(connection.Id);
+            if (PoolDisposed is not null)
+            {
+                ValidatedAfterDispose[connection.Id] = PoolDisposed();
+            }
+        }
+    }
+
+    /// <summary>Whether the pool has started disposing (set by scenarios that race dispose with a check on borrow).</summary>
+    public Func<bool>? PoolDisposed { get; set; }
+
+    /// <summary>For each connection, whether its last ValidateAsync returned after the pool's dispose had started (needs <see cref="PoolDisposed"/>).</summary>
+    public Dictionary<int, bool> ValidatedAfterDispose { get; } = [];
+
+    private async ValueTask<bool> ValidateCoreAsync(TestConnection connection, CancellationToken cancellationToken)
+    {
         var fault = script.NextValidation();
         if (fault is ValidateFault.Fail or ValidateFault.Throw or ValidateFault.HangUntilCancelled)
         {
@@ -143,6 +174,8 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
             Check.That(!_destroyed.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed twice.");
             Check.That(_open.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed but this factory never created it.");
             Check.That(!_leased.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed while a lease still held it.");
+            CheckNoCall(connection, "destroyed");
+            _destroying.Add(connection.Id);
             bool fail = script.NextDestroyThrows();
             await Task.Yield();
             _open.Remove(connection.Id);
@@ -155,6 +188,7 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         }
         finally
         {
+            _destroying.Remove(connection.Id);
             DestroysInFlight--;
             Version++;
         }
@@ -192,11 +226,20 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     public void NoteLeased(TestConnection connection)
     {
         CheckUsable(connection, "leased");
+        CheckNoCall(connection, "leased");
         Check.That(_leased.Add(connection.Id), "I7 At most once", () => $"{connection} is held by two leases at once.");
     }
 
     /// <summary>The scenario is about to return its lease on <paramref name="connection"/>.</summary>
     public void NoteReturned(TestConnection connection) => _leased.Remove(connection.Id);
+
+    private const string OneCallAtATime = "I11 One call at a time per connection";
+
+    private void CheckNoCall(TestConnection connection, string what)
+    {
+        Check.That(!_validating.Contains(connection.Id), OneCallAtATime, () => $"{connection} was {what} while its ValidateAsync still ran.");
+        Check.That(!_destroying.Contains(connection.Id), OneCallAtATime, () => $"{connection} was {what} while its DestroyAsync still ran.");
+    }
 
     private void CheckUsable(TestConnection connection, string what) =>
         Check.That(

@@ -113,6 +113,7 @@ public static class FaultWindowScenarios
         PoolWorld.Expect(b.Result, Outcome.Lease);
         PoolWorld.Expect(c.Result, Outcome.Lease, Outcome.TimedOut);
 
+        await world.UntilChecksReturnedAsync(); // a timed-out check destroys its connection once ValidateAsync returns (I11)
         var stats = world.Pool.GetStatistics();
         Check.That(
             world.Factory.ValidationsFailed <= stats.DestroyedValidationFailed && stats.DestroyedValidationFailed <= world.Factory.Validations,

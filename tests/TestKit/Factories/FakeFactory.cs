@@ -12,6 +12,9 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     private readonly Queue<PendingCreate> _pending = new();
     private readonly List<TaskCompletionSource> _pendingWatchers = [];
     private readonly ConcurrentDictionary<int, TestConnection> _live = new();
+    private readonly ConcurrentDictionary<int, byte> _validating = new();
+    private readonly ConcurrentQueue<string> _overlaps = new();
+    private readonly ConcurrentQueue<TaskCompletionSource<bool>> _hung = new();
     private int _nextId;
     private int _peakLive;
     private int _createCalls;
@@ -39,8 +42,21 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     /// <summary>When set, ValidateAsync throws this.</summary>
     public Exception? ValidateError { get; set; }
 
-    /// <summary>When true, ValidateAsync never completes and ignores its token (a black-holed connection).</summary>
+    /// <summary>
+    /// When true, ValidateAsync ignores its token and does not complete until the test calls
+    /// <see cref="AnswerHungValidations"/> (a black-holed connection).
+    /// </summary>
     public bool ValidateHangs { get; set; }
+
+    /// <summary>
+    /// Calls the pool made on a connection while another call on it still ran (I11 One call at a time
+    /// per connection): a validation or destroy overlapping a validation. Empty in a sound pool;
+    /// the unit tests' <c>Checked()</c> fails on any.
+    /// </summary>
+    public IReadOnlyCollection<string> Overlaps => _overlaps.ToArray();
+
+    /// <summary>Validations that have started and not yet returned.</summary>
+    public int ValidationsRunning => _validating.Count;
 
     /// <summary>When set (with <see cref="Clock"/>), each create takes this long on the clock.</summary>
     public TimeSpan CreateDelay { get; set; }
@@ -103,17 +119,44 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _validateCalls);
-        if (ValidateHangs)
+        if (!_validating.TryAdd(connection.Id, 0))
         {
-            return new ValueTask<bool>(new TaskCompletionSource<bool>().Task);
+            _overlaps.Enqueue($"{connection} was validated while another ValidateAsync on it still ran.");
         }
 
+        if (connection.DestroyCount > 0)
+        {
+            _overlaps.Enqueue($"{connection} was validated after it was destroyed.");
+        }
+
+        if (ValidateHangs)
+        {
+            var hung = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _hung.Enqueue(hung);
+            return new ValueTask<bool>(EndValidationAfter(hung.Task, connection));
+        }
+
+        _validating.TryRemove(connection.Id, out _);
         return ValidateError is null ? new(Validate(connection)) : ValueTask.FromException<bool>(ValidateError);
+    }
+
+    /// <summary>Lets every hung validation return <paramref name="answer"/>.</summary>
+    public void AnswerHungValidations(bool answer)
+    {
+        while (_hung.TryDequeue(out var hung))
+        {
+            hung.TrySetResult(answer);
+        }
     }
 
     public ValueTask DestroyAsync(TestConnection connection)
     {
         Interlocked.Increment(ref _destroyCalls);
+        if (_validating.ContainsKey(connection.Id))
+        {
+            _overlaps.Enqueue($"{connection} was destroyed while its ValidateAsync still ran.");
+        }
+
         connection.MarkDestroyed();
         _live.TryRemove(connection.Id, out _);
         return DestroyError is null ? default : ValueTask.FromException(DestroyError);
@@ -189,6 +232,18 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
         }
 
         return await pending.Completion.Task;
+    }
+
+    private async Task<bool> EndValidationAfter(Task<bool> answer, TestConnection connection)
+    {
+        try
+        {
+            return await answer;
+        }
+        finally
+        {
+            _validating.TryRemove(connection.Id, out _);
+        }
     }
 
     private Task<TestConnection> HangAsync(CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using Pool.Internal;
-
 
 namespace Pool.Tests.Unit.Support;
 
@@ -15,7 +15,9 @@ internal static class TestPools
     {
         var options = CoreOptions(time, maxSize, minSize, acquireTimeout, disposeTimeout);
         configure?.Invoke(options);
-        return new(factory, options);
+        var pool = new ConnectionPool<TestConnection>(factory, options);
+        Factories.AddOrUpdate(pool, factory);
+        return pool;
     }
 
     public static ConnectionPoolOptions CoreOptions(
@@ -35,11 +37,22 @@ internal static class TestPools
             Name = "test",
         };
 
-    /// <summary>Asserts the shared invariants on a snapshot and returns it.</summary>
+    /// <summary>
+    /// Asserts the shared invariants on a snapshot and returns it; for a pool made by <see cref="Create"/>,
+    /// also that its factory never saw two calls overlap on one connection (I11).
+    /// </summary>
     public static PoolStatistics Checked(this ConnectionPool<TestConnection> pool)
     {
         var stats = pool.GetStatistics();
         Assert.Null(PoolInvariants.FindViolation(stats));
+        if (Factories.TryGetValue(pool, out var factory))
+        {
+            Assert.Empty(factory.Overlaps);
+        }
+
         return stats;
     }
+
+    // The factory each pool made here uses, so Checked can ask it about overlapping calls.
+    private static readonly ConditionalWeakTable<ConnectionPool<TestConnection>, FakeFactory> Factories = new();
 }

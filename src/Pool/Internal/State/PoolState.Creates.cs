@@ -106,15 +106,27 @@ internal sealed partial class PoolState<TConnection>
         return true;
     }
 
-    /// <summary>A reserved create never called the factory (the pool was disposed during its backoff): its slot is freed.</summary>
-    public void ReleaseUnusedCreateSlot(ref PendingWork<TConnection> work)
+    /// <summary>
+    /// A reserved create is about to call the factory. Decided under the lock that sets the disposed
+    /// flag, so no create calls the factory once dispose has started (I9), even before dispose has
+    /// cancelled the factory's token.
+    /// </summary>
+    /// <returns>False when the pool is disposed: the create never calls the factory and its slot is freed.</returns>
+    public bool MayCallFactory(ref PendingWork<TConnection> work)
     {
         lock (_lock)
         {
+            if (!_disposed)
+            {
+                return true;
+            }
+
             _creating--;
             Settle(ref work);
             AssertInvariants();
         }
+
+        return false;
     }
 
     /// <summary>A destroy finished (or threw): its slot is freed; a late connection's destroy frees none.</summary>

@@ -144,6 +144,18 @@ internal sealed partial class PoolState<TConnection>
         }
     }
 
+    /// <summary>Whether dispose has started. An acquire asks after its check on borrow passed: no acquire succeeds once dispose started (I9).</summary>
+    public bool IsDisposed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _disposed;
+            }
+        }
+    }
+
     /// <summary>
     /// Disposes the state: waiters fail, idle connections are retired, warm-ups fail, and no create
     /// is reserved from now on (I9). Leases and creates in flight are retired when they come back.

@@ -49,6 +49,15 @@ internal sealed partial class PoolState<TConnection>
         return true;
     }
 
+    /// <summary>An acquire whose caller cancelled it while a check on borrow ran: counted as cancelled (the connection stays with the check).</summary>
+    public void AcquireCancelled()
+    {
+        lock (_lock)
+        {
+            _counters.Cancelled++;
+        }
+    }
+
     /// <summary>
     /// The waiter's own set-up failed after it joined the queue (the TimeProvider could not make its
     /// deadline): it leaves the queue (I5), counted as neither cancelled nor timed out. The caller
