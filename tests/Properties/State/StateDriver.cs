@@ -85,7 +85,7 @@ internal sealed class StateDriver
             case 6 when _destroys.Count > 0:
                 bool late = _destroys[arg % _destroys.Count];
                 _destroys.RemoveAt(arg % _destroys.Count);
-                Step($"destroy finished (late={late})", (ref PendingWork<string> w) => _state.DestroyFinished(late, failed: arg % 2 == 0, ref w), target: null);
+                Step($"destroy finished (late={late})", (ref PendingWork<string> w) => _state.DestroyFinished(new ConnectionEntry<string>(null, "destroyed", 0, long.MaxValue, 0), late, failed: arg % 2 == 0, ref w), target: null);
                 break;
             case 7 when _queue.Count > 0:
                 var cancelled = _queue[arg % _queue.Count];
