@@ -52,6 +52,7 @@ internal sealed class PoolWorld
         if (target == PoolTarget.Real)
         {
             Factory.Allowance = Pool.GetStatistics;
+            Factory.MaxCreatesInFlight = spec.MaxConcurrentCreates ?? spec.MaxSize;
         }
     }
 
