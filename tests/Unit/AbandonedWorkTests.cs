@@ -12,7 +12,7 @@ namespace Pool.Tests.Unit;
 /// </summary>
 public sealed class AbandonedWorkTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class AbandonedWorkTests
         await _factory.WaitForPendingAsync(1);
         await _time.UntilArmedAsync(2, "the create deadline and the first acquire's deadline are armed");
         var others = Enumerable.Range(0, 4).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
-        await TestPools.Until(() => pool.GetStatistics().Waiters == 5, "five acquires wait");
+        await Waits.Until(() => pool.GetStatistics().Waiters == 5, "five acquires wait");
 
         _time.Advance(TimeSpan.FromSeconds(5));
 
@@ -49,7 +49,7 @@ public sealed class AbandonedWorkTests
 
         // The hung call finally answers: its late connection is destroyed, and the bound frees a create again.
         var late = _factory.CompleteNext();
-        await TestPools.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Abandoned == 0, "the late connection is destroyed");
+        await Waits.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Abandoned == 0, "the late connection is destroyed");
         Assert.Equal(0, pool.Checked().AbandonedCreates);
         var next = pool.AcquireAsync().AsTask();
         await _factory.WaitForPendingAsync(1);
@@ -85,10 +85,10 @@ public sealed class AbandonedWorkTests
 
         // It answers late: the window stays open (a late connection is not a success), and a new probe starts.
         var late = _factory.CompleteNext();
-        await TestPools.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Creating == 1, "the late connection is destroyed and a new probe reserved");
+        await Waits.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Creating == 1, "the late connection is destroyed and a new probe reserved");
         await _time.AdvanceUntilAsync(() => _factory.CreateCalls == 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), "the new probe dials");
         _factory.CompleteNext();
-        await TestPools.Until(() => !pool.GetStatistics().IsUnavailable, "the probe closes the window");
+        await Waits.Until(() => !pool.GetStatistics().IsUnavailable, "the probe closes the window");
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class AbandonedWorkTests
 
         _time.Advance(TimeSpan.FromSeconds(5));
 
-        await TestPools.Until(() => waiting.IsCompleted, "the acquire is served in a slot a hung destroy gave up");
+        await Waits.Until(() => waiting.IsCompleted, "the acquire is served in a slot a hung destroy gave up");
         await using var served = await waiting;
         var stats = pool.Checked();
         Assert.Equal((0, 2, 2L, 2L, 3L), (stats.Destroying, stats.Abandoned, stats.DestroyTimeouts, stats.Destroyed, stats.Created));
@@ -125,7 +125,7 @@ public sealed class AbandonedWorkTests
 
         _factory.ReleaseDestroys();
 
-        await TestPools.Until(() => pool.GetStatistics().Abandoned == 0, "the abandoned destroys complete");
+        await Waits.Until(() => pool.GetStatistics().Abandoned == 0, "the abandoned destroys complete");
         Assert.Equal((2L, 0L), (pool.Checked().Destroyed, pool.Checked().DestroyFailures));
     }
 
@@ -143,20 +143,20 @@ public sealed class AbandonedWorkTests
             await lease.DisposeAsync();
             await UntilDestroyDeadlinesArmedAsync(round);
             _time.Advance(TimeSpan.FromSeconds(5));
-            await TestPools.Until(() => pool.GetStatistics().Abandoned == round, "the destroy is abandoned");
+            await Waits.Until(() => pool.GetStatistics().Abandoned == round, "the destroy is abandoned");
         }
 
         // Two connections are still open at the backend; one more slot keeps it at MaxSize 2 + MaxConcurrentCreates 1.
         await using var third = await pool.AcquireAsync();
         var blocked = pool.AcquireAsync().AsTask();
-        await TestPools.Until(() => pool.GetStatistics().Waiters == 1, "the second acquire waits");
+        await Waits.Until(() => pool.GetStatistics().Waiters == 1, "the second acquire waits");
         var stats = pool.Checked();
         Assert.Equal((1, 2, 0, 3), (stats.Total, stats.Abandoned, stats.Creating, _factory.Live));
         Assert.Equal(3, _factory.CreateCalls);
 
         _factory.ReleaseDestroys();
 
-        await TestPools.Until(() => blocked.IsCompleted, "the acquire is served once an abandoned destroy completed");
+        await Waits.Until(() => blocked.IsCompleted, "the acquire is served once an abandoned destroy completed");
         await using var fourth = await blocked;
         Assert.Equal((4, 2, 0), (_factory.CreateCalls, pool.Checked().Total, pool.Checked().Abandoned));
     }
@@ -173,7 +173,7 @@ public sealed class AbandonedWorkTests
         await lease.DisposeAsync();
         await UntilDestroyDeadlinesArmedAsync(1);
         _time.Advance(TimeSpan.FromSeconds(5));
-        await TestPools.Until(() => pool.GetStatistics().Abandoned == 1, "the destroy is abandoned");
+        await Waits.Until(() => pool.GetStatistics().Abandoned == 1, "the destroy is abandoned");
 
         var disposing = pool.DisposeAsync().AsTask();
 
@@ -195,7 +195,7 @@ public sealed class AbandonedWorkTests
         Assert.Equal(
             $"DestroyTimeout is {TimeSpan.FromSeconds(seconds)}; it must be greater than zero and at most 49.17:02:47.2940000, or Timeout.InfiniteTimeSpan.",
             problem);
-        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<FakeConnection>(_factory, options));
+        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<TestConnection>(_factory, options));
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
@@ -215,7 +215,7 @@ public sealed class AbandonedWorkTests
     private AsyncRelease ReleaseHungWorkAtTheEnd() => new(_factory);
 
     private Task UntilDestroyDeadlinesArmedAsync(int count) =>
-        TestPools.Until(() => _time.Armed.Count(due => due == TimeSpan.FromSeconds(5)) == count, $"{count} destroy deadlines are armed");
+        Waits.Until(() => _time.Armed.Count(due => due == TimeSpan.FromSeconds(5)) == count, $"{count} destroy deadlines are armed");
 
     private sealed class AsyncRelease(FakeFactory factory) : IAsyncDisposable
     {

@@ -1,23 +1,17 @@
-namespace Pool.Tests.Properties.Support;
-
-/// <summary>A timer whose state tells the clock its tie-break rank (used by the canary pools).</summary>
-internal interface IRankedTimerState
-{
-    int Rank { get; }
-}
+namespace Pool.Tests.Kit;
 
 /// <summary>
-/// A hand-driven clock. Nothing moves unless the test calls <see cref="FireNext"/> or
+/// For lockstep model runs (the FsCheck model and its canary): a hand-driven clock. Nothing moves unless the test calls <see cref="FireNext"/> or
 /// <see cref="SetNow"/>; <see cref="FireNext"/> fires exactly ONE timer (earliest due, then rank, then
 /// creation order) synchronously on the calling thread, so the test can let the system settle between
 /// two timer callbacks. Ties at one instant are broken by rank (0 waiter timeout, 1 create timeout,
 /// 2 backoff, 3 other) so the model can predict the order independently of which thread created a timer.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class SteppedClock : TimeProvider
 {
     private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly object _gate = new();
-    private readonly List<ManualTimer> _timers = [];
+    private readonly List<SteppedTimer> _timers = [];
     private long _now;
     private long _seq;
 
@@ -35,7 +29,7 @@ internal sealed class ManualTimeProvider : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new ManualTimer(this, callback, state, RankOf(callback, state));
+        var timer = new SteppedTimer(this, callback, state, RankOf(callback, state));
         timer.Change(dueTime, period);
         return timer;
     }
@@ -64,7 +58,7 @@ internal sealed class ManualTimeProvider : TimeProvider
     /// <summary>Moves the clock to the next timer's due time and fires that one timer.</summary>
     public void FireNext()
     {
-        ManualTimer? next;
+        SteppedTimer? next;
         lock (_gate)
         {
             next = First();
@@ -94,9 +88,9 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
-    private ManualTimer? First()
+    private SteppedTimer? First()
     {
-        ManualTimer? best = null;
+        SteppedTimer? best = null;
         foreach (var t in _timers)
         {
             if (best is null || (t.Due, t.Rank, t.Seq).CompareTo((best.Due, best.Rank, best.Seq)) < 0)
@@ -129,7 +123,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         return callback.Method.DeclaringType?.FullName?.StartsWith("Pool.Internal.Backoff", StringComparison.Ordinal) == true ? 2 : 3;
     }
 
-    private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state, int rank) : ITimer
+    private sealed class SteppedTimer(SteppedClock clock, TimerCallback callback, object? state, int rank) : ITimer
     {
         public TimerCallback Callback { get; } = callback;
 
@@ -175,12 +169,4 @@ internal sealed class ManualTimeProvider : TimeProvider
             return default;
         }
     }
-}
-
-/// <summary>A Random that always returns the same fraction, so backoff and lifetime jitter are exact.</summary>
-internal sealed class ConstantRandom(double value) : Random
-{
-    public override double NextDouble() => value;
-
-    protected override double Sample() => value;
 }

@@ -1,14 +1,13 @@
-using Pool.Tests.Properties.Support;
-
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>
-/// What the model-based property drives: the real pool, or a deliberately broken canary. Acquires are
-/// named by number; the adapter keeps their tasks and leases.
+/// What the model-based property drives in lockstep with the model: the real pool, or the model canary.
+/// Synchronous by design (one step, then settle), unlike the Coyote scenarios' async IPoolUnderTest:
+/// acquires are named by number and the adapter keeps their tasks and leases.
 /// </summary>
-internal interface IPoolUnderTest
+internal interface ILockstepPool
 {
-    ScriptedFactory Factory { get; }
+    FakeFactory Factory { get; }
 
     /// <summary>Starts acquire <paramref name="id"/>: timeout 0 = the pool's default, Inf = infinite.</summary>
     void Acquire(int id, long timeout, bool cancellable);

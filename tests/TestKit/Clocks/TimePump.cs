@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Pool.Tests.Integration.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
-/// Drives a <see cref="FakeTimeProvider"/> from real time at an adjustable speed: 1 keeps the fake
+/// For tests against real sockets and servers: drives a <see cref="FakeTimeProvider"/> from real time at an adjustable speed: 1 keeps the fake
 /// clock in step with the real one, 30 runs it thirty times faster, 0 stops it. The pool's timers
 /// (backoff, fast-fail probes, acquire and create deadlines) run on the fake clock; sockets, gRPC
 /// deadlines and the stand-in run in real time.
 /// </summary>
-internal sealed class TimePump : IAsyncDisposable
+public sealed class TimePump : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;

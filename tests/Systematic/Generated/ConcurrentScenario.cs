@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Pool.Tests.Systematic.Properties;
+namespace Pool.Tests.Systematic.Generated;
 
 public enum CreateStep
 {

@@ -1,11 +1,8 @@
 using Microsoft.Coyote;
-using Microsoft.Coyote.Logging;
-using Microsoft.Coyote.Rewriting;
 using Microsoft.Coyote.Specifications;
-using Microsoft.Coyote.SystematicTesting;
 using Pool.Internal;
 
-namespace Pool.Tests.Systematic.Properties;
+namespace Pool.Tests.Systematic.Generated;
 
 /// <summary>The outcome of exploring one generated scenario under Coyote.</summary>
 internal sealed record Exploration(ConcurrentScenario Scenario, bool BugFound, string Bug, string? TracePath, uint Iterations)
@@ -16,7 +13,7 @@ internal sealed record Exploration(ConcurrentScenario Scenario, bool BugFound, s
 }
 
 /// <summary>
-/// Runs one generated scenario under Coyote's TestingEngine (self-contained: no shared harness). Every
+/// Runs one generated scenario under Coyote's TestingEngine (the harness's engine settings and rewrite check, its own checks). Every
 /// client's acquire must complete (a hang is Coyote's deadlock), the invariants must hold after every
 /// step, and after dispose nothing may be left open.
 /// </summary>
@@ -24,22 +21,10 @@ internal static class ScenarioExplorer
 {
     public const string TraceFolder = "artifacts/fscheck-coyote-traces";
 
-    public static Exploration Explore(ConcurrentScenario scenario, Func<ScenarioFactory, ConcurrentScenario, IMiniPool> make, uint iterations, uint seed = 0)
+    public static Exploration Explore(ConcurrentScenario scenario, Func<ScenarioFactory, ConcurrentScenario, IPoolUnderTest> make, uint iterations, uint seed = 0)
     {
-        if (!RewritingEngine.IsAssemblyRewritten(typeof(ScenarioExplorer).Assembly) || !RewritingEngine.IsAssemblyRewritten(typeof(ConnectionPool<>).Assembly))
-        {
-            throw new InvalidOperationException("Pool.dll and Pool.Tests.Systematic.dll must be rewritten by Coyote (the build does it).");
-        }
-
-        var configuration = Configuration.Create()
-            .WithTestingIterations(iterations)
-            .WithMaxSchedulingSteps(5000)
-            .WithPartiallyControlledConcurrencyAllowed(false)
-            .WithTelemetryEnabled(false)
-            .WithConsoleLoggingEnabled(false)
-            .WithVerbosityEnabled(VerbosityLevel.Error)
-            .WithRandomGeneratorSeed(seed)
-            .WithDeadlockTimeout(5000);
+        CoyoteRunner.RequireRewritten();
+        var configuration = CoyoteRunner.Quiet(iterations, maxSteps: 5000, seed);
         using var engine = TestingEngine.Create(configuration, () => RunAsync(scenario, make));
         engine.Run();
         var report = engine.TestReport;
@@ -49,7 +34,7 @@ internal static class ScenarioExplorer
         }
 
         string? trace = null;
-        string folder = Path.Combine(RepositoryRoot(), TraceFolder);
+        string folder = Path.Combine(CoyoteRunner.RepositoryRoot, TraceFolder);
         Directory.CreateDirectory(folder);
         if (engine.TryEmitReports(folder, $"scenario-{(uint)scenario.ToString().GetHashCode(StringComparison.Ordinal):x8}", out var files))
         {
@@ -59,7 +44,7 @@ internal static class ScenarioExplorer
         return new Exploration(scenario, true, string.Join(Environment.NewLine, report.BugReports), trace, iterations);
     }
 
-    private static async Task RunAsync(ConcurrentScenario scenario, Func<ScenarioFactory, ConcurrentScenario, IMiniPool> make)
+    private static async Task RunAsync(ConcurrentScenario scenario, Func<ScenarioFactory, ConcurrentScenario, IPoolUnderTest> make)
     {
         var factory = new ScenarioFactory(scenario.Creates);
         var pool = make(factory, scenario);
@@ -67,11 +52,11 @@ internal static class ScenarioExplorer
         await Task.WhenAll(clients);
         CheckInvariants(pool, "after all clients");
         await pool.DisposeAsync();
-        var end = pool.Statistics();
+        var end = pool.GetStatistics();
         Specification.Assert(end.Total == 0 && factory.Live == 0, $"Leak after dispose: Total={end.Total}, factory live={factory.Live}.");
     }
 
-    private static async Task ClientAsync(IMiniPool pool, ClientStep[] steps)
+    private static async Task ClientAsync(IPoolUnderTest pool, ClientStep[] steps)
     {
         foreach (var step in steps)
         {
@@ -81,7 +66,7 @@ internal static class ScenarioExplorer
                 case ClientStep.AcquireInvalidate:
                     try
                     {
-                        var lease = await pool.AcquireAsync(CancellationToken.None);
+                        var lease = await pool.AcquireAsync(null, CancellationToken.None);
                         CheckInvariants(pool, step.ToString());
                         await Task.Yield();
                         if (step == ClientStep.AcquireInvalidate)
@@ -100,7 +85,7 @@ internal static class ScenarioExplorer
                 case ClientStep.AcquireThenCancel:
                     using (var cts = new CancellationTokenSource())
                     {
-                        var pending = pool.AcquireAsync(cts.Token);
+                        var pending = pool.AcquireAsync(null, cts.Token);
                         await Task.Yield();
                         cts.Cancel();
                         try
@@ -119,7 +104,7 @@ internal static class ScenarioExplorer
                 default:
                     if (pool.TryAcquire(out var tried))
                     {
-                        tried!.Return();
+                        tried.Return();
                     }
 
                     break;
@@ -129,20 +114,9 @@ internal static class ScenarioExplorer
         }
     }
 
-    private static void CheckInvariants(IMiniPool pool, string when)
+    private static void CheckInvariants(IPoolUnderTest pool, string when)
     {
-        var violation = PoolInvariants.FindViolation(pool.Statistics());
+        var violation = PoolInvariants.FindViolation(pool.GetStatistics());
         Specification.Assert(violation is null, $"{when}: {violation}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")) || (dir is not null && dir.Name == "tests"))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? AppContext.BaseDirectory;
     }
 }

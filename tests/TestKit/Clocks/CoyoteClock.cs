@@ -1,7 +1,7 @@
-namespace Pool.Tests.Systematic.Harness;
+namespace Pool.Tests.Kit;
 
 /// <summary>
-/// A clock and timers for Coyote scenarios. No wall-clock time: the clock only moves when a timer
+/// For Coyote scenarios: a clock whose timers race everything else. No wall-clock time: the clock only moves when a timer
 /// fires, and a timer fires from its own controlled task (<see cref="Task.Run(Func{Task})"/> then
 /// <see cref="Task.Delay(TimeSpan)"/>, whose duration Coyote ignores), so the scheduler decides when a
 /// timeout happens relative to everything else: "grant wins" and "timeout wins" are both explored.
@@ -11,7 +11,7 @@ namespace Pool.Tests.Systematic.Harness;
 /// scheduling points. The bookkeeping here has no scheduling point inside it, so it needs no lock;
 /// a lock would only add interleavings of test code that Coyote would waste time exploring.
 /// </remarks>
-internal sealed class ControlledTimeProvider : TimeProvider
+public sealed class CoyoteClock : TimeProvider
 {
     private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -49,7 +49,7 @@ internal sealed class ControlledTimeProvider : TimeProvider
 
     private void CountFired() => _fired++;
 
-    private sealed class ControlledTimer(ControlledTimeProvider clock, TimerCallback callback, object? state) : ITimer
+    private sealed class ControlledTimer(CoyoteClock clock, TimerCallback callback, object? state) : ITimer
     {
         private int _generation; // bumped by every Change and by Dispose
         private bool _disposed;

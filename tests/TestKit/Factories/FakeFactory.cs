@@ -1,17 +1,17 @@
 using System.Collections.Concurrent;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A factory whose creates either finish at once (success or failure) or wait until the test
 /// releases them, and which counts what is alive so tests can compare the pool with reality.
 /// </summary>
-public sealed class FakeFactory : IConnectionFactory<FakeConnection>
+public sealed class FakeFactory : IConnectionFactory<TestConnection>
 {
     private readonly object _gate = new();
     private readonly Queue<PendingCreate> _pending = new();
     private readonly List<TaskCompletionSource> _pendingWatchers = [];
-    private readonly ConcurrentDictionary<int, FakeConnection> _live = new();
+    private readonly ConcurrentDictionary<int, TestConnection> _live = new();
     private int _nextId;
     private int _peakLive;
     private int _createCalls;
@@ -19,6 +19,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     private int _validateCalls;
     private int _concurrentCreates;
     private int _peakConcurrentCreates;
+    private int _hungCreates;
     private readonly List<TaskCompletionSource> _hungDestroys = [];
 
     /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
@@ -34,7 +35,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
 
     public Exception? DestroyError { get; set; }
 
-    public Func<FakeConnection, bool> Validate { get; set; } = _ => true;
+    public Func<TestConnection, bool> Validate { get; set; } = _ => true;
 
     /// <summary>When set, ValidateAsync throws this.</summary>
     public Exception? ValidateError { get; set; }
@@ -46,6 +47,15 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     public TimeSpan CreateDelay { get; set; }
 
     public TimeProvider? Clock { get; set; }
+
+    /// <summary>
+    /// When true, creates never answer until the pool cancels their token, then throw
+    /// OperationCanceledException (a black-holed backend; no gate to release them).
+    /// </summary>
+    public bool CreateHangs { get; set; }
+
+    /// <summary>Creates hanging under <see cref="CreateHangs"/> whose token is not cancelled yet.</summary>
+    public int HungCreates => Volatile.Read(ref _hungCreates);
 
     /// <summary>When true, a gated create fails with OperationCanceledException as soon as its token is cancelled.</summary>
     public bool HonorCancellation { get; set; }
@@ -91,7 +101,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
 
     public int PeakLive => Volatile.Read(ref _peakLive);
 
-    public IReadOnlyCollection<FakeConnection> LiveConnections => _live.Values.ToArray();
+    public IReadOnlyCollection<TestConnection> LiveConnections => _live.Values.ToArray();
 
     public int PendingCreates
     {
@@ -101,7 +111,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     /// <summary>Every token the pool passed to CreateAsync, in call order.</summary>
     public ConcurrentQueue<CancellationToken> CreateTokens { get; } = new();
 
-    public ValueTask<FakeConnection> CreateAsync(CancellationToken cancellationToken)
+    public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _createCalls);
         CreateTokens.Enqueue(cancellationToken);
@@ -116,10 +126,10 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         {
         }
 
-        return new ValueTask<FakeConnection>(TrackConcurrency(CreateCoreAsync(cancellationToken)));
+        return new ValueTask<TestConnection>(TrackConcurrency(CreateCoreAsync(cancellationToken)));
     }
 
-    public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken)
+    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _validateCalls);
         if (ValidateHangs)
@@ -130,7 +140,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         return ValidateError is null ? new(Validate(connection)) : ValueTask.FromException<bool>(ValidateError);
     }
 
-    public ValueTask DestroyAsync(FakeConnection connection)
+    public ValueTask DestroyAsync(TestConnection connection)
     {
         Interlocked.Increment(ref _destroyCalls);
         if (DestroyHangs)
@@ -149,7 +159,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         return DestroyError is null ? default : ValueTask.FromException(DestroyError);
     }
 
-    private async Task FinishDestroyAsync(Task released, FakeConnection connection)
+    private async Task FinishDestroyAsync(Task released, TestConnection connection)
     {
         await released;
         connection.MarkDestroyed();
@@ -172,7 +182,7 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         }
     }
 
-    public FakeConnection CompleteNext()
+    public TestConnection CompleteNext()
     {
         var pending = Dequeue();
         var connection = CreateError is null ? Open() : null;
@@ -196,11 +206,16 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         }
     }
 
-    private async Task<FakeConnection> CreateCoreAsync(CancellationToken cancellationToken)
+    private async Task<TestConnection> CreateCoreAsync(CancellationToken cancellationToken)
     {
         if (CreateDelay > TimeSpan.Zero && Clock is not null)
         {
             await Task.Delay(CreateDelay, Clock, CancellationToken.None);
+        }
+
+        if (CreateHangs)
+        {
+            return await HangAsync(cancellationToken);
         }
 
         if (!Gated)
@@ -223,7 +238,19 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         return await pending.Completion.Task;
     }
 
-    private async Task<FakeConnection> TrackConcurrency(Task<FakeConnection> create)
+    private Task<TestConnection> HangAsync(CancellationToken cancellationToken)
+    {
+        var hang = new TaskCompletionSource<TestConnection>();
+        Interlocked.Increment(ref _hungCreates);
+        cancellationToken.Register(() =>
+        {
+            Interlocked.Decrement(ref _hungCreates);
+            hang.TrySetCanceled(cancellationToken);
+        });
+        return hang.Task;
+    }
+
+    private async Task<TestConnection> TrackConcurrency(Task<TestConnection> create)
     {
         try
         {
@@ -249,14 +276,14 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
         }
     }
 
-    private FakeConnection Open()
+    private TestConnection Open()
     {
         if (ReturnNull)
         {
             return null!;
         }
 
-        var connection = new FakeConnection(Interlocked.Increment(ref _nextId));
+        var connection = new TestConnection(Interlocked.Increment(ref _nextId));
         _live[connection.Id] = connection;
         int live = _live.Count;
         int peak;
@@ -281,6 +308,6 @@ public sealed class FakeFactory : IConnectionFactory<FakeConnection>
     {
         public CancellationToken Token { get; } = token;
 
-        public TaskCompletionSource<FakeConnection> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<TestConnection> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
-/// <summary>A FakeTimeProvider that lets a test wait until the pool has armed a timer, so advancing time never races it.</summary>
-public sealed class TimerClock : FakeTimeProvider
+/// <summary>For unit tests on fake time: a FakeTimeProvider that lets a test wait until the pool has armed a timer, so advancing time never races it.</summary>
+public sealed class ArmedTimerClock : FakeTimeProvider
 {
     private readonly object _gate = new();
     private readonly List<TimeSpan> _armed = [];
@@ -26,7 +26,7 @@ public sealed class TimerClock : FakeTimeProvider
         return timer;
     }
 
-    public Task UntilArmedAsync(int count, string what) => TestPools.Until(() => Armed.Count >= count, what);
+    public Task UntilArmedAsync(int count, string what) => Waits.Until(() => Armed.Count >= count, what);
 
     /// <summary>Advances in steps until the condition holds, letting the pool's continuations run between steps.</summary>
     public async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan step, TimeSpan limit, string what)

@@ -1,6 +1,9 @@
-namespace Pool.Tests.Unit.Support;
+namespace Pool.Tests.Kit;
 
-/// <summary>A Random whose NextDouble returns scripted values (the last one repeats), for exact jitter and backoff.</summary>
+/// <summary>
+/// A Random whose NextDouble returns scripted values (the last one repeats), for exact jitter and backoff.
+/// No lock and no shared state beyond its cursor, so it is safe under Coyote too.
+/// </summary>
 public sealed class FixedRandom(params double[] values) : Random
 {
     private int _next;

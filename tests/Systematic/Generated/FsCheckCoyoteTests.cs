@@ -1,9 +1,8 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Xunit.Abstractions;
 
-namespace Pool.Tests.Systematic.Properties;
+namespace Pool.Tests.Systematic.Generated;
 
 /// <summary>
 /// Issue 5, part 3: FsCheck generates small concurrent scenarios (2–4 clients, a create fault script),
@@ -17,18 +16,18 @@ public sealed class FsCheckCoyoteTests(ITestOutputHelper output)
     [Property(MaxTest = 100, Arbitrary = new[] { typeof(ConcurrentScenarioArbitrary) })]
     public Property RealPool_HoldsInEveryExploredInterleaving_OfEveryGeneratedScenario(ConcurrentScenario scenario)
     {
-        var run = ScenarioExplorer.Explore(scenario, (f, s) => new RealMiniPool(f, s), Iterations);
+        var run = ScenarioExplorer.Explore(scenario, GeneratedPools.Real, Iterations);
         return (!run.BugFound).Label(run.ToString());
     }
 
-    /// <summary>Teeth: the toy pool that wakes nobody after a failed create is caught and shrunk.</summary>
+    /// <summary>Teeth: the canary that wakes nobody after a failed create is caught and shrunk.</summary>
     [Fact]
-    public void BrokenToyPool_IsCaught_AndTheScenarioShrinks()
+    public void NoWakeUpCanary_IsCaught_AndTheScenarioShrinks()
     {
         Exploration? last = null;
         var property = Prop.ForAll(ConcurrentScenarioArbitrary.Scenario(), scenario =>
         {
-            var run = ScenarioExplorer.Explore(scenario, (f, s) => new NoWakeUpToyPool(f, s), 30);
+            var run = ScenarioExplorer.Explore(scenario, GeneratedPools.NoWakeUpCanary, 30);
             if (run.BugFound)
             {
                 last = run;
@@ -37,7 +36,7 @@ public sealed class FsCheckCoyoteTests(ITestOutputHelper output)
             return (!run.BugFound).Label(run.ToString());
         });
 
-        var error = Record.Exception(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), property));
+        var error = Record.Exception(() => FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), property));
 
         Assert.NotNull(error);
         Assert.NotNull(last);

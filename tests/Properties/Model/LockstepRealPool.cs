@@ -1,12 +1,10 @@
-using System.Diagnostics;
-using Pool.Tests.Properties.Support;
 
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>The real <see cref="ConnectionPool{TConnection}"/> behind the adapter.</summary>
-internal sealed class RealPool : IPoolUnderTest
+internal sealed class LockstepRealPool : ILockstepPool
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly SteppedClock _time = new();
     private readonly ConnectionPool<TestConnection> _pool;
     private readonly Dictionary<int, Task<PooledConnection<TestConnection>>> _acquires = [];
     private readonly Dictionary<int, PooledConnection<TestConnection>> _tried = [];
@@ -14,14 +12,14 @@ internal sealed class RealPool : IPoolUnderTest
     private readonly Dictionary<int, CancellationTokenSource> _tokens = [];
     private Task? _dispose;
 
-    public RealPool(ModelConfig config)
+    public LockstepRealPool(ModelConfig config)
     {
-        Factory = new ScriptedFactory();
+        Factory = new FakeFactory();
         _pool = new ConnectionPool<TestConnection>(Factory, config.ToOptions(_time));
         Settle();
     }
 
-    public ScriptedFactory Factory { get; }
+    public FakeFactory Factory { get; }
 
     public bool DisposeCompleted => _dispose?.IsCompleted == true;
 
@@ -178,30 +176,18 @@ internal sealed class RealPool : IPoolUnderTest
     /// </summary>
     public bool Settle()
     {
-        var watch = Stopwatch.StartNew();
         int stable = 0;
-        while (watch.ElapsedMilliseconds < 10_000)
+        return Waits.Spin(() =>
         {
             var s = _pool.GetStatistics();
             int pendingAcquires = _acquires.Values.Count(t => !t.IsCompleted);
-            bool rest = s.Creating == _time.Pending(2) + Factory.Hung
+            bool rest = s.Creating == _time.Pending(2) + Factory.HungCreates
                 && s.Destroying == 0
                 && s.Abandoned == 0
                 && pendingAcquires == s.Waiters
                 && (!s.IsDisposed || _dispose is null || s.Total != 0 || _dispose.IsCompleted);
-            if (rest && ++stable >= 2)
-            {
-                return true;
-            }
-
-            if (!rest)
-            {
-                stable = 0;
-            }
-
-            Thread.Yield();
-        }
-
-        return false;
+            stable = rest ? stable + 1 : 0;
+            return stable >= 2;
+        }, TimeSpan.FromSeconds(10));
     }
 }

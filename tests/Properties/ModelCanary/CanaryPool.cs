@@ -1,23 +1,4 @@
-using Pool.Tests.Properties.Model;
-using Pool.Tests.Properties.Support;
-
-namespace Pool.Tests.Properties.Canaries;
-
-/// <summary>The planted bugs, each one the field has shipped (see ../shared/notes/invariants.md).</summary>
-public enum CanaryBug
-{
-    /// <summary>I1: decides "may I create?" from open connections only, not counting creates in flight.</summary>
-    Overshoot,
-
-    /// <summary>Seed story 2: a create that throws keeps its reserved slot.</summary>
-    SlotLeakOnFailedCreate,
-
-    /// <summary>I3: a cancelled or timed-out waiter stays queued; a connection handed to it is lost.</summary>
-    LostHandOff,
-
-    /// <summary>I2: a failed create frees its slot but wakes nobody (no failure delivered, no retry).</summary>
-    NoWakeUpAfterFailedCreate,
-}
+namespace Pool.Tests.Properties.ModelCanary;
 
 /// <summary>
 /// A small single-threaded pool with one planted bug, behind the same adapter as the real pool. It
@@ -25,9 +6,9 @@ public enum CanaryBug
 /// invalidate, cancel, advance, factory outcomes) with the same FIFO, backoff and counting rules, so the
 /// model predicts it exactly except where the bug bites.
 /// </summary>
-internal sealed class CanaryPool : IPoolUnderTest
+internal sealed class CanaryPool : ILockstepPool
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly SteppedClock _time = new();
     private readonly ModelConfig _cfg;
     private readonly CanaryBug _bug;
     private readonly List<TestConnection> _idle = [];
@@ -44,7 +25,7 @@ internal sealed class CanaryPool : IPoolUnderTest
         _bug = bug;
     }
 
-    public ScriptedFactory Factory { get; } = new();
+    public FakeFactory Factory { get; } = new();
 
     public bool DisposeCompleted => false;
 
@@ -197,7 +178,7 @@ internal sealed class CanaryPool : IPoolUnderTest
         w.Done = true;
         w.Timer?.Dispose();
         _outcomes[w.Id] = outcome;
-        if (_bug == CanaryBug.LostHandOff)
+        if (_bug == CanaryBug.LostHandOffToDeadWaiter)
         {
             w.Dead = true; // BUG: stays in the queue
         }
@@ -228,7 +209,7 @@ internal sealed class CanaryPool : IPoolUnderTest
             Lease(w.Id, c);
         }
 
-        int open = _bug == CanaryBug.Overshoot ? _idle.Count + _inUse : Total; // BUG: ignores creates in flight
+        int open = _bug == CanaryBug.CheckThenCreate ? _idle.Count + _inUse : Total; // BUG: ignores creates in flight
         int n = Math.Min(LiveWaiters - _creating, _cfg.MaxSize - open);
         for (int i = 0; i < n; i++)
         {
