@@ -100,7 +100,9 @@ internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, IConnecti
         TestConnection connection;
         try
         {
-            connection = await factory.CreateAsync(CancellationToken.None);
+            connection = bug == CanaryBug.AbandonedCreateUncounted && spec.CreateTimeout != Timeout.InfiniteTimeSpan
+                ? await CreateOrGiveUpAsync()
+                : await factory.CreateAsync(CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -143,6 +145,38 @@ internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, IConnecti
         }
 
         return new Handle(this, connection);
+    }
+
+    /// <summary>
+    /// The AbandonedCreateUncounted bug: the create fails at CreateTimeout and its slot passes on at
+    /// once, while the factory call (which ignores its token) runs on, counted nowhere. A late
+    /// connection is destroyed, so only the bound on factory calls in flight (I8) can see the bug.
+    /// </summary>
+    private async Task<TestConnection> CreateOrGiveUpAsync()
+    {
+        var outcome = new TaskCompletionSource<TestConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var deadline = time.CreateTimer(
+            _ => outcome.TrySetException(new TimeoutException("The canary gave up a create at CreateTimeout.")), null, spec.CreateTimeout, Timeout.InfiniteTimeSpan);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var connection = await factory.CreateAsync(CancellationToken.None);
+                if (!outcome.TrySetResult(connection))
+                {
+                    var destroy = factory.DestroyAsync(connection).AsTask();
+                    lock (_lock)
+                    {
+                        _destroys.Add(destroy); // dispose waits for it
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                outcome.TrySetException(ex);
+            }
+        });
+        return await outcome.Task;
     }
 
     private async Task<TestConnection?> WaitAsync(Waiter waiter, TimeSpan? timeout, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ internal enum PoolTarget
     SlotLeakCanary,
     LostHandOffCanary,
     NoWakeUpCanary,
+    AbandonedCreateCanary,
 }
 
 /// <summary>How an acquire ended. Liveness: every acquire ends with exactly one of these.</summary>
@@ -47,11 +48,16 @@ internal sealed class PoolWorld
             PoolTarget.SlotLeakCanary => new CanaryPool(CanaryBug.SlotLeakOnFailedCreate, spec, Factory, Time),
             PoolTarget.LostHandOffCanary => new CanaryPool(CanaryBug.LostHandOffToDeadWaiter, spec, Factory, Time),
             PoolTarget.NoWakeUpCanary => new CanaryPool(CanaryBug.NoWakeUpAfterFailedCreate, spec, Factory, Time),
+            PoolTarget.AbandonedCreateCanary => new CanaryPool(CanaryBug.AbandonedCreateUncounted, spec, Factory, Time),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
         if (target == PoolTarget.Real)
         {
             Factory.Allowance = Pool.GetStatistics;
+        }
+
+        if (target is PoolTarget.Real or PoolTarget.AbandonedCreateCanary)
+        {
             Factory.MaxCreatesInFlight = spec.MaxConcurrentCreates ?? spec.MaxSize;
         }
     }
