@@ -188,22 +188,66 @@ public sealed partial class ConnectionPool<TConnection>
     private async Task DestroyAsync(ConnectionEntry<TConnection> entry, bool late)
     {
         Exception? failure = null;
+        ITimer? deadline = null;
         try
         {
-            await _factory.DestroyAsync(entry.Connection).ConfigureAwait(false);
+            var destroying = _factory.DestroyAsync(entry.Connection);
+
+            // A destroy that completed at once needs no deadline (and costs no timer). A late connection
+            // holds no slot, so there is nothing to free at a deadline: it stays abandoned until done.
+            if (!destroying.IsCompleted && !late && _options.DestroyTimeout != Timeout.InfiniteTimeSpan)
+            {
+                deadline = _time.CreateTimer(
+                    static state =>
+                    {
+                        var (pool, e) = ((ConnectionPool<TConnection>, ConnectionEntry<TConnection>))state!;
+                        pool.OnDestroyTimedOut(e);
+                    },
+                    (this, entry),
+                    _options.DestroyTimeout,
+                    Timeout.InfiniteTimeSpan);
+            }
+
+            await destroying.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             failure = ex;
         }
+        finally
+        {
+            deadline?.Dispose();
+        }
 
         var work = default(PendingWork<TConnection>);
-        _state.DestroyFinished(late, failure is not null, ref work);
+        _state.DestroyFinished(entry, late, failure is not null, ref work);
 
         RunAfterLock(ref work);
         if (failure is not null)
         {
             PoolLog.DestroyFailed(_logger, Name, failure);
+        }
+    }
+
+    /// <summary>DestroyTimeout passed before the factory's destroy completed: free the slot now; the connection stays abandoned until it does.</summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A timer callback must never throw: that would end the process.")]
+    private void OnDestroyTimedOut(ConnectionEntry<TConnection> entry)
+    {
+        AssertNotUnderLock();
+        var work = default(PendingWork<TConnection>);
+        if (!_state.DestroyTimedOut(entry, ref work))
+        {
+            return;
+        }
+
+        RunAfterLock(ref work);
+        try
+        {
+            PoolLog.DestroyTimedOut(_logger, Name, _options.DestroyTimeout);
+        }
+        catch (Exception)
+        {
+            // A throwing logger must not escape a timer thread; the slot is already free.
         }
     }
 }

@@ -56,6 +56,16 @@ public sealed class ConnectionPoolOptions
     /// <summary>The pool's own deadline for one create; on expiry the factory's token is cancelled and the slot freed. <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite; default 30 s.</value></summary>
     public TimeSpan CreateTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The pool's deadline for one <see cref="IConnectionFactory{TConnection}.DestroyAsync"/>. A destroy
+    /// still running then frees its slot, so destroys that hang cannot exhaust the pool; the connection
+    /// counts in <see cref="PoolStatistics.Abandoned"/> until the destroy completes (DisposeAsync waits
+    /// for it within <see cref="DisposeTimeout"/>), and abandoned work limits new creates so the backend
+    /// never holds more than <see cref="MaxSize"/> + <see cref="MaxConcurrentCreates"/> of the pool's connections.
+    /// <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite (a destroy holds its slot until it completes); default 30 s.</value>
+    /// </summary>
+    public TimeSpan DestroyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Creates in flight at once, so an outage or a spike never becomes a connect storm. <value>1 … <see cref="MaxSize"/> (capped to it); default 2.</value></summary>
     public int MaxConcurrentCreates { get; set; } = 2;
 

@@ -81,11 +81,23 @@ public readonly record struct PoolStatistics
     /// <summary>Connections that arrived after their create was abandoned, destroyed without taking a slot.</summary>
     public long LateConnections { get; init; }
 
+    /// <summary>Destroys that did not complete within <see cref="ConnectionPoolOptions.DestroyTimeout"/>: their slots were freed and the connection counted in <see cref="Abandoned"/> until the destroy completes.</summary>
+    public long DestroyTimeouts { get; init; }
+
     /// <summary>
-    /// Creates abandoned at CreateTimeout whose factory call is still running, plus late connections
-    /// being destroyed. They hold no slot; DisposeAsync waits for them too.
+    /// Connections the backend may hold outside the slots: creates abandoned at CreateTimeout whose
+    /// factory call is still running (<see cref="AbandonedCreates"/>), late connections being destroyed,
+    /// and destroys abandoned at DestroyTimeout still running. They hold no slot; DisposeAsync waits for
+    /// them too, and <c>Total + Abandoned</c> never exceeds <c>Ceiling + MaxConcurrentCreates</c>.
     /// </summary>
     public int Abandoned { get; init; }
+
+    /// <summary>
+    /// The part of <see cref="Abandoned"/> that is creates abandoned at CreateTimeout whose factory call
+    /// is still running. They count against <see cref="MaxConcurrentCreates"/>:
+    /// <c>Creating + AbandonedCreates</c> never exceeds it.
+    /// </summary>
+    public int AbandonedCreates { get; init; }
 
     /// <summary>Connections destroyed because a lease invalidated them.</summary>
     public long DestroyedInvalidated { get; init; }

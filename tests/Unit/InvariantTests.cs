@@ -16,7 +16,10 @@ public sealed class InvariantTests
         { "over the ceiling", Healthy with { Creating = 2, Idle = 1, InUse = 2 }, "I1 Capacity violated: Total 5 exceeds the ceiling 4 (MaxSize 4)." },
         { "ceiling below MaxSize", Healthy with { Ceiling = 3 }, "I1 Capacity violated: Total 3 exceeds the ceiling 3 (MaxSize 4)." },
         { "idle kept while shrinking", Healthy with { MaxSize = 2, Ceiling = 3 }, "I1 Capacity violated: 1 connections are kept idle while idle + in use + creating exceeds MaxSize 2." },
-        { "too many creates", Healthy with { MaxConcurrentCreates = 1, Idle = 0, InUse = 1, Creating = 2, Created = 1 }, "I8 Creates belong to the pool violated: 2 creates are in flight, more than MaxConcurrentCreates 1." },
+        { "too many creates", Healthy with { MaxConcurrentCreates = 1, Idle = 0, InUse = 1, Creating = 2, Created = 1 }, "I8 Creates belong to the pool violated: 2 factory create calls may be in flight (Creating 2 + AbandonedCreates 0), more than MaxConcurrentCreates 1." },
+        { "abandoned create over the cap", Healthy with { MaxConcurrentCreates = 1, Idle = 0, InUse = 1, Creating = 1, Created = 1, Abandoned = 1, AbandonedCreates = 1 }, "I8 Creates belong to the pool violated: 2 factory create calls may be in flight (Creating 1 + AbandonedCreates 1), more than MaxConcurrentCreates 1." },
+        { "abandoned work beyond the backend bound", Healthy with { Idle = 0, InUse = 4, Created = 4, Abandoned = 3 }, "I1 Capacity violated: the backend may hold 7 of the pool's connections (Total 4 + Abandoned 3), more than the ceiling 4 + MaxConcurrentCreates 2." },
+        { "abandoned creates not abandoned", Healthy with { AbandonedCreates = 1 }, "I1 Capacity violated: 1 abandoned creates are counted but only 0 abandoned connections." },
         { "destroyed more than created", Healthy with { Idle = 0, InUse = 0, Created = 1, Destroyed = 2 }, "I7 At most once violated: more connections were destroyed (2) than created (1)." },
         { "lost connection", Healthy with { Created = 4 }, "I3 Conservation across hand-off violated: 4 connections are alive (created − destroyed) but the pool accounts for 3 (idle + in use + destroying)." },
         { "waiter beside idle", Healthy with { Waiters = 1 }, "I4 No lost wake-up violated: 1 waiters are parked while 1 connections are idle." },
@@ -32,6 +35,8 @@ public sealed class InvariantTests
         Assert.Null(Healthy.FindInvariantViolation());
         Assert.Null(PoolInvariants.FindViolation(Healthy with { Idle = 0, InUse = 4, Created = 4, Waiters = 3 }));
         Assert.Null(PoolInvariants.FindViolation(Healthy with { Idle = 0, InUse = 2, Created = 2, Creating = 2, Waiters = 5 }));
+        Assert.Null(PoolInvariants.FindViolation(Healthy with { Idle = 0, InUse = 2, Created = 2, Waiters = 1, Abandoned = 2, AbandonedCreates = 2 })); // blocked by I8's cap
+        Assert.Null(PoolInvariants.FindViolation(Healthy with { Idle = 0, InUse = 2, Created = 2, Waiters = 1, Abandoned = 4 })); // blocked by I1's backend bound
     }
 
     [Theory]

@@ -58,6 +58,12 @@ internal sealed class ConnectionEntry<TConnection>
     /// <summary>Why the pool retired it. Set under the lock; read after it, when its destroy starts.</summary>
     public DestroyReason RetiredFor { get; set; }
 
+    /// <summary>Its destroy completed. Guarded by the lock of <see cref="PoolState{TConnection}"/>; with <see cref="DestroyAbandoned"/>, exactly one of "completed" and "abandoned at DestroyTimeout" frees the slot.</summary>
+    public bool DestroyFinished { get; set; }
+
+    /// <summary>Its destroy passed DestroyTimeout: the slot was freed and the connection counts as abandoned until the destroy completes. Guarded by the lock.</summary>
+    public bool DestroyAbandoned { get; set; }
+
     /// <summary>Links of the idle list that <see cref="PoolState{TConnection}"/> keeps, and the time it went idle. Guarded by its lock.</summary>
     public ConnectionEntry<TConnection>? Older { get; set; }
 

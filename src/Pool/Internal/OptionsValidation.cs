@@ -27,6 +27,7 @@ internal static class OptionsValidation
         Timeout(problems, "IdleTimeout", o.IdleTimeout, allowZero: false, allowInfinite: true);
         Timeout(problems, "MaxLifetime", o.MaxLifetime, allowZero: false, allowInfinite: true);
         Timeout(problems, "CreateTimeout", o.CreateTimeout, allowZero: false, allowInfinite: true);
+        Timeout(problems, "DestroyTimeout", o.DestroyTimeout, allowZero: false, allowInfinite: true);
         if (double.IsNaN(o.LifetimeJitter) || o.LifetimeJitter < 0 || o.LifetimeJitter > 0.5)
         {
             problems.Add($"LifetimeJitter is {o.LifetimeJitter.ToString(CultureInfo.InvariantCulture)}; it must be between 0 and 0.5.");

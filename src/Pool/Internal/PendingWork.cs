@@ -50,6 +50,9 @@ internal struct PendingWork<TConnection>
     /// <summary>How many destroys this work starts.</summary>
     public readonly int DestroyCount => (_destroy is null ? 0 : 1) + (_moreDestroys?.Count ?? 0);
 
+    /// <summary>The <paramref name="index"/>-th destroy this work starts (0 … <see cref="DestroyCount"/> − 1), for tests that play the shell.</summary>
+    public readonly ConnectionEntry<TConnection> DestroyAt(int index) => index == 0 ? _destroy! : _moreDestroys![index - 1];
+
     /// <summary>Whether deferred work (warm-up completions or failures) is pending.</summary>
     public readonly bool HasLater => _later is not null;
 

@@ -17,6 +17,7 @@ internal struct PoolCounters
     public long FailedFast;
     public long CreateTimeouts;
     public long LateConnections;
+    public long DestroyTimeouts;
     public long DestroyedInvalidated;
     public long DestroyedValidationFailed;
     public long DestroyedIdle;
@@ -53,6 +54,7 @@ internal struct PoolCounters
         FailedFast = FailedFast,
         CreateTimeouts = CreateTimeouts,
         LateConnections = LateConnections,
+        DestroyTimeouts = DestroyTimeouts,
         DestroyedInvalidated = DestroyedInvalidated,
         DestroyedValidationFailed = DestroyedValidationFailed,
         DestroyedIdle = DestroyedIdle,

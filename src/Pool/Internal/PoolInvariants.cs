@@ -23,7 +23,7 @@ internal static class PoolInvariants
     /// <summary>The first invariant the snapshot breaks, as a sentence naming it and the counts; null if none.</summary>
     public static string? FindViolation(in PoolStatistics s)
     {
-        if (s.Idle < 0 || s.InUse < 0 || s.Creating < 0 || s.Destroying < 0 || s.Waiters < 0 || s.Abandoned < 0
+        if (s.Idle < 0 || s.InUse < 0 || s.Creating < 0 || s.Destroying < 0 || s.Waiters < 0 || s.Abandoned < 0 || s.AbandonedCreates < 0
             || s.Created < 0 || s.Destroyed < 0 || s.CreateFailures < 0 || s.DestroyFailures < 0
             || s.Acquired < 0 || s.TimedOut < 0 || s.Cancelled < 0)
         {
@@ -40,9 +40,25 @@ internal static class PoolInvariants
             return Describe(Capacity, $"{s.Idle} connections are kept idle while idle + in use + creating exceeds MaxSize {s.MaxSize}.", s);
         }
 
-        if (s.Creating > s.MaxConcurrentCreates)
+        if (s.AbandonedCreates > s.Abandoned)
         {
-            return Describe(CreatesBelongToThePool, $"{s.Creating} creates are in flight, more than MaxConcurrentCreates {s.MaxConcurrentCreates}.", s);
+            return Describe(Capacity, $"{s.AbandonedCreates} abandoned creates are counted but only {s.Abandoned} abandoned connections.", s);
+        }
+
+        if (s.Total + s.Abandoned > s.Ceiling + s.MaxConcurrentCreates)
+        {
+            return Describe(
+                Capacity,
+                $"the backend may hold {s.Total + s.Abandoned} of the pool's connections (Total {s.Total} + Abandoned {s.Abandoned}), more than the ceiling {s.Ceiling} + MaxConcurrentCreates {s.MaxConcurrentCreates}.",
+                s);
+        }
+
+        if (s.Creating + s.AbandonedCreates > s.MaxConcurrentCreates)
+        {
+            return Describe(
+                CreatesBelongToThePool,
+                $"{s.Creating + s.AbandonedCreates} factory create calls may be in flight (Creating {s.Creating} + AbandonedCreates {s.AbandonedCreates}), more than MaxConcurrentCreates {s.MaxConcurrentCreates}.",
+                s);
         }
 
         if (s.Destroyed > s.Created)
@@ -63,7 +79,8 @@ internal static class PoolInvariants
             return Describe(NoLostWakeUp, $"{s.Waiters} waiters are parked while {s.Idle} connections are idle.", s);
         }
 
-        if (s.Waiters > s.Creating && s.Total < s.MaxSize && s.Creating < s.MaxConcurrentCreates && !s.IsUnavailable && !s.IsDisposed)
+        if (s.Waiters > s.Creating && s.Total < s.MaxSize && s.Creating + s.AbandonedCreates < Math.Min(s.MaxConcurrentCreates, s.MaxSize)
+            && s.Total + s.Abandoned < s.MaxSize + s.MaxConcurrentCreates && !s.IsUnavailable && !s.IsDisposed)
         {
             return Describe(
                 NoLostWakeUp,
@@ -106,6 +123,7 @@ internal static class PoolInvariants
     private static string Describe(string invariant, string what, in PoolStatistics s) =>
         $"{invariant} violated: {what} Counts: MaxSize={s.MaxSize}, Total={s.Total}, Idle={s.Idle}, "
         + $"InUse={s.InUse}, Creating={s.Creating}, Destroying={s.Destroying}, Waiters={s.Waiters}, "
+        + $"Abandoned={s.Abandoned}, AbandonedCreates={s.AbandonedCreates}, "
         + $"Created={s.Created}, Destroyed={s.Destroyed}, Unavailable={s.IsUnavailable}, Disposed={s.IsDisposed}.";
 }
 

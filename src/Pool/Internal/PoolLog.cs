@@ -45,4 +45,8 @@ internal static partial class PoolLog
     [LoggerMessage(EventId = 8, EventName = "DestroyFailed", Level = LogLevel.Warning,
         Message = "Pool '{Pool}': destroying a connection threw; it is counted and ignored.")]
     public static partial void DestroyFailed(ILogger logger, string pool, Exception error);
+
+    [LoggerMessage(EventId = 9, EventName = "DestroyTimedOut", Level = LogLevel.Warning,
+        Message = "Pool '{Pool}' abandoned a destroy after DestroyTimeout {Timeout}; its slot is free again and the connection counts as abandoned until the destroy completes.")]
+    public static partial void DestroyTimedOut(ILogger logger, string pool, TimeSpan timeout);
 }

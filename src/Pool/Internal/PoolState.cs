@@ -53,7 +53,8 @@ internal sealed partial class PoolState<TConnection>
     private int _inUse;       // lock; leases handed out and not yet returned
     private int _creating;    // lock; slots reserved for creates in flight, including their backoff (I8)
     private int _destroying;  // lock; slots held until the destroy finishes: the backend still holds the connection
-    private int _abandoned;   // lock; creates abandoned at CreateTimeout still running, plus late connections being destroyed: no slot, but dispose waits for them (I9)
+    private int _abandoned;   // lock; connections outside the slots: creates abandoned at CreateTimeout still running, late connections being destroyed, destroys abandoned at DestroyTimeout still running; no slot, but dispose waits for them (I9) and they bound new creates (I1)
+    private int _abandonedCreates; // lock; the part of _abandoned that is factory create calls still running: they count against MaxConcurrentCreates (I8)
 
     private int _maxSize;     // lock; MaxSize now (SetMaxSize changes it)
     private int _minSize;     // lock; MinSize now (SetMinSize changes it)
@@ -99,6 +100,12 @@ internal sealed partial class PoolState<TConnection>
     private int Total => _idle + _inUse + _creating + _destroying;
 
     private int CreateCap => Math.Min(_maxConcurrentCreates, _maxSize);
+
+    // I1: the backend may hold at most MaxSize + MaxConcurrentCreates of the pool's connections (slots
+    // plus abandoned work). After a shrink the ceiling stays above the connections that still exist
+    // beyond MaxConcurrentCreates, so that bound, Total + Abandoned ≤ Ceiling + MaxConcurrentCreates,
+    // holds at every instant while they drain.
+    private int CeilingFloor => Math.Max(Total, Total + _abandoned - _maxConcurrentCreates);
 
     /// <summary>A consistent snapshot of counts and counters.</summary>
     public PoolStatistics Snapshot()
@@ -229,7 +236,7 @@ internal sealed partial class PoolState<TConnection>
             work.Deliver(waiter);
         }
 
-        _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, Total));
+        _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, CeilingFloor));
         if (_disposed)
         {
             if (Total == 0 && _abandoned == 0 && _drained is { Task.IsCompleted: false })
@@ -245,10 +252,13 @@ internal sealed partial class PoolState<TConnection>
             CompleteWarmUps(ref work);
         }
 
+        // I8: factory create calls in flight are the reserved creates plus abandoned ones still running.
+        int createCalls = _creating + _abandonedCreates;
         int wanted = _unavailable
-            ? (_creating == 0 ? 1 : 0) // one probe at a time while the backend is down
+            ? (createCalls == 0 ? 1 : 0) // one probe at a time while the backend is down, an abandoned one included
             : Math.Max(_waiters.Count - _creating, _minSize - Total);
-        int creates = Math.Min(wanted, Math.Min(CreateCap - _creating, _maxSize - Total));
+        int creates = Math.Min(wanted, Math.Min(CreateCap - createCalls, _maxSize - Total));
+        creates = Math.Min(creates, _maxSize + _maxConcurrentCreates - Total - _abandoned); // I1: the backend's bound
         if (creates > 0)
         {
             _creating += creates;
@@ -381,6 +391,7 @@ internal sealed partial class PoolState<TConnection>
         ConsecutiveCreateFailures = _consecutiveFailures,
         Generation = _generation,
         Abandoned = _abandoned,
+        AbandonedCreates = _abandonedCreates,
     });
 
     [Conditional("DEBUG")]

@@ -13,14 +13,14 @@ namespace Pool.Tests.Properties.State;
 /// </summary>
 internal sealed class StateDriver
 {
-    private const int Ops = 15;
+    private const int Ops = 16;
     private const long IdleTimeout = 50;
 
     private readonly PoolState<string> _state;
     private readonly List<PooledConnection<string>> _leases = [];
     private readonly List<Waiter<string>> _queue = [];                     // oldest first, as the driver saw them enqueued
     private readonly List<(CreateAttempt Attempt, long Generation)> _creates = [];
-    private readonly List<bool> _destroys = [];                            // in flight; true = a late connection's
+    private readonly List<(bool Late, ConnectionEntry<string> Entry)> _destroys = []; // in flight; Late: a late connection's (no slot)
     private readonly StringBuilder _trace = new();
     private PendingWork<string> _work;
     private long _now = 1_000;
@@ -83,9 +83,9 @@ internal sealed class StateDriver
                 Step($"create timed out #{arg % _creates.Count}", (ref PendingWork<string> w) => _state.CreateTimedOut(attempt, new TimeoutException("slow"), ref w), target: null);
                 break;
             case 6 when _destroys.Count > 0:
-                bool late = _destroys[arg % _destroys.Count];
+                var (late, destroyed) = _destroys[arg % _destroys.Count];
                 _destroys.RemoveAt(arg % _destroys.Count);
-                Step($"destroy finished (late={late})", (ref PendingWork<string> w) => _state.DestroyFinished(late, failed: arg % 2 == 0, ref w), target: null);
+                Step($"destroy finished (late={late}, abandoned={destroyed.DestroyAbandoned})", (ref PendingWork<string> w) => _state.DestroyFinished(destroyed, late, failed: arg % 2 == 0, ref w), target: null);
                 break;
             case 7 when _queue.Count > 0:
                 var cancelled = _queue[arg % _queue.Count];
@@ -117,6 +117,10 @@ internal sealed class StateDriver
                 break;
             case 14 when arg % 4 == 0:
                 Step("dispose", (ref PendingWork<string> w) => _state.Dispose(ref w, out _), target: null);
+                break;
+            case 15 when _destroys.Count > 0:
+                var (_, hung) = _destroys[arg % _destroys.Count];
+                Step($"destroy #{arg % _destroys.Count} timed out", (ref PendingWork<string> w) => _state.DestroyTimedOut(hung, ref w), target: null);
                 break;
         }
     }
@@ -165,7 +169,7 @@ internal sealed class StateDriver
             Check(late is null == !attempt.Abandoned, "a late connection was not handed back, or a kept one was");
             if (late is not null)
             {
-                _destroys.Add(true); // the shell destroys it without a slot
+                _destroys.Add((true, late)); // the shell destroys it without a slot
             }
         }, target: null);
 
@@ -237,7 +241,7 @@ internal sealed class StateDriver
 
         for (int i = 0; i < _work.DestroyCount; i++)
         {
-            _destroys.Add(false);
+            _destroys.Add((false, _work.DestroyAt(i)));
         }
 
         CheckFacts();
@@ -253,8 +257,18 @@ internal sealed class StateDriver
         Check(s.Waiters == _queue.Count, $"Waiters {s.Waiters} but the driver queued {_queue.Count}");
         int abandoned = _creates.Count(c => c.Attempt.Abandoned);
         Check(s.Creating == _creates.Count - abandoned, $"Creating {s.Creating} but {_creates.Count - abandoned} creates hold a slot");
-        Check(s.Destroying == _destroys.Count(late => !late), $"Destroying {s.Destroying} but {_destroys.Count(late => !late)} destroys hold a slot");
-        Check(s.Abandoned == abandoned + _destroys.Count(late => late), $"Abandoned {s.Abandoned} is not the abandoned creates plus the late destroys");
+        int slotDestroys = _destroys.Count(d => !d.Late && !d.Entry.DestroyAbandoned);
+        Check(s.Destroying == slotDestroys, $"Destroying {s.Destroying} but {slotDestroys} destroys hold a slot");
+        Check(s.AbandonedCreates == abandoned, $"AbandonedCreates {s.AbandonedCreates} but {abandoned} abandoned creates still run");
+        Check(
+            s.Abandoned == abandoned + _destroys.Count - slotDestroys,
+            $"Abandoned {s.Abandoned} is not the abandoned creates plus the late and abandoned destroys");
+        Check(
+            _creates.Count <= s.MaxConcurrentCreates,
+            $"{_creates.Count} create calls are in flight (abandoned ones included), more than MaxConcurrentCreates {s.MaxConcurrentCreates}");
+        Check(
+            s.Total + s.Abandoned <= s.Ceiling + s.MaxConcurrentCreates,
+            $"the backend may hold {s.Total + s.Abandoned} connections, more than the ceiling {s.Ceiling} + MaxConcurrentCreates {s.MaxConcurrentCreates}");
         Check(!s.IsDisposed || _work.CreatesToStart == 0, "a disposed pool reserved a create");
         _trace.Append($"  -> idle {s.Idle}, in use {s.InUse}, creating {s.Creating}, destroying {s.Destroying}, waiters {s.Waiters}, ceiling {s.Ceiling}\n");
     }

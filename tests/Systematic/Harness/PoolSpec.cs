@@ -17,6 +17,8 @@ internal sealed record PoolSpec(int MaxSize)
 
     public TimeSpan CreateTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
+    public TimeSpan DestroyTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
     /// <summary>Infinite: never validate on borrow; zero: validate every idle borrow.</summary>
     public TimeSpan ValidateAfterIdle { get; init; } = Timeout.InfiniteTimeSpan;
 
@@ -57,6 +59,7 @@ internal sealed record PoolSpec(int MaxSize)
         AcquireTimeout = Timeout.InfiniteTimeSpan, // Scenarios pass a timeout per acquire.
         DisposeTimeout = Timeout.InfiniteTimeSpan, // DisposeAsync completes only when drained.
         CreateTimeout = CreateTimeout,
+        DestroyTimeout = DestroyTimeout,
         ValidateAfterIdle = ValidateAfterIdle,
         ValidationTimeout = ValidationTimeout,
         IdleTimeout = IdleTimeout,

@@ -53,6 +53,11 @@ internal sealed class PoolWorld
         {
             Factory.Allowance = Pool.GetStatistics;
         }
+
+        if (target == PoolTarget.Real)
+        {
+            Factory.MaxCreatesInFlight = spec.MaxConcurrentCreates ?? spec.MaxSize;
+        }
     }
 
     public Generator Random { get; }

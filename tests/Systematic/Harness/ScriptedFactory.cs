@@ -58,11 +58,25 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
 
     public bool IsQuiet => CreatesInFlight == 0 && DestroysInFlight == 0;
 
+    /// <summary>
+    /// The most create calls the pool may have in flight at once (its MaxConcurrentCreates, I8), checked
+    /// at every call, abandoned calls still running included; null: not checked.
+    /// </summary>
+    public int? MaxCreatesInFlight { get; set; }
+
     public async ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
     {
         CreatesStarted++;
         CreatesInFlight++;
         Version++;
+        if (MaxCreatesInFlight is { } cap)
+        {
+            int inFlight = CreatesInFlight;
+            Check.That(
+                inFlight <= cap, "I8 Creates belong to the pool",
+                () => $"the factory has {inFlight} create calls in flight but MaxConcurrentCreates is {cap} (abandoned calls still running count).");
+        }
+
         try
         {
             switch (script.NextCreate())

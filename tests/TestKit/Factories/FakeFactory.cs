@@ -23,6 +23,7 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     private int _concurrentCreates;
     private int _peakConcurrentCreates;
     private int _hungCreates;
+    private readonly List<TaskCompletionSource> _hungDestroys = [];
 
     /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
     public bool Gated { get; set; }
@@ -76,6 +77,34 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     public bool HonorCancellation { get; set; }
 
     public int ValidateCalls => Volatile.Read(ref _validateCalls);
+
+    /// <summary>Creates called and not yet answered, now (abandoned ones included: the factory cannot tell).</summary>
+    public int CreatesInFlight => Volatile.Read(ref _concurrentCreates);
+
+    /// <summary>When true, DestroyAsync closes the connection's bookkeeping only when <see cref="ReleaseDestroys"/> is called (a destroy that hangs).</summary>
+    public bool DestroyHangs { get; set; }
+
+    /// <summary>Destroys called and not yet completed (only while <see cref="DestroyHangs"/>).</summary>
+    public int DestroysInFlight
+    {
+        get { lock (_gate) { return _hungDestroys.Count; } }
+    }
+
+    /// <summary>Completes every hung destroy.</summary>
+    public void ReleaseDestroys()
+    {
+        TaskCompletionSource[] hung;
+        lock (_gate)
+        {
+            hung = [.. _hungDestroys];
+            _hungDestroys.Clear();
+        }
+
+        foreach (var destroy in hung)
+        {
+            destroy.TrySetResult();
+        }
+    }
 
     /// <summary>The most creates in flight at once (called and not yet answered).</summary>
     public int PeakConcurrentCreates => Volatile.Read(ref _peakConcurrentCreates);
@@ -157,9 +186,27 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
             _overlaps.Enqueue($"{connection} was destroyed while its ValidateAsync still ran.");
         }
 
+        if (DestroyHangs)
+        {
+            var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                _hungDestroys.Add(hung);
+            }
+
+            return new ValueTask(FinishDestroyAsync(hung.Task, connection));
+        }
+
         connection.MarkDestroyed();
         _live.TryRemove(connection.Id, out _);
         return DestroyError is null ? default : ValueTask.FromException(DestroyError);
+    }
+
+    private async Task FinishDestroyAsync(Task released, TestConnection connection)
+    {
+        await released;
+        connection.MarkDestroyed();
+        _live.TryRemove(connection.Id, out _);
     }
 
     /// <summary>Completes when at least <paramref name="count"/> gated creates are pending.</summary>

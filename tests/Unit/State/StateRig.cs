@@ -92,10 +92,11 @@ internal sealed class StateRig
         return State.Return(lease.Entry, invalidated, forced, Now, ref Work);
     }
 
-    public void DestroyFinished(bool late = false, bool failed = false)
+    /// <summary>A destroy ends; <paramref name="entry"/> null stands for one that never passed DestroyTimeout.</summary>
+    public void DestroyFinished(bool late = false, bool failed = false, ConnectionEntry<string>? entry = null)
     {
         Work = default;
-        State.DestroyFinished(late, failed, ref Work);
+        State.DestroyFinished(entry ?? new ConnectionEntry<string>(null, "destroyed", 0, long.MaxValue, 0), late, failed, ref Work);
     }
 
     /// <summary>Completes the waiters the last operation decided, as the pool does after its lock.</summary>

@@ -20,6 +20,7 @@ internal sealed partial class PoolState<TConnection>
             attempt.Settled = true;
             if (attempt.Abandoned)
             {
+                _abandonedCreates--; // no longer a create call; the late connection stays in _abandoned until destroyed
                 _counters.LateConnections++; // its slot was freed at the deadline; destroyed without one
                 late = new ConnectionEntry<TConnection>(_owner, connection, now, expiresAt, generation);
             }
@@ -71,6 +72,7 @@ internal sealed partial class PoolState<TConnection>
             if (attempt.Abandoned)
             {
                 _abandoned--; // already counted as failed at its deadline
+                _abandonedCreates--;
             }
             else
             {
@@ -97,6 +99,7 @@ internal sealed partial class PoolState<TConnection>
             attempt.Abandoned = true;
             _creating--;
             _abandoned++;
+            _abandonedCreates++; // still a factory call in flight: it counts against MaxConcurrentCreates (I8)
             _counters.CreateTimeouts++;
             FailCreate(error, ref work);
             Settle(ref work);
@@ -129,14 +132,17 @@ internal sealed partial class PoolState<TConnection>
         return false;
     }
 
-    /// <summary>A destroy finished (or threw): its slot is freed; a late connection's destroy frees none.</summary>
-    public void DestroyFinished(bool late, bool failed, ref PendingWork<TConnection> work)
+    /// <summary>
+    /// A destroy finished (or threw): its slot is freed, unless it had none (a late connection) or gave
+    /// it up at DestroyTimeout; those two only leave the abandoned count.
+    /// </summary>
+    public void DestroyFinished(ConnectionEntry<TConnection> entry, bool late, bool failed, ref PendingWork<TConnection> work)
     {
         lock (_lock)
         {
-            if (late)
+            if (late || entry.DestroyAbandoned)
             {
-                _abandoned--; // a late connection never held a slot (its create was abandoned)
+                _abandoned--; // no slot to free: a late connection never held one, an abandoned destroy freed its own
             }
             else
             {
@@ -144,6 +150,7 @@ internal sealed partial class PoolState<TConnection>
                 _counters.Destroyed++;
             }
 
+            entry.DestroyFinished = true;
             if (failed)
             {
                 _counters.DestroyFailures++;
@@ -152,6 +159,32 @@ internal sealed partial class PoolState<TConnection>
             Settle(ref work);
             AssertInvariants();
         }
+    }
+
+    /// <summary>
+    /// DestroyTimeout passed before the factory's destroy completed: the slot is freed now and the
+    /// connection, still open at the backend, counts as abandoned until the destroy completes.
+    /// </summary>
+    /// <returns>False when the destroy had already finished: nothing changed.</returns>
+    public bool DestroyTimedOut(ConnectionEntry<TConnection> entry, ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            if (entry.DestroyFinished || entry.DestroyAbandoned)
+            {
+                return false;
+            }
+
+            entry.DestroyAbandoned = true;
+            _destroying--;
+            _counters.Destroyed++; // the slot's destroy is over for the pool (Live = Idle + InUse + Destroying, I3)
+            _counters.DestroyTimeouts++;
+            _abandoned++;
+            Settle(ref work);
+            AssertInvariants();
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ internal sealed partial class PoolState<TConnection>
             }
 
             _maxSize = maxSize;
-            _ceiling = Math.Max(_maxSize, Total);
+            _ceiling = Math.Max(_maxSize, CeilingFloor);
             while (_idle + _inUse + _creating > _maxSize && _oldestIdle is { } oldest)
             {
                 RemoveIdle(oldest);
