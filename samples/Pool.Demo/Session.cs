@@ -108,7 +108,7 @@ internal static class Session
         var restarts = rig.Timeline.Restarts;
         foreach (int i in RestartSchedule.Unrecovered(restarts, rig.Settings.Duration))
         {
-            rig.Violations.Add($"Recovery violated: no call succeeded after restart {i + 1} ({restarts[i]}).");
+            rig.Violations.Add($"L7 Fast-fail window with one probe violated: no call succeeded after restart {i + 1} ({restarts[i]}).");
         }
     }
 

@@ -41,6 +41,46 @@ public static class QdrantClientPoolBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Reads the connection string <c>ConnectionStrings:&lt;connectionName&gt;</c> from the container's
+    /// <see cref="IConfiguration"/>, as Aspire's Qdrant integration does, and takes the pool's
+    /// <see cref="QdrantPoolOptions.Address"/> and <see cref="QdrantPoolOptions.ApiKey"/> from it, over whatever
+    /// was configured before (<see cref="QdrantPoolOptions.UseConnectionString"/>): <c>Endpoint=http://host:6334;Key=...</c>
+    /// or the endpoint URI alone. Without that connection string nothing changes. A malformed one fails when the
+    /// options are first read (at start, with start-up validation), naming the connection string, never quoting it.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="connectionName">The name under <c>ConnectionStrings</c>; default the pool's name.</param>
+    /// <returns>The same builder.</returns>
+    public static IQdrantClientPoolBuilder BindConnectionString(this IQdrantClientPoolBuilder builder, string? connectionName = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (connectionName is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        }
+
+        string name = connectionName ?? builder.Name;
+        string pool = builder.Name;
+        builder.Services.AddOptions<QdrantPoolOptions>(pool).Configure<IConfiguration>((options, configuration) =>
+        {
+            if (configuration.GetConnectionString(name) is not { } connectionString)
+            {
+                return;
+            }
+
+            try
+            {
+                options.UseConnectionString(connectionString);
+            }
+            catch (ArgumentException error)
+            {
+                throw new InvalidOperationException($"Qdrant client pool '{pool}' (connection string 'ConnectionStrings:{name}'): {error.Message.Split(" (Parameter")[0]}", error);
+            }
+        });
+        return builder;
+    }
+
     /// <summary>Sets the pool's options, over whatever was configured before.</summary>
     /// <param name="builder">The pool's builder.</param>
     /// <param name="configure">Sets the options.</param>

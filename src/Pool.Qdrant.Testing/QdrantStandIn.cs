@@ -125,6 +125,50 @@ public sealed class QdrantStandIn : IAsyncDisposable
         return _state.Tracker.Abort(count);
     }
 
+    /// <summary>
+    /// Black-holes up to <paramref name="count"/> of the open connections (which ones is unspecified,
+    /// skipping those already faulted): every call on them, health checks included, hangs until its
+    /// deadline passes, it is cancelled, or the connection dies, while calls on other connections are
+    /// answered. Kestrel still answers the connection's HTTP/2 pings, so a client's keep-alive does not
+    /// notice; only its deadlines do. Connections opened later are spared.
+    /// </summary>
+    /// <param name="count">At most this many; 0 or more.</param>
+    /// <returns>How many connections were black-holed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public int HangConnections(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return _state.Tracker.Fault(count, new ConnectionFault(TimeSpan.Zero, Hang: true));
+    }
+
+    /// <summary>
+    /// Slows up to <paramref name="count"/> of the open connections (which ones is unspecified,
+    /// skipping those already faulted): every call on them, health checks included, waits
+    /// <paramref name="latency"/> before it is answered, while calls on other connections are not held.
+    /// Connections opened later are spared.
+    /// </summary>
+    /// <param name="count">At most this many; 0 or more.</param>
+    /// <param name="latency">Added to each call; greater than zero.</param>
+    /// <returns>How many connections were slowed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative, or <paramref name="latency"/> is not positive.</exception>
+    public int SlowConnections(int count, TimeSpan latency)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(latency, TimeSpan.Zero);
+        return _state.Tracker.Fault(count, new ConnectionFault(latency, Hang: false));
+    }
+
+    /// <summary>Takes the faults of <see cref="HangConnections"/> and <see cref="SlowConnections"/> away: later calls are answered normally (calls already held stay held until they end).</summary>
+    public void HealConnections() => _state.Tracker.HealAll();
+
+    /// <summary>Open connections black-holed or slowed now.</summary>
+    public int FaultedConnections => _state.Tracker.Faulted;
+
+    /// <summary>The headers of the last call to a method, as the server received them (names in lower case), so a test can see what a client sent.</summary>
+    /// <param name="method">Like "qdrant.Points/Query".</param>
+    /// <returns>The headers; empty if the method was never called.</returns>
+    public IReadOnlyDictionary<string, string> LastRequestHeaders(string method) => _state.LastRequestHeaders(method);
+
     /// <summary>Starts listening again, on the same port; does nothing if running.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the server listens.</returns>

@@ -10,13 +10,18 @@ namespace Pool.Qdrant;
 /// spreads load over those connections, and evicts a client whose connection broke.
 /// </summary>
 /// <remarks>
-/// A call that fails with a transport failure evicts its client so it is never handed out again:
-/// <see cref="StatusCode.Unavailable"/>, <see cref="StatusCode.Internal"/>,
-/// <see cref="StatusCode.Unknown"/>, <see cref="StatusCode.Cancelled"/> when the caller's token did
-/// not ask for it, and <see cref="StatusCode.DeadlineExceeded"/> unless
-/// <see cref="QdrantPoolOptions.EvictOnDeadlineExceeded"/> is false. Answers from Qdrant
-/// (NotFound, AlreadyExists, InvalidArgument, Unauthenticated, ResourceExhausted, ...) do not: the
-/// connection works. Every exception reaches the caller unchanged.
+/// A client is evicted only when its connection failed, never for Qdrant's own answers (see the README,
+/// "Errors: a broken connection or an answer"). Evicted: a call whose status grpc-dotnet made up on the
+/// client side because the HTTP/2 request failed (<see cref="Status.DebugException"/> is, or wraps, an
+/// <see cref="System.Net.Http.HttpRequestException"/>, <see cref="IOException"/> or
+/// <see cref="System.Net.Sockets.SocketException"/>: refused, reset, GOAWAY, TLS), a
+/// <see cref="StatusCode.Cancelled"/> the caller's token did not ask for (the channel or stream was torn
+/// down), and a <see cref="StatusCode.DeadlineExceeded"/> after which a health probe on the same client,
+/// under <see cref="QdrantPoolOptions.HealthCheckTimeout"/>, fails too (or every deadline, with
+/// <see cref="QdrantPoolOptions.EvictOnDeadlineExceeded"/>). Kept: every status Qdrant sent, such as
+/// Unavailable (shard unavailable), Internal (out of memory), DeadlineExceeded (storage timeout, the probe
+/// answers), Unknown, NotFound, Unauthenticated or ResourceExhausted. Every exception reaches the caller
+/// unchanged.
 /// </remarks>
 public sealed class QdrantClientPool : IAsyncDisposable, IDisposable
 {
@@ -46,7 +51,9 @@ public sealed class QdrantClientPool : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Leases a client, runs <paramref name="action"/> with it and returns it; evicts it if the action
-    /// failed with a transport failure (see the remarks of <see cref="QdrantClientPool"/>).
+    /// failed because its connection did (see the remarks of <see cref="QdrantClientPool"/>). After a
+    /// <see cref="StatusCode.DeadlineExceeded"/> the error reaches the caller once the probe that decides
+    /// has answered (at most <see cref="QdrantPoolOptions.HealthCheckTimeout"/> later).
     /// The action must not keep the client or leave calls running after it completes.
     /// </summary>
     /// <typeparam name="T">The action's result.</typeparam>
@@ -64,14 +71,37 @@ public sealed class QdrantClientPool : IAsyncDisposable, IDisposable
         {
             return await action(lease.Connection, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (TransportFailure.IsTransportFailure(error, _evictOnDeadline, cancellationToken))
+        catch (Exception error)
         {
-            lease.Invalidate();
+            var verdict = TransportFailure.Classify(error, _evictOnDeadline, cancellationToken);
+            if (verdict == TransportFailure.Verdict.Broken
+                || (verdict == TransportFailure.Verdict.Check && !await AnswersProbeAsync(lease.Connection).ConfigureAwait(false)))
+            {
+                lease.Invalidate();
+            }
+
             throw;
         }
         finally
         {
             await lease.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After a deadline: whether the client's connection still answers a health probe. The probe has
+    /// its own deadline (HealthCheckTimeout), not the caller's token, so a caller that gave up does not
+    /// cost a good connection its place; and whatever the probe throws, the caller gets its own error.
+    /// </summary>
+    private async Task<bool> AnswersProbeAsync(QdrantClient client)
+    {
+        try
+        {
+            return await Factory.ValidateAsync(client, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception probeError) when (probeError is not OutOfMemoryException)
+        {
+            return false;
         }
     }
 

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Net.Http;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Pool.Qdrant.Internal;
 
 namespace Pool.Qdrant;
 
@@ -8,7 +11,10 @@ namespace Pool.Qdrant;
 /// Validated once, when the pool or factory is built, with one <see cref="ArgumentException"/>
 /// listing every problem; later changes to this object do not reach a running pool.
 /// </summary>
-/// <remarks><see cref="ToString"/> masks <see cref="ApiKey"/>; no message of this library contains it.</remarks>
+/// <remarks>
+/// <see cref="ToString"/> masks <see cref="ApiKey"/> and the values of <see cref="Headers"/>; no message
+/// of this library contains them.
+/// </remarks>
 public sealed class QdrantPoolOptions
 {
     /// <summary>The gRPC endpoint of Qdrant.
@@ -22,11 +28,61 @@ public sealed class QdrantPoolOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
-    /// Pins the server's TLS certificate: only a certificate whose SHA-256 thumbprint equals this is
-    /// accepted, and chain and name checks are skipped (the pin is stricter than both).
-    /// <value>Null (normal certificate validation) or 64 hex digits, colons and spaces ignored; needs an https <see cref="Address"/>; default null.</value>
+    /// Pins the server's TLS certificate, as Qdrant.Client's <c>CertificateThumbprint</c> does: the
+    /// connection is accepted when the SHA-256 thumbprint of the server's certificate or of any
+    /// certificate in its chain (an intermediate or the CA that signed it) equals this, and the usual
+    /// chain and name checks are skipped (the pin replaces them).
+    /// <value>Null (normal certificate validation) or 64 hex digits in any case, with or without colons,
+    /// hyphens or spaces between them (<c>AB:CD:...</c>, <c>ab-cd-...</c>); needs an https <see cref="Address"/>; default null.</value>
     /// </summary>
     public string? CertificateThumbprint { get; set; }
+
+    /// <summary>
+    /// Headers sent on every call, for a proxy or gateway in front of Qdrant (a tenant, a route, a
+    /// bearer token in <c>authorization</c>). Their values are never printed.
+    /// <value>Names of letters, digits, <c>-</c>, <c>_</c> and <c>.</c> (sent in lower case), not
+    /// <c>api-key</c> (use <see cref="ApiKey"/>), not starting <c>grpc-</c>, not ending <c>-bin</c>, not a
+    /// header HTTP/2 or gRPC sets itself (<c>content-type</c>, <c>te</c>, <c>user-agent</c>, <c>host</c>,
+    /// <c>connection</c>); values printable ASCII without leading or trailing spaces. Default empty.</value>
+    /// </summary>
+    public IDictionary<string, string> Headers { get; private set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Given to every pooled <see cref="global::Qdrant.Client.QdrantClient"/> and to its gRPC channel
+    /// (<c>GrpcChannelOptions.LoggerFactory</c>), so their logs reach the app's. The pool's own logs go
+    /// to <see cref="ConnectionPoolOptions.LoggerFactory"/>. Added with dependency injection, both take
+    /// the container's when left null.
+    /// <value>Default null (no logs from the client or the channel).</value>
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>The largest request message a client sends; a larger one fails with <c>ResourceExhausted</c> before it is sent.
+    /// <value>Null (no limit, gRPC's default) or at least 1 byte; default null.</value>
+    /// </summary>
+    public int? MaxSendMessageSize { get; set; }
+
+    /// <summary>The largest response message a client accepts; a larger one fails with <c>ResourceExhausted</c>.
+    /// Raise it for large <c>Get</c>, <c>Scroll</c> or query results with vectors.
+    /// <value>Null (gRPC's default, 4 MB) or at least 1 byte; default null.</value>
+    /// </summary>
+    public int? MaxReceiveMessageSize { get; set; }
+
+    /// <summary>
+    /// Compresses every request message with this encoding (the <c>grpc-internal-encoding-request</c>
+    /// call header of grpc-dotnet), for large upserts over a slow link. The server must accept it; a
+    /// server that does not answers <c>Unimplemented</c>. Responses are compressed when the server chooses.
+    /// <value>Null (no compression) or <c>"gzip"</c>; default null.</value>
+    /// </summary>
+    public string? RequestCompression { get; set; }
+
+    /// <summary>
+    /// Called on the <see cref="SocketsHttpHandler"/> of every new channel after the pool has set it up
+    /// (connect timeout, keep-alive pings, one connection, the pin): a proxy, client certificates, a
+    /// custom CA (<c>SslOptions.RemoteCertificateValidationCallback</c>). It runs last and can override any
+    /// of those, the pin included; an exception from it fails that client's creation.
+    /// <value>Default null.</value>
+    /// </summary>
+    public Action<SocketsHttpHandler>? ConfigureHandler { get; set; }
 
     /// <summary>The deadline of every call made through a pooled client. There is no "no deadline".
     /// <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>; default 30 seconds.</value>
@@ -64,13 +120,16 @@ public sealed class QdrantPoolOptions
     public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Whether a call that ends in <c>DeadlineExceeded</c> evicts its client. A deadline can mean a
-    /// slow query (the connection is fine) or a black-holed connection (every later call on it hangs
-    /// until its deadline too). Evicting costs one reconnect; keeping a dead connection costs a full
-    /// deadline per call, so the default evicts.
-    /// <value>Default <see langword="true"/>.</value>
+    /// Whether a call that ends in <c>DeadlineExceeded</c> evicts its client at once. A deadline can
+    /// mean a slow query or Qdrant's own storage timeout (the connection is fine) or a black-holed
+    /// connection (every later call on it hangs until its deadline too). By default the pool tells them
+    /// apart: it sends a health probe over the same client under <see cref="HealthCheckTimeout"/> and
+    /// evicts only if the probe fails, which costs one round trip per deadline on a good connection and
+    /// holds the caller's error until the probe answers. True skips the probe and evicts on every
+    /// deadline: one reconnect each, even for slow queries.
+    /// <value>Default <see langword="false"/> (probe, then decide).</value>
     /// </summary>
-    public bool EvictOnDeadlineExceeded { get; set; } = true;
+    public bool EvictOnDeadlineExceeded { get; set; }
 
     /// <summary>
     /// The <see cref="ConnectionPoolOptions.BackoffMax"/> of the default <see cref="Pool"/> settings:
@@ -113,6 +172,12 @@ public sealed class QdrantPoolOptions
         text.Append(CultureInfo.InvariantCulture, $"Address = {SafeAddress(Address)}, ");
         text.Append("ApiKey = ").Append(ApiKey is null ? "(none)" : "***").Append(", ");
         text.Append("CertificateThumbprint = ").Append(CertificateThumbprint ?? "(none)").Append(", ");
+        text.Append("Headers = ").Append(Headers is { Count: > 0 } headers ? "[" + string.Join(", ", headers.Keys.Select(k => k + " = ***")) + "]" : "(none)").Append(", ");
+        text.Append("LoggerFactory = ").Append(LoggerFactory is null ? "(none)" : "(set)").Append(", ");
+        text.Append("MaxSendMessageSize = ").Append(Show(MaxSendMessageSize)).Append(", ");
+        text.Append("MaxReceiveMessageSize = ").Append(Show(MaxReceiveMessageSize)).Append(", ");
+        text.Append("RequestCompression = ").Append(RequestCompression ?? "(none)").Append(", ");
+        text.Append("ConfigureHandler = ").Append(ConfigureHandler is null ? "(none)" : "(set)").Append(", ");
         text.Append(CultureInfo.InvariantCulture, $"GrpcTimeout = {GrpcTimeout}, HealthCheckTimeout = {HealthCheckTimeout}, ");
         text.Append(CultureInfo.InvariantCulture, $"ConnectTimeout = {ConnectTimeout}, KeepAlivePingDelay = {KeepAlivePingDelay}, ");
         text.Append(CultureInfo.InvariantCulture, $"KeepAlivePingTimeout = {KeepAlivePingTimeout}, MaxReconnectBackoff = {MaxReconnectBackoff}, ");
@@ -121,6 +186,29 @@ public sealed class QdrantPoolOptions
             ? "Pool = (null)"
             : string.Create(CultureInfo.InvariantCulture, $"Pool = {{ Name = {Pool.Name}, MinSize = {Pool.MinSize}, MaxSize = {Pool.MaxSize}, AcquireTimeout = {Pool.AcquireTimeout}, BackoffMax = {Pool.BackoffMax} }}"));
         return text.Append(" }").ToString();
+    }
+
+    /// <summary>
+    /// Takes <see cref="Address"/> and <see cref="ApiKey"/> from a connection string as Aspire's Qdrant
+    /// integration writes it (<c>ConnectionStrings:qdrant</c>): <c>Endpoint=http://host:6334;Key=secret</c>,
+    /// keys in any case, or the endpoint URI alone. A string without <c>Key</c> leaves <see cref="ApiKey"/>
+    /// as it was; other keys are ignored, as Aspire does.
+    /// </summary>
+    /// <param name="connectionString">The connection string.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="connectionString"/> is null.</exception>
+    /// <exception cref="ArgumentException">The string is not a connection string, has no <c>Endpoint</c>, or its
+    /// endpoint is not an absolute URI; the message says which, and never quotes the string (it holds the key).</exception>
+    public QdrantPoolOptions UseConnectionString(string connectionString)
+    {
+        var (endpoint, key) = AspireConnectionString.Parse(connectionString, nameof(connectionString));
+        Address = endpoint;
+        if (key is not null)
+        {
+            ApiKey = key;
+        }
+
+        return this;
     }
 
     /// <summary>
@@ -149,8 +237,12 @@ public sealed class QdrantPoolOptions
             throw new ArgumentException("Invalid QdrantPoolOptions: " + string.Join(" ", problems), paramName);
         }
 
-        return (QdrantPoolOptions)MemberwiseClone();
+        var copy = (QdrantPoolOptions)MemberwiseClone();
+        copy.Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase);
+        return copy;
     }
+
+    private static string Show(int? bytes) => bytes is { } value ? value.ToString(CultureInfo.InvariantCulture) : "(default)";
 
     /// <summary>The address without user info, so a password typed into it never reaches a message.</summary>
     internal static string SafeAddress(Uri? address)

@@ -14,6 +14,10 @@ internal static class QdrantPoolOptionsValidation
         CheckAddress(options.Address, problems);
         CheckApiKey(options.ApiKey, problems);
         CheckThumbprint(options, problems);
+        HeaderRules.Check(options.Headers, problems);
+        CheckMessageSize(nameof(options.MaxSendMessageSize), options.MaxSendMessageSize, "no limit", problems);
+        CheckMessageSize(nameof(options.MaxReceiveMessageSize), options.MaxReceiveMessageSize, "gRPC's 4 MB", problems);
+        CheckCompression(options.RequestCompression, problems);
 
         CheckDeadline(nameof(options.GrpcTimeout), options.GrpcTimeout, problems);
         CheckDeadline(nameof(options.HealthCheckTimeout), options.HealthCheckTimeout, problems);
@@ -90,12 +94,28 @@ internal static class QdrantPoolOptionsValidation
 
         if (Thumbprint.Normalize(options.CertificateThumbprint) is null)
         {
-            problems.Add($"CertificateThumbprint is \"{options.CertificateThumbprint}\"; it must be a SHA-256 thumbprint: 64 hex digits (colons and spaces are ignored), or null.");
+            problems.Add($"CertificateThumbprint is \"{options.CertificateThumbprint}\"; it must be a SHA-256 thumbprint: 64 hex digits in any case (colons, hyphens and spaces between them are ignored), or null.");
         }
 
         if (options.Address is { IsAbsoluteUri: true } address && address.Scheme != Uri.UriSchemeHttps)
         {
             problems.Add($"CertificateThumbprint is set but Address uses {address.Scheme}; pinning needs an https Address.");
+        }
+    }
+
+    private static void CheckMessageSize(string name, int? bytes, string nullMeans, List<string> problems)
+    {
+        if (bytes is < 1)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} is {bytes}; it must be at least 1 (bytes), or null for {nullMeans}."));
+        }
+    }
+
+    private static void CheckCompression(string? encoding, List<string> problems)
+    {
+        if (encoding is not null && encoding != "gzip")
+        {
+            problems.Add($"RequestCompression is \"{encoding}\"; it must be null (no compression) or \"gzip\".");
         }
     }
 

@@ -46,7 +46,7 @@ public sealed partial class ConnectionPool<TConnection>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
     public bool TryAcquire(out PooledConnection<TConnection> lease)
     {
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         var work = default(PendingWork<TConnection>);
         var reservation = _state.Reserve(now, waitTimeout: null, ref work);
         RunAfterLock(ref work);
@@ -69,7 +69,7 @@ public sealed partial class ConnectionPool<TConnection>
             return ValueTask.FromCanceled<PooledConnection<TConnection>>(cancellationToken);
         }
 
-        long start = _time.GetTimestamp();
+        long start = _time.Now();
         var step = TakeOrQueue(start, timeout, out var error);
         if (error is not null)
         {
@@ -128,7 +128,7 @@ public sealed partial class ConnectionPool<TConnection>
                 {
                     // Unregister, not Dispose: Dispose would spin until a running callback finishes.
                     registration.Unregister();
-                    timer?.Dispose();
+                    GuardedClock.Dispose(timer);
                 }
 
                 // A connection handed to a waiter comes straight from a return or a create: it was idle
@@ -137,7 +137,7 @@ public sealed partial class ConnectionPool<TConnection>
                 check = _validateAfterIdleTicks == 0;
             }
 
-            long now = check ? _time.GetTimestamp() : 0;
+            long now = check ? _time.Now() : 0;
             if (!check || !NeedsValidation(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
             {
                 RecordLeaseSite(lease, site);
@@ -170,14 +170,14 @@ public sealed partial class ConnectionPool<TConnection>
     {
         if (_metrics.TimesLeases)
         {
-            long now = _time.GetTimestamp();
+            long now = _time.Now();
             lease.Entry!.UsedSince = now;
             _metrics.Waited(Elapsed(start, now));
         }
     }
 
     private TimeSpan Remaining(long start, TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.GetElapsedTime(start);
+        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.ElapsedSince(start);
 
     private bool NeedsValidation(in PooledConnection<TConnection> lease, long now) =>
         _validateAfterIdleTicks != long.MaxValue && now - lease.Entry!.IdleSince > _validateAfterIdleTicks;
@@ -211,7 +211,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         long? usedSince = entry.UsedSince; // before the lock hands the entry to someone else
         var work = default(PendingWork<TConnection>);
         long leakedAt = _state.Return(entry, invalidated, forced, now, ref work);
@@ -224,7 +224,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         if (leakedAt != 0)
         {
-            PoolLog.LeakReturned(_logger, Name, _time.GetElapsedTime(leakedAt, now));
+            PoolLog.LeakReturned(_logger, Name, _time.Elapsed(leakedAt, now));
         }
     }
 
@@ -233,11 +233,17 @@ public sealed partial class ConnectionPool<TConnection>
     /// lock: a token already cancelled runs the callback right here, and the callback takes the lock.
     /// </summary>
     /// <returns>The deadline timer, or null when the wait has no timeout or is already decided.</returns>
+    /// <remarks>
+    /// A TimeProvider that cannot make the deadline fails this acquire with its exception: the waiter
+    /// leaves the queue first (no stranded waiter, no connection handed to a dead one).
+    /// </remarks>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The TimeProvider's exception is the acquire's outcome.")]
     private ITimer? ArmWaiter(Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken, ref CancellationTokenRegistration registration)
     {
         if (cancellationToken.CanBeCanceled)
         {
-            registration = cancellationToken.Register(
+            // Unsafe: the callback only decides the waiter; what it starts (a create) runs in the pool's context.
+            registration = cancellationToken.UnsafeRegister(
                 static (state, token) =>
                 {
                     var w = (Waiter<TConnection>)state!;
@@ -252,15 +258,30 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         // One deadline per acquire, computed from its start (Commons POOL-418).
-        return _time.CreateTimer(
-            static state =>
+        try
+        {
+            return _time.CreateTimer(
+                static state =>
+                {
+                    var w = (Waiter<TConnection>)state!;
+                    w.Pool!.OnWaiterTimedOut(w);
+                },
+                waiter,
+                timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception ex)
+        {
+            var work = default(PendingWork<TConnection>);
+            if (_state.WaiterWithdrawn(waiter, ref work))
             {
-                var w = (Waiter<TConnection>)state!;
-                w.Pool!.OnWaiterTimedOut(w);
-            },
-            waiter,
-            timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
-            Timeout.InfiniteTimeSpan);
+                waiter.Fail(ex);
+                waiter.Deliver();
+                RunAfterLock(ref work);
+            }
+
+            return null; // else it was decided meanwhile: that outcome stands
+        }
     }
 
     private void OnWaiterCancelled(Waiter<TConnection> waiter, CancellationToken token)
@@ -299,6 +320,7 @@ public sealed partial class ConnectionPool<TConnection>
     /// acquirer's cancellation) and is awaited directly: Task.WhenAny over such a source completes on
     /// the real thread pool, which Coyote does not control (a false "deadlock" in exploration).
     /// </remarks>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The TimeProvider's exception is the acquire's outcome, after the connection is back.")]
     private async ValueTask<bool> ValidateOnBorrowAsync(PooledConnection<TConnection> lease, CancellationToken cancellationToken)
     {
         var entry = lease.Entry!;
@@ -307,9 +329,10 @@ public sealed partial class ConnectionPool<TConnection>
         using (var check = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var registration = cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), outcome);
+            ITimer? timer = null;
             try
             {
-                using var timer = _time.CreateTimer(
+                timer = _time.CreateTimer(
                     static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), outcome, _options.ValidationTimeout, Timeout.InfiniteTimeSpan);
 
                 // A factory that ignores the token cannot hold the acquire past the deadline.
@@ -320,8 +343,17 @@ public sealed partial class ConnectionPool<TConnection>
                     CancelQuietly(check);
                 }
             }
+            catch (Exception) when (timer is null)
+            {
+                // The TimeProvider could not arm ValidationTimeout: the check never started, the
+                // connection goes back unchecked and the acquire fails with the provider's exception.
+                Return(entry, lease.LeaseId, forced: null);
+                throw;
+            }
             finally
             {
+                GuardedClock.Dispose(timer);
+
                 // Unregister, not Dispose: Dispose would spin until a running callback finishes.
                 registration.Unregister();
             }

@@ -8,7 +8,7 @@ public sealed partial class ConnectionPool<TConnection>
     private readonly object _randomLock = new(); // the user's Random is not thread-safe; never under _lock
 
     /// <summary>Starts a create whose slot is already reserved in Creating. The pool owns it, not an acquirer.</summary>
-    private void StartCreate(int failuresBefore, bool probe, long generation) => _ = Task.Run(() => CreateAsync(failuresBefore, probe, generation));
+    private void StartCreate(int failuresBefore, bool probe, long generation) => PoolOwnedWork.Run(() => CreateAsync(failuresBefore, probe, generation));
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any factory failure must free the slot and reach a waiter (I2).")]
     private async Task CreateAsync(int failuresBefore, bool probe, long generation)
@@ -16,7 +16,7 @@ public sealed partial class ConnectionPool<TConnection>
         // Exponential backoff with full jitter after failures; the slot stays reserved meanwhile, so
         // MaxConcurrentCreates also bounds how many creates are waiting to dial.
         var cap = Backoff.Cap(failuresBefore, _options.BackoffInitial, _options.BackoffMax);
-        var backoff = cap > TimeSpan.Zero ? cap * NextRandom() : TimeSpan.Zero;
+        var backoff = cap > TimeSpan.Zero ? cap * NextRandom(fallback: 1) : TimeSpan.Zero;
         if (probe && backoff < _options.BackoffInitial)
         {
             backoff = _options.BackoffInitial; // a probe never redials at once: no hot loop while the backend is down
@@ -34,22 +34,25 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         using var attempt = new CreateAttempt(_disposeCts.Token);
-        ITimer? deadline = _options.CreateTimeout == Timeout.InfiniteTimeSpan ? null : _time.CreateTimer(
-            static state =>
-            {
-                var (pool, a) = ((ConnectionPool<TConnection>, CreateAttempt))state!;
-                pool.OnCreateTimedOut(a);
-            },
-            (this, attempt),
-            _options.CreateTimeout,
-            Timeout.InfiniteTimeSpan);
 
         // The clock is read for create_time only when someone listens (a fake clock is user code too).
-        long? createStart = _metrics.TimesCreates ? _time.GetTimestamp() : null;
+        long? createStart = _metrics.TimesCreates ? _time.Now() : null;
+        ITimer? deadline = null;
         TConnection? connection = default;
         Exception? error = null;
         try
         {
+            // A TimeProvider that cannot arm CreateTimeout fails this create (inside the try: counted,
+            // its slot freed, its waiter told) without calling the factory.
+            deadline = _options.CreateTimeout == Timeout.InfiniteTimeSpan ? null : _time.CreateTimer(
+                static state =>
+                {
+                    var (pool, a) = ((ConnectionPool<TConnection>, CreateAttempt))state!;
+                    pool.OnCreateTimedOut(a);
+                },
+                (this, attempt),
+                _options.CreateTimeout,
+                Timeout.InfiniteTimeSpan);
             connection = await _factory.CreateAsync(attempt.Token).ConfigureAwait(false);
             if (connection is null)
             {
@@ -62,11 +65,11 @@ public sealed partial class ConnectionPool<TConnection>
         }
         finally
         {
-            deadline?.Dispose();
+            GuardedClock.Dispose(deadline);
         }
 
         // Outside the lock: the clock and the Random are user code.
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         long expiresAt = error is null ? ExpiryFrom(now) : long.MaxValue;
         var work = default(PendingWork<TConnection>);
         ConnectionEntry<TConnection>? late = null;
@@ -140,16 +143,31 @@ public sealed partial class ConnectionPool<TConnection>
             return long.MaxValue;
         }
 
-        double shortened = _options.LifetimeJitter > 0 ? 1 - (_options.LifetimeJitter * NextRandom()) : 1;
+        double shortened = _options.LifetimeJitter > 0 ? 1 - (_options.LifetimeJitter * NextRandom(fallback: 0)) : 1;
         return now + ToTimestampTicks(TimeSpan.FromTicks((long)(_options.MaxLifetime.Ticks * shortened)));
     }
 
-    private double NextRandom()
+    /// <summary>
+    /// The user's Random, in [0, 1]; <paramref name="fallback"/> (no jitter) when it throws or answers
+    /// out of range: a Random is user code, and the create it serves must still run.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing Random must not strand a reserved create.")]
+    private double NextRandom(double fallback)
     {
-        lock (_randomLock)
+        double value;
+        try
         {
-            return _options.Random.NextDouble();
+            lock (_randomLock)
+            {
+                value = _options.Random.NextDouble();
+            }
         }
+        catch (Exception)
+        {
+            return fallback;
+        }
+
+        return value is >= 0 and <= 1 ? value : fallback;
     }
 
     /// <summary>
@@ -160,7 +178,10 @@ public sealed partial class ConnectionPool<TConnection>
     {
         _metrics.Destroyed(entry.RetiredFor);
         PoolLog.Evicted(_logger, Name, entry.RetiredFor);
-        _ = DestroyAsync(entry, late: false);
+
+        // Inline (see RunAfterLock), but in the empty ExecutionContext: the caller whose return or
+        // clear caused the destroy does not lend the factory its AsyncLocals.
+        PoolOwnedWork.RunInline(static s => _ = s.Pool.DestroyAsync(s.Entry, late: false), (Pool: this, Entry: entry));
     }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing destroy is counted and must never break the pool.")]

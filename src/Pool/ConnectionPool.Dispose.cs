@@ -18,7 +18,7 @@ public sealed partial class ConnectionPool<TConnection>
         bool first = _state.Dispose(ref work, out var drained);
         if (first)
         {
-            _maintenanceTimer?.Dispose();
+            GuardedClock.Dispose(_maintenanceTimer);
             CancelCreates();
         }
 
@@ -42,18 +42,21 @@ public sealed partial class ConnectionPool<TConnection>
     /// is drained or <see cref="ConnectionPoolOptions.DisposeTimeout"/> passed. Prefer
     /// <see cref="DisposeAsync"/>; this serves callers that can only dispose synchronously (a
     /// <c>using</c> statement, <c>ServiceProvider.Dispose()</c>). The pool never needs the calling
-    /// thread to drain: its continuations run on the thread pool.
+    /// thread to drain: the dispose itself runs on the thread pool, so no factory call (a
+    /// <c>DestroyAsync</c> that awaits without <c>ConfigureAwait(false)</c>) starts on the caller's
+    /// <see cref="SynchronizationContext"/> (a UI thread, classic ASP.NET), which is blocked here.
     /// </summary>
     public void Dispose()
     {
-        var disposing = DisposeAsync();
-        if (disposing.IsCompleted)
+        // Task.Run, not inline: an inline destroy would capture the caller's context and post its
+        // continuation to the thread this method blocks (a deadlock until DisposeTimeout, or forever).
+        Task disposing;
+        using (PoolOwnedWork.SuppressFlow())
         {
-            disposing.GetAwaiter().GetResult();
-            return;
+            disposing = Task.Run(() => DisposeAsync().AsTask());
         }
 
-        disposing.AsTask().GetAwaiter().GetResult();
+        disposing.GetAwaiter().GetResult();
     }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A factory's cancellation callback must not break dispose.")]
@@ -73,14 +76,22 @@ public sealed partial class ConnectionPool<TConnection>
     {
         // One source for "drained" and "timed out", awaited directly (see ValidateOnBorrowAsync:
         // Task.WhenAny over a RunContinuationsAsynchronously source escapes Coyote's control).
+        // A TimeProvider that cannot arm DisposeTimeout fails this wait (the pool is disposed already).
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var timer = _time.CreateTimer(
+        var timer = _time.CreateTimer(
             static state => ((TaskCompletionSource)state!).TrySetResult(),
             done,
             _options.DisposeTimeout,
             Timeout.InfiniteTimeSpan);
-        _ = SignalWhenDrainedAsync(drained, done);
-        await done.Task.ConfigureAwait(false);
+        try
+        {
+            _ = SignalWhenDrainedAsync(drained, done);
+            await done.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            GuardedClock.Dispose(timer);
+        }
     }
 
     private static async Task SignalWhenDrainedAsync(Task drained, TaskCompletionSource done)

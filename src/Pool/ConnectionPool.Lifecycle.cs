@@ -48,7 +48,7 @@ public sealed partial class ConnectionPool<TConnection>
     internal void RunMaintenance()
     {
         AssertNotUnderLock();
-        long now = _time.GetTimestamp();
+        long now = _time.Now();
         var work = default(PendingWork<TConnection>);
         List<(long LeasedAt, System.Diagnostics.StackTrace? Site)>? leaks = null;
         if (!_state.Maintain(now, ref work, ref leaks))
@@ -64,7 +64,7 @@ public sealed partial class ConnectionPool<TConnection>
             // The stack is formatted here, when its leak is reported, and only if the warning is written.
             if (_logger.IsEnabled(LogLevel.Warning))
             {
-                PoolLog.LeakSuspected(_logger, Name, _time.GetElapsedTime(leasedAt, now), _options.LeakDetectionThreshold!.Value, LeaseSites.Format(site));
+                PoolLog.LeakSuspected(_logger, Name, _time.Elapsed(leasedAt, now), _options.LeakDetectionThreshold!.Value, LeaseSites.Format(site));
             }
         }
     }
@@ -114,7 +114,7 @@ public sealed partial class ConnectionPool<TConnection>
         if (_state.RegisterWarmUp(warmUp, out bool registered) is { } refusal)
         {
             return Task.FromException(refusal.UnavailableCause is { } cause
-                ? PoolErrors.Unavailable(Name, refusal.Failures, cause, RetryAfter(refusal.Probe, _time.GetTimestamp()))
+                ? PoolErrors.Unavailable(Name, refusal.Failures, cause, RetryAfter(refusal.Probe, _time.Now()))
                 : PoolErrors.Disposed(Name, GetType()));
         }
 

@@ -11,7 +11,7 @@ public sealed partial class ConnectionPool<TConnection>
     /// </summary>
     private void ScheduleProbe(TimeSpan backoff)
     {
-        long dialsAt = _time.GetTimestamp() + ToTimestampTicks(backoff);
+        long dialsAt = _time.Now() + ToTimestampTicks(backoff);
         long answerBy = _options.CreateTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : dialsAt + ToTimestampTicks(_options.CreateTimeout);
         _state.ProbeScheduled(new ProbeSchedule(dialsAt, answerBy));
     }

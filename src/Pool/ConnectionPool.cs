@@ -26,8 +26,8 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
     // Set once in the constructor; read without a lock. The state itself lives in _state, under its lock.
     private readonly IConnectionFactory<TConnection> _factory;
     private readonly ConnectionPoolOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly GuardedClock _time;             // the options' TimeProvider; reads never throw (user code)
+    private readonly ILogger _logger;                // guarded: a provider that throws cannot change the pool's state
     private readonly PoolMetrics _metrics;           // recorded only after the lock: listeners are user code
     private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
     private readonly PoolState<TConnection> _state;  // every lock-guarded field, and every decision about them
@@ -47,8 +47,8 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         ArgumentNullException.ThrowIfNull(factory);
         _factory = factory;
         _options = (options ?? new ConnectionPoolOptions()).ValidatedCopy(nameof(options));
-        _time = _options.TimeProvider;
-        _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) ?? NullLogger.Instance;
+        _time = new GuardedClock(_options.TimeProvider);
+        _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) is { } logger ? new GuardedLogger(logger) : NullLogger.Instance;
         _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
         _leaseSites = _options.LeakDetectionThreshold is null ? null : new LeaseSites();
         _state = new PoolState<TConnection>(
@@ -57,10 +57,21 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         // Before the first create can start (MinSize): creates report to it.
         _metrics = new PoolMetrics(Name, _options.MeterFactory, GetStatistics);
 
+        // Before the first create starts: a TimeProvider that cannot make the timer fails the
+        // constructor with nothing left running (and the pool off its meter).
+        try
+        {
+            _maintenanceTimer = StartMaintenanceTimer();
+        }
+        catch
+        {
+            _metrics.Dispose();
+            throw;
+        }
+
         var work = default(PendingWork<TConnection>);
         _state.Start(ref work);
         RunAfterLock(ref work);
-        _maintenanceTimer = StartMaintenanceTimer();
     }
 
     /// <summary>The pool's name, from its options.</summary>
@@ -108,7 +119,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
     private long ToTimestampTicks(TimeSpan span) =>
         span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
 
-    private TimeSpan Elapsed(long from, long to) => _time.GetElapsedTime(from, to);
+    private TimeSpan Elapsed(long from, long to) => _time.Elapsed(from, to);
 
     /// <summary>
     /// Callbacks and after-lock work must never run inside a locked section: that would mean user code

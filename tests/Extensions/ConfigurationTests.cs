@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pool.Tests.Extensions.Support;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Extensions;
 
@@ -26,7 +25,7 @@ public sealed class ConfigurationTests
             ["Pools:Orders:FailFastAfter"] = "0",
             ["Pools:Orders:Name"] = "orders-db",
         }));
-        services.AddConnectionPool<FakeConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
+        services.AddConnectionPool<TestConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
         await using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptionsMonitor<ConnectionPoolOptions>>().Get("orders");
@@ -39,7 +38,7 @@ public sealed class ConfigurationTests
         Assert.Equal("orders-db", options.Name);
         Assert.Equal(new ConnectionPoolOptions().CreateTimeout, options.CreateTimeout); // not in the section: default
 
-        var pool = provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("orders");
+        var pool = provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("orders");
         await pool.WarmUpAsync();
         Assert.Equal((7, "orders-db", 2, 2), (pool.MaxSize, pool.Name, pool.GetStatistics().Idle, factory.Live));
     }
@@ -53,7 +52,7 @@ public sealed class ConfigurationTests
             ["Pools:Orders:MaxSize"] = "7",
             ["Pools:Orders:MinSize"] = "3",
         }));
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => (o.MaxSize, o.MinSize, o.FailFastAfter) = (4, 1, 5))
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => (o.MaxSize, o.MinSize, o.FailFastAfter) = (4, 1, 5))
             .BindConfiguration("Pools:Orders")
             .Configure(o => o.MinSize = 0);
         await using var provider = services.BuildServiceProvider();
@@ -76,7 +75,7 @@ public sealed class ConfigurationTests
             ["Pools:Orders:BackoffInitial"] = "00:00:02",
             ["Pools:Orders:BackoffMax"] = "00:00:01",
         });
-        builder.Services.AddConnectionPool<FakeConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
+        builder.Services.AddConnectionPool<TestConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
@@ -100,8 +99,8 @@ public sealed class ConfigurationTests
     public async Task TwoBadPools_FailHostStart_WithAnAggregateOfOneOptionsValidationExceptionEach()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => o.MaxSize = 0);
-        builder.Services.AddConnectionPool<FakeConnection>("users", _ => new FakeFactory(), o => o.FailFastAfter = -1);
+        builder.Services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => o.MaxSize = 0);
+        builder.Services.AddConnectionPool<TestConnection>("users", _ => new FakeFactory(), o => o.FailFastAfter = -1);
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<AggregateException>(() => host.StartAsync());
@@ -124,12 +123,12 @@ public sealed class ConfigurationTests
         var factory = new FakeFactory();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Pools:Orders:MinSize"] = "1" });
-        builder.Services.AddConnectionPool<FakeConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
+        builder.Services.AddConnectionPool<TestConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
         using var host = builder.Build();
 
         await host.StartAsync();
         Assert.Equal(0, factory.CreateCalls);
-        var pool = host.Services.GetRequiredService<ConnectionPool<FakeConnection>>();
+        var pool = host.Services.GetRequiredService<ConnectionPool<TestConnection>>();
         await pool.WarmUpAsync();
         Assert.Equal((1, 1), (factory.CreateCalls, pool.GetStatistics().Idle));
         await host.StopAsync();
@@ -140,7 +139,7 @@ public sealed class ConfigurationTests
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Pools:Orders:MaxSzie"] = "3" });
-        builder.Services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory()).BindConfiguration("Pools:Orders");
+        builder.Services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory()).BindConfiguration("Pools:Orders");
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
@@ -155,7 +154,7 @@ public sealed class ConfigurationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(Configuration(new() { ["Pools:Orders:MaxSzie"] = "3", ["Pools:Orders:MaxSize"] = "4" }));
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory())
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory())
             .BindConfiguration("Pools:Orders", binder => binder.ErrorOnUnknownConfiguration = false);
         await using var provider = services.BuildServiceProvider();
 
@@ -166,7 +165,7 @@ public sealed class ConfigurationTests
     public async Task TheStartupValidator_ChecksCodeConfiguredOptions_AsTheHostDoes()
     {
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => o.LifetimeJitter = 0.75);
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => o.LifetimeJitter = 0.75);
         await using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
@@ -179,7 +178,7 @@ public sealed class ConfigurationTests
     {
         bool factoryMade = false;
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>(
+        services.AddConnectionPool<TestConnection>(
             "orders",
             _ =>
             {
@@ -189,7 +188,7 @@ public sealed class ConfigurationTests
             o => o.ValidationTimeout = Timeout.InfiniteTimeSpan);
         await using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ConnectionPool<FakeConnection>>());
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ConnectionPool<TestConnection>>());
 
         Assert.Equal("Connection pool 'orders': ValidationTimeout is -00:00:00.0010000; it must be greater than zero and at most 49.17:02:47.2940000.", error.Message);
         Assert.False(factoryMade);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Pool.Tests.Extensions.Support;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Extensions;
 
@@ -12,12 +11,12 @@ public sealed class DisposalTests
     {
         var factory = new FakeFactory();
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>("orders", _ => factory, o => Settings.Quiet(o, maxSize: 3));
+        services.AddConnectionPool<TestConnection>("orders", _ => factory, o => Settings.Quiet(o, maxSize: 3));
         var provider = services.BuildServiceProvider();
 
         // Resolved keyed and unkeyed: the container tracks both registrations, so it disposes the pool twice.
-        var pool = provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("orders");
-        Assert.Same(pool, provider.GetRequiredService<ConnectionPool<FakeConnection>>());
+        var pool = provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("orders");
+        Assert.Same(pool, provider.GetRequiredService<ConnectionPool<TestConnection>>());
         var first = await pool.AcquireAsync();
         var second = await pool.AcquireAsync();
         await first.DisposeAsync();
@@ -38,14 +37,7 @@ public sealed class DisposalTests
     [Fact]
     public async Task DisposeAsync_OfTheContainer_DisposesTheFactoryAfterThePoolHasDestroyedItsConnections()
     {
-        var inner = new FakeFactory();
-        var services = new ServiceCollection();
-        services.AddSingleton(inner);
-        services.AddConnectionPool<FakeConnection, DisposableFactory>("orders", o => Settings.Quiet(o));
-        var provider = services.BuildServiceProvider();
-        var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
-        await (await pool.AcquireAsync()).DisposeAsync();
-        var factory = Assert.IsType<DisposableFactory>(provider.GetRequiredKeyedService<IConnectionFactory<FakeConnection>>("orders"));
+        var (provider, pool, factory) = await PoolWithOneIdleConnectionAsync();
 
         await provider.DisposeAsync();
 
@@ -57,14 +49,7 @@ public sealed class DisposalTests
     public async Task Dispose_OfTheContainer_Synchronously_DisposesThePoolAndThenTheFactory()
     {
         // ServiceProvider.Dispose() throws for an IAsyncDisposable-only singleton; the pool is also IDisposable.
-        var inner = new FakeFactory();
-        var services = new ServiceCollection();
-        services.AddSingleton(inner);
-        services.AddConnectionPool<FakeConnection, DisposableFactory>("orders", o => Settings.Quiet(o));
-        var provider = services.BuildServiceProvider();
-        var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
-        await (await pool.AcquireAsync()).DisposeAsync();
-        var factory = Assert.IsType<DisposableFactory>(provider.GetRequiredKeyedService<IConnectionFactory<FakeConnection>>("orders"));
+        var (provider, pool, factory) = await PoolWithOneIdleConnectionAsync();
 
         provider.Dispose();
 
@@ -74,17 +59,29 @@ public sealed class DisposalTests
         Assert.Equal((0, 1), factory.LiveAndDestroyedAtDispose);
     }
 
-    public sealed class DisposableFactory(FakeFactory inner) : IConnectionFactory<FakeConnection>, IDisposable
+    /// <summary>A container-built pool over a <see cref="DisposableFactory"/>, with one connection created and returned.</summary>
+    private static async Task<(ServiceProvider Provider, ConnectionPool<TestConnection> Pool, DisposableFactory Factory)> PoolWithOneIdleConnectionAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new FakeFactory());
+        services.AddConnectionPool<TestConnection, DisposableFactory>("orders", o => Settings.Quiet(o));
+        var provider = services.BuildServiceProvider();
+        var pool = provider.GetRequiredService<ConnectionPool<TestConnection>>();
+        await (await pool.AcquireAsync()).DisposeAsync();
+        return (provider, pool, Assert.IsType<DisposableFactory>(provider.GetRequiredKeyedService<IConnectionFactory<TestConnection>>("orders")));
+    }
+
+    public sealed class DisposableFactory(FakeFactory inner) : IConnectionFactory<TestConnection>, IDisposable
     {
         public int Disposals { get; private set; }
 
         public (int Live, int Destroyed) LiveAndDestroyedAtDispose { get; private set; }
 
-        public ValueTask<FakeConnection> CreateAsync(CancellationToken cancellationToken) => inner.CreateAsync(cancellationToken);
+        public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken) => inner.CreateAsync(cancellationToken);
 
-        public ValueTask<bool> ValidateAsync(FakeConnection connection, CancellationToken cancellationToken) => inner.ValidateAsync(connection, cancellationToken);
+        public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken) => inner.ValidateAsync(connection, cancellationToken);
 
-        public ValueTask DestroyAsync(FakeConnection connection) => inner.DestroyAsync(connection);
+        public ValueTask DestroyAsync(TestConnection connection) => inner.DestroyAsync(connection);
 
         public void Dispose()
         {

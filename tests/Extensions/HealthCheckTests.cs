@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using Pool.Tests.Extensions.Support;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Extensions;
 
@@ -202,9 +201,9 @@ public sealed class HealthCheckTests : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(_clock);
-        services.AddSingleton(new ConnectionPool<FakeConnection>(_factory, new ConnectionPoolOptions { Name = "by-hand", TimeProvider = _clock }));
-        services.AddHealthChecks().AddConnectionPool("manual", provider => provider.GetRequiredService<ConnectionPool<FakeConnection>>(), tags: ["ready"]);
-        services.AddConnectionPool<FakeConnection>("orders", _ => _factory).AddHealthCheck(name: "orders-pool", tags: ["live", "ready"]);
+        services.AddSingleton(new ConnectionPool<TestConnection>(_factory, new ConnectionPoolOptions { Name = "by-hand", TimeProvider = _clock }));
+        services.AddHealthChecks().AddConnectionPool("manual", provider => provider.GetRequiredService<ConnectionPool<TestConnection>>(), tags: ["ready"]);
+        services.AddConnectionPool<TestConnection>("orders", _ => _factory).AddHealthCheck(name: "orders-pool", tags: ["live", "ready"]);
         _provider = services.BuildServiceProvider();
 
         var report = await _provider.GetRequiredService<HealthCheckService>().CheckHealthAsync(check => check.Tags.Contains("ready"));
@@ -221,7 +220,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
     public void ADegradedWindowOutOfRange_IsRefusedWhenTheCheckIsAdded()
     {
         var services = new ServiceCollection();
-        var builder = services.AddConnectionPool<FakeConnection>("orders", _ => _factory);
+        var builder = services.AddConnectionPool<TestConnection>("orders", _ => _factory);
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddHealthCheck(degradedWindow: -Tick));
 
@@ -232,13 +231,13 @@ public sealed class HealthCheckTests : IAsyncDisposable
             error.Message);
     }
 
-    private ConnectionPool<FakeConnection> Build(
+    private ConnectionPool<TestConnection> Build(
         Action<ConnectionPoolOptions>? configure = null, HealthStatus? failureStatus = null, TimeSpan? degradedWindow = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(_clock);
-        services.AddConnectionPool<FakeConnection>("orders", _ => _factory, o =>
+        services.AddConnectionPool<TestConnection>("orders", _ => _factory, o =>
             {
                 Settings.Quiet(o);
                 o.DisposeTimeout = TimeSpan.Zero; // a test that fails holding a lease must not hang the container's dispose
@@ -246,7 +245,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
             })
             .AddHealthCheck(failureStatus: failureStatus, degradedWindow: degradedWindow ?? Window);
         _provider = services.BuildServiceProvider();
-        return _provider.GetRequiredService<ConnectionPool<FakeConnection>>();
+        return _provider.GetRequiredService<ConnectionPool<TestConnection>>();
     }
 
     private async Task<HealthReportEntry> CheckAsync()
@@ -255,7 +254,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
         return Assert.Single(report.Entries, e => e.Key == "orders").Value;
     }
 
-    private async Task TimeOutAnAcquireAsync(ConnectionPool<FakeConnection> pool)
+    private async Task TimeOutAnAcquireAsync(ConnectionPool<TestConnection> pool)
     {
         var waiting = pool.AcquireAsync(TimeSpan.FromSeconds(1)).AsTask();
         _clock.Advance(TimeSpan.FromSeconds(1));

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pool.Tests.Extensions.Support;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Extensions;
 
@@ -18,18 +17,18 @@ public sealed class RegistrationTests
         var first = new FakeFactory();
         var second = new FakeFactory();
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>("first", _ => first, o => Settings.Quiet(o));
-        services.AddConnectionPool<FakeConnection>("second", _ => second, o => Settings.Quiet(o));
+        services.AddConnectionPool<TestConnection>("first", _ => first, o => Settings.Quiet(o));
+        services.AddConnectionPool<TestConnection>("second", _ => second, o => Settings.Quiet(o));
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
-        var a = provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("first");
-        var b = provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("second");
+        var a = provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("first");
+        var b = provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("second");
 
-        Assert.Same(a, provider.GetRequiredService<ConnectionPool<FakeConnection>>());
-        Assert.Same(b, provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("second"));
+        Assert.Same(a, provider.GetRequiredService<ConnectionPool<TestConnection>>());
+        Assert.Same(b, provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("second"));
         Assert.NotSame(a, b);
         Assert.Equal(("first", "second"), (a.Name, b.Name));
-        Assert.Single(provider.GetServices<ConnectionPool<FakeConnection>>());
+        Assert.Single(provider.GetServices<ConnectionPool<TestConnection>>());
 
         await (await b.AcquireAsync()).DisposeAsync();
         Assert.Equal((0, 1), (first.CreateCalls, second.CreateCalls));
@@ -41,16 +40,16 @@ public sealed class RegistrationTests
         var inner = new FakeFactory();
         var services = new ServiceCollection();
         services.AddSingleton(inner);
-        services.AddConnectionPool<FakeConnection, KeyedFactory>("orders", o => Settings.Quiet(o));
+        services.AddConnectionPool<TestConnection, KeyedFactory>("orders", o => Settings.Quiet(o));
         await using var provider = services.BuildServiceProvider();
 
-        var pool = provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("orders");
+        var pool = provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("orders");
         await using (var lease = await pool.AcquireAsync())
         {
             Assert.Equal(1, lease.Connection.Id);
         }
 
-        var factory = Assert.IsType<KeyedFactory>(provider.GetRequiredKeyedService<IConnectionFactory<FakeConnection>>("orders"));
+        var factory = Assert.IsType<KeyedFactory>(provider.GetRequiredKeyedService<IConnectionFactory<TestConnection>>("orders"));
         Assert.Equal("orders", factory.PoolName);
         Assert.Same(inner, factory.Inner);
         Assert.Equal(1, inner.CreateCalls);
@@ -64,7 +63,7 @@ public sealed class RegistrationTests
         services.AddSingleton<TimeProvider>(clock);
         services.AddLogging();
         services.AddMetrics();
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => Settings.Quiet(o, maxSize: 1));
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => Settings.Quiet(o, maxSize: 1));
         await using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptionsMonitor<ConnectionPoolOptions>>().Get("orders");
@@ -77,7 +76,7 @@ public sealed class RegistrationTests
         // The pool runs on that clock (an acquire times out when the fake clock says so, not before)
         // and reports through the container's meter factory.
         using var timeouts = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), PoolDiagnostics.MeterName, "db.client.connection.timeouts");
-        var pool = provider.GetRequiredService<ConnectionPool<FakeConnection>>();
+        var pool = provider.GetRequiredService<ConnectionPool<TestConnection>>();
         await using var held = await pool.AcquireAsync();
         var waiting = pool.AcquireAsync(TimeSpan.FromSeconds(2)).AsTask();
         clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
@@ -105,7 +104,7 @@ public sealed class RegistrationTests
 
         // Configured before the pool is registered, and after: both win over the container's defaults.
         services.Configure<ConnectionPoolOptions>("orders", o => o.TimeProvider = own);
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => o.Name = "orders-db")
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => o.Name = "orders-db")
             .Configure(o => o.LoggerFactory = NullLoggerFactory.Instance);
         await using var provider = services.BuildServiceProvider();
 
@@ -115,14 +114,14 @@ public sealed class RegistrationTests
         Assert.Same(own, options.TimeProvider);
         Assert.Same(NullLoggerFactory.Instance, options.LoggerFactory);
         Assert.Same(provider.GetRequiredService<IMeterFactory>(), options.MeterFactory);
-        Assert.Equal("orders-db", provider.GetRequiredKeyedService<ConnectionPool<FakeConnection>>("orders").Name);
+        Assert.Equal("orders-db", provider.GetRequiredKeyedService<ConnectionPool<TestConnection>>("orders").Name);
     }
 
     [Fact]
     public async Task Options_WithoutThoseServicesInTheContainer_KeepTheSystemClockAndNoLoggerOrMeterFactory()
     {
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory());
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory());
         await using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptionsMonitor<ConnectionPoolOptions>>().Get("orders");
@@ -138,7 +137,7 @@ public sealed class RegistrationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(new Random(7));
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory(), o => (o.MaxSize, o.MinSize) = (4, 1))
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => (o.MaxSize, o.MinSize) = (4, 1))
             .Configure(o => o.MaxSize = 6)
             .Configure((o, provider) => o.Random = provider.GetRequiredService<Random>());
         await using var provider = services.BuildServiceProvider();
@@ -153,10 +152,10 @@ public sealed class RegistrationTests
     public void AddConnectionPool_ASecondPoolWithTheSameName_ThrowsEvenForAnotherConnectionType()
     {
         var services = new ServiceCollection();
-        services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory());
+        services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory());
         int registrations = services.Count;
 
-        var same = Assert.Throws<InvalidOperationException>(() => services.AddConnectionPool<FakeConnection>("orders", _ => new FakeFactory()));
+        var same = Assert.Throws<InvalidOperationException>(() => services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory()));
         var other = Assert.Throws<InvalidOperationException>(() => services.AddConnectionPool<string, StringFactory>("orders"));
 
         const string Expected = "A connection pool named 'orders' is already registered. Give each pool its own name: "
@@ -173,7 +172,7 @@ public sealed class RegistrationTests
     {
         var services = new ServiceCollection();
 
-        var error = Assert.Throws<ArgumentException>(() => services.AddConnectionPool<FakeConnection>(name, _ => new FakeFactory()));
+        var error = Assert.Throws<ArgumentException>(() => services.AddConnectionPool<TestConnection>(name, _ => new FakeFactory()));
 
         Assert.Equal("name", error.ParamName);
         Assert.Empty(services);
@@ -184,7 +183,7 @@ public sealed class RegistrationTests
     {
         var services = new ServiceCollection();
 
-        var error = Assert.Throws<ArgumentNullException>(() => services.AddConnectionPool<FakeConnection>(null!, _ => new FakeFactory()));
+        var error = Assert.Throws<ArgumentNullException>(() => services.AddConnectionPool<TestConnection>(null!, _ => new FakeFactory()));
 
         Assert.Equal("name", error.ParamName);
     }

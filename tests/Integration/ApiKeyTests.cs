@@ -1,29 +1,17 @@
-using Grpc.Core;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-
 namespace Pool.Tests.Integration;
 
-public sealed class ApiKeyTests : IAsyncLifetime
+public sealed class ApiKeyTests : StandInPerTest
 {
     private const string Key = "s3cret-key";
-    private QdrantStandIn _standIn = null!;
-
-    public async Task InitializeAsync()
-    {
-        _standIn = await QdrantStandIn.StartAsync();
-        _standIn.Faults.RequiredApiKey = Key;
-    }
-
-    public async Task DisposeAsync() => await _standIn.DisposeAsync();
+    protected override void Arrange(QdrantStandInFaults faults) => faults.RequiredApiKey = Key;
 
     [Fact]
     public async Task The_right_key_is_accepted()
     {
-        await using var pool = Pools.For(_standIn, configure: o => o.ApiKey = Key);
+        await using var pool = Pools.For(StandIn, configure: o => o.ApiKey = Key);
         var collections = await pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct));
         Assert.Empty(collections);
-        Assert.Equal(1, _standIn.CallCount("qdrant.Collections/List"));
+        Assert.Equal(1, StandIn.CallCount("qdrant.Collections/List"));
     }
 
     [Theory]
@@ -31,7 +19,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [InlineData(null, "Must provide an API key or an Authorization bearer token")]
     public async Task A_wrong_or_missing_key_is_rejected_without_evicting_the_client(string? key, string message)
     {
-        await using var pool = Pools.For(_standIn, configure: o => o.ApiKey = key);
+        await using var pool = Pools.For(StandIn, configure: o => o.ApiKey = key);
         for (int i = 0; i < 3; i++)
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct)));
@@ -45,6 +33,6 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var stats = pool.GetStatistics();
         Assert.Equal(1, stats.Created);
         Assert.Equal(0, stats.Destroyed);
-        Assert.Equal(1, _standIn.OpenConnections);
+        Assert.Equal(1, StandIn.OpenConnections);
     }
 }

@@ -1,7 +1,3 @@
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Integration;
 
 public sealed class ConcurrencyTests(ITestOutputHelper output)

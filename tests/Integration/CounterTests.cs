@@ -1,7 +1,3 @@
-using Grpc.Core;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-
 namespace Pool.Tests.Integration;
 
 public sealed class CounterTests
@@ -17,13 +13,25 @@ public sealed class CounterTests
             await Task.WhenAll(Enumerable.Range(0, 200).Select(i => GridCollection.QueryNearAsync(pool, i % 20)));
             await QuietPoint.AssertCountsMatchAsync(pool, standIn, 4);
 
-            // An evicted client closes its connection: all three counts go down together.
+            // An evicted client closes its connection: all three counts go down together. One call per
+            // client hangs; the one whose connection is cut fails and is evicted, the others are cancelled.
             standIn.Faults.SpareHealthCheck = true;
-            standIn.Faults.Unavailable = true;
-            var error = await Assert.ThrowsAsync<RpcException>(() => GridCollection.QueryNearAsync(pool, 1));
+            standIn.Faults.Hang = true;
+            using var cancel = new CancellationTokenSource();
+            var calls = Enumerable.Range(0, 4).Select(_ => pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct), cancel.Token)).ToList();
+            await Waits.UntilAsync(() => standIn.CallsInFlight == 4, () => $"{standIn.CallsInFlight} calls in flight");
+            Assert.Equal(1, standIn.KillConnections(1));
+            var broken = await Task.WhenAny(calls);
+            var error = await Assert.ThrowsAsync<RpcException>(() => broken);
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            await cancel.CancelAsync();
+            foreach (var call in calls.Where(c => c != broken))
+            {
+                Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => call)).StatusCode);
+            }
+
             standIn.Faults.Reset();
-            await Eventually.HoldsAsync(() => pool.GetStatistics().Destroying == 0, () => "destroy still running");
+            await Waits.UntilAsync(() => pool.GetStatistics().Destroying == 0, () => "destroy still running");
             Assert.Equal(1, pool.GetStatistics().Destroyed);
             await QuietPoint.AssertCountsMatchAsync(pool, standIn, 3);
         }
@@ -34,6 +42,6 @@ public sealed class CounterTests
         Assert.Equal(stats.Created, stats.Destroyed);
         Assert.Equal(0, pool.Factory.LiveClients);
         Assert.Equal(pool.Factory.Created, pool.Factory.Destroyed);
-        await Eventually.HoldsAsync(() => standIn.OpenConnections == 0, () => $"{standIn.OpenConnections} connections still open");
+        await Waits.UntilAsync(() => standIn.OpenConnections == 0, () => $"{standIn.OpenConnections} connections still open");
     }
 }

@@ -1,6 +1,3 @@
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-
 namespace Pool.Tests.Integration;
 
 public sealed class OptionsTests

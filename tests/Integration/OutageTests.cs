@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Integration;
 
@@ -43,7 +39,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             }
 
             // Down and quiet: nothing holds a slot but the one probe create the window keeps going.
-            await Eventually.HoldsAsync(() => pool.GetStatistics().Destroying == 0, () => $"destroys still running: {pool.GetStatistics()}");
+            await Waits.UntilAsync(() => pool.GetStatistics().Destroying == 0, () => $"destroys still running: {pool.GetStatistics()}");
             var down = pool.GetStatistics();
             output.WriteLine($"down: {down}; factory live {pool.Factory.LiveClients}");
             Assert.True(down.IsUnavailable);
@@ -57,7 +53,7 @@ public sealed class OutageTests(ITestOutputHelper output)
 
             // Back: the probe gets through, and the three counts agree.
             await standIn.StartAsync();
-            await Eventually.HoldsAsync(
+            await Waits.UntilAsync(
                 () => pool.GetStatistics() is { IsUnavailable: false, Creating: 0 },
                 () => $"the pool has not noticed Qdrant is back: {pool.GetStatistics()}");
         }
@@ -116,7 +112,7 @@ public sealed class OutageTests(ITestOutputHelper output)
                     await standIn.StopAsync();
                     var stoppedAt = pump.Time.GetUtcNow();
                     pump.Speed = 30;
-                    await Eventually.HoldsAsync(() => pump.Time.GetUtcNow() - stoppedAt >= Outage, () => "the fake clock is stuck");
+                    await Waits.UntilAsync(() => pump.Time.GetUtcNow() - stoppedAt >= Outage, () => "the fake clock is stuck");
                     pump.Speed = 1;
 
                     // Long enough for the backoff to reach its cap: the slowest case for recovery.
@@ -129,7 +125,7 @@ public sealed class OutageTests(ITestOutputHelper output)
                     load.MarkRestart();
                     var listening = restart.Elapsed;
                     var fakeAtRestart = pump.Time.GetUtcNow();
-                    await Eventually.HoldsAsync(() => load.RecoveredAfter is not null, () => $"{load}; {pool.GetStatistics()}");
+                    await Waits.UntilAsync(() => load.RecoveredAfter is not null, () => $"{load}; {pool.GetStatistics()}");
                     var recovered = load.RecoveredAfter!.Value;
                     recoveries.Add(recovered);
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -142,7 +138,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             }
         }
 
-        await Eventually.HoldsAsync(() => pool.GetStatistics().Destroying == 0, () => "destroys still running");
+        await Waits.UntilAsync(() => pool.GetStatistics().Destroying == 0, () => "destroys still running");
         var stats = pool.GetStatistics();
         output.WriteLine($"{load}; peaks: pool Total {sampler.PeakTotal}, live clients {sampler.PeakLiveClients}, server {standIn.PeakOpenConnections}; {stats}");
         Assert.Empty(load.Unexpected);
@@ -180,7 +176,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         {
             await using (load = new OutageLoad(pool, Workers, Points))
             {
-                await Eventually.HoldsAsync(() => pool.GetStatistics().CreateFailures >= 5, () => $"{load}; {pool.GetStatistics()}");
+                await Waits.UntilAsync(() => pool.GetStatistics().CreateFailures >= 5, () => $"{load}; {pool.GetStatistics()}");
             }
         }
 
@@ -219,7 +215,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             long failuresBefore = pool.GetStatistics().CreateFailures;
             var clock = Stopwatch.StartNew();
             standIn.KillConnections();
-            await Eventually.HoldsAsync(() => clock.Elapsed >= TimeSpan.FromSeconds(1) || !load.Unexpected.IsEmpty, () => "the clock stopped");
+            await Waits.UntilAsync(() => clock.Elapsed >= TimeSpan.FromSeconds(1) || !load.Unexpected.IsEmpty, () => "the clock stopped");
             long refused = standIn.RefusedConnections - refusedBefore;
             long creates = pool.GetStatistics().CreateFailures - failuresBefore;
             var elapsed = clock.Elapsed;
@@ -237,7 +233,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         }
 
         Assert.Empty(load.Unexpected);
-        await Eventually.HoldsAsync(() => pool.GetStatistics().Destroying == 0, () => "destroys still running");
+        await Waits.UntilAsync(() => pool.GetStatistics().Destroying == 0, () => "destroys still running");
         await QuietPoint.AssertCountsMatchAsync(pool, standIn, pool.GetStatistics().Total);
     }
 

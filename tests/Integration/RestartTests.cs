@@ -1,9 +1,3 @@
-using Grpc.Core;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Integration;
 
 public sealed class RestartTests(ITestOutputHelper output)
@@ -97,13 +91,13 @@ public sealed class RestartTests(ITestOutputHelper output)
         public Task WaitForSuccessesAsync(long more)
         {
             long target = Interlocked.Read(ref _successes) + more;
-            return Eventually.HoldsAsync(() => Interlocked.Read(ref _successes) >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} successes");
+            return Waits.UntilAsync(() => Interlocked.Read(ref _successes) >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} successes");
         }
 
         public Task WaitForFailuresAsync(long more)
         {
             long target = Interlocked.Read(ref _failures) + more;
-            return Eventually.HoldsAsync(() => Interlocked.Read(ref _failures) >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} failures");
+            return Waits.UntilAsync(() => Interlocked.Read(ref _failures) >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} failures");
         }
 
         public override string ToString() => $"{Interlocked.Read(ref _successes)} calls succeeded, {Interlocked.Read(ref _failures)} failed during restarts, {Unexpected.Count} unexpected";

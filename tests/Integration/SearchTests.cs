@@ -1,7 +1,3 @@
-using Grpc.Core;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration;

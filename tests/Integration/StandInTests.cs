@@ -1,36 +1,26 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration;
 
 /// <summary>The stand-in's own promises, which the other suites rely on.</summary>
-public sealed class StandInTests : IAsyncLifetime
+public sealed class StandInTests : StandInPerTest
 {
-    private QdrantStandIn _standIn = null!;
-
-    public async Task InitializeAsync() => _standIn = await QdrantStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _standIn.DisposeAsync();
-
     [Fact]
     public async Task A_restart_keeps_the_port_and_the_collections()
     {
-        await using var pool = Pools.For(_standIn);
+        await using var pool = Pools.For(StandIn);
         await pool.RunAsync((c, ct) => c.CreateCollectionAsync("kept", new VectorParams { Size = 2, Distance = Distance.Dot }, cancellationToken: ct));
-        int port = _standIn.Port;
+        int port = StandIn.Port;
 
-        await _standIn.StopAsync();
-        Assert.False(_standIn.IsRunning);
-        Assert.Equal(0, _standIn.OpenConnections);
-        await _standIn.StartAsync();
+        await StandIn.StopAsync();
+        Assert.False(StandIn.IsRunning);
+        Assert.Equal(0, StandIn.OpenConnections);
+        await StandIn.StartAsync();
 
-        Assert.Equal(port, _standIn.Port);
-        await Eventually.HoldsAsync(
+        Assert.Equal(port, StandIn.Port);
+        await Waits.UntilAsync(
             async () =>
             {
                 try
@@ -48,15 +38,15 @@ public sealed class StandInTests : IAsyncLifetime
     [Fact]
     public async Task Refused_connections_fail_creates_and_are_counted()
     {
-        _standIn.Faults.RefuseConnections = true;
-        await using var pool = Pools.For(_standIn);
+        StandIn.Faults.RefuseConnections = true;
+        await using var pool = Pools.For(StandIn);
         var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.RunAsync((c, ct) => c.HealthAsync(ct)));
         Assert.Equal(StatusCode.Unavailable, Assert.IsType<RpcException>(error.InnerException).StatusCode);
-        Assert.True(_standIn.RefusedConnections >= 1);
-        Assert.Equal(0, _standIn.AcceptedConnections);
+        Assert.True(StandIn.RefusedConnections >= 1);
+        Assert.Equal(0, StandIn.AcceptedConnections);
 
-        _standIn.Faults.RefuseConnections = false;
-        await Eventually.HoldsAsync(
+        StandIn.Faults.RefuseConnections = false;
+        await Waits.UntilAsync(
             async () =>
             {
                 try
@@ -70,36 +60,36 @@ public sealed class StandInTests : IAsyncLifetime
                 }
             },
             () => "no client could be created after connections were allowed again");
-        Assert.Equal(1, _standIn.AcceptedConnections);
+        Assert.Equal(1, StandIn.AcceptedConnections);
     }
 
     [Fact]
     public async Task Calls_are_counted_per_method_and_latency_delays_them()
     {
-        await using var pool = Pools.For(_standIn, maxSize: 1);
+        await using var pool = Pools.For(StandIn, maxSize: 1);
         await pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct));
-        _standIn.Faults.Latency = TimeSpan.FromMilliseconds(150);
+        StandIn.Faults.Latency = TimeSpan.FromMilliseconds(150);
         var clock = Stopwatch.StartNew();
         await pool.RunAsync((c, ct) => c.ListCollectionsAsync(ct));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(140), $"took only {clock.Elapsed}");
 
-        Assert.Equal(2, _standIn.CallCount("qdrant.Collections/List"));
-        Assert.Equal(1, _standIn.CallCount("qdrant.Qdrant/HealthCheck"));
-        Assert.Equal(0, _standIn.CallCount("qdrant.Points/Query"));
-        Assert.Equal(2, _standIn.CallCounts.Count);
+        Assert.Equal(2, StandIn.CallCount("qdrant.Collections/List"));
+        Assert.Equal(1, StandIn.CallCount("qdrant.Qdrant/HealthCheck"));
+        Assert.Equal(0, StandIn.CallCount("qdrant.Points/Query"));
+        Assert.Equal(2, StandIn.CallCounts.Count);
     }
 
     [Fact]
     public async Task One_connection_carries_more_than_Kestrels_default_100_streams()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
         var client = await factory.CreateAsync(CancellationToken.None);
-        _standIn.Faults.Hang = true;
+        StandIn.Faults.Hang = true;
         using var cancel = new CancellationTokenSource();
         var calls = Enumerable.Range(0, 200).Select(_ => client.ListCollectionsAsync(cancel.Token)).ToArray();
 
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 200, () => $"{_standIn.CallsInFlight} calls in flight");
-        Assert.Equal(1, _standIn.OpenConnections);
+        await Waits.UntilAsync(() => StandIn.CallsInFlight == 200, () => $"{StandIn.CallsInFlight} calls in flight");
+        Assert.Equal(1, StandIn.OpenConnections);
         await cancel.CancelAsync();
         foreach (var call in calls)
         {
@@ -114,9 +104,9 @@ public sealed class StandInTests : IAsyncLifetime
     {
         // The outage's clock is fake: the server stays down until the test advances it.
         var time = new FakeTimeProvider();
-        var outage = _standIn.OutageAsync(TimeSpan.FromSeconds(30), time);
-        await Eventually.HoldsAsync(() => !_standIn.IsRunning, () => "the server never stopped");
-        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var outage = StandIn.OutageAsync(TimeSpan.FromSeconds(30), time);
+        await Waits.UntilAsync(() => !StandIn.IsRunning, () => "the server never stopped");
+        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
         var down = await Assert.ThrowsAsync<RpcException>(() => factory.CreateAsync(CancellationToken.None).AsTask());
         Assert.Equal(StatusCode.Unavailable, down.StatusCode);
 
@@ -124,7 +114,7 @@ public sealed class StandInTests : IAsyncLifetime
         Assert.False(outage.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
         await outage;
-        Assert.True(_standIn.IsRunning);
+        Assert.True(StandIn.IsRunning);
         var client = await factory.CreateAsync(CancellationToken.None);
         await factory.DestroyAsync(client);
     }
@@ -132,34 +122,34 @@ public sealed class StandInTests : IAsyncLifetime
     [Fact]
     public async Task FaultProbability_0_spares_every_call_and_1_hits_every_call()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
         var client = await factory.CreateAsync(CancellationToken.None);
-        _standIn.Faults.Unavailable = true;
+        StandIn.Faults.Unavailable = true;
 
-        _standIn.Faults.FaultProbability = 0;
+        StandIn.Faults.FaultProbability = 0;
         for (int i = 0; i < 20; i++)
         {
             await client.ListCollectionsAsync();
         }
 
-        _standIn.Faults.FaultProbability = 1;
+        StandIn.Faults.FaultProbability = 1;
         for (int i = 0; i < 20; i++)
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => client.ListCollectionsAsync());
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         }
 
-        Assert.Equal(40, _standIn.CallCount("qdrant.Collections/List"));
+        Assert.Equal(40, StandIn.CallCount("qdrant.Collections/List"));
         await factory.DestroyAsync(client);
     }
 
     [Fact]
     public async Task FaultProbability_one_half_fails_about_half_of_the_calls_on_one_connection()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
         var client = await factory.CreateAsync(CancellationToken.None);
-        _standIn.Faults.Unavailable = true;
-        _standIn.Faults.FaultProbability = 0.5;
+        StandIn.Faults.Unavailable = true;
+        StandIn.Faults.FaultProbability = 0.5;
         int failed = 0;
         for (int i = 0; i < 400; i++)
         {
@@ -175,8 +165,8 @@ public sealed class StandInTests : IAsyncLifetime
 
         // Binomial(400, 0.5): the standard deviation is 10, so 120..280 is 8 of them either side.
         Assert.InRange(failed, 120, 280);
-        Assert.Equal(1, _standIn.OpenConnections); // the failures were answers, not broken connections
-        Assert.Equal(1, _standIn.AcceptedConnections);
+        Assert.Equal(1, StandIn.OpenConnections); // the failures were answers, not broken connections
+        Assert.Equal(1, StandIn.AcceptedConnections);
         await factory.DestroyAsync(client);
     }
 
@@ -186,51 +176,51 @@ public sealed class StandInTests : IAsyncLifetime
     [InlineData(double.NaN)]
     public void FaultProbability_outside_0_to_1_is_refused_with_its_name(double value)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.Faults.FaultProbability = value);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.Faults.FaultProbability = value);
         Assert.StartsWith("FaultProbability must be between 0 and 1.", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _standIn.Faults.FaultProbability);
+        Assert.Equal(1, StandIn.Faults.FaultProbability);
     }
 
     [Fact]
     public void Reset_sets_FaultProbability_back_to_1()
     {
-        _standIn.Faults.FaultProbability = 0.25;
-        _standIn.Faults.Reset();
-        Assert.Equal(1, _standIn.Faults.FaultProbability);
+        StandIn.Faults.FaultProbability = 0.25;
+        StandIn.Faults.Reset();
+        Assert.Equal(1, StandIn.Faults.FaultProbability);
     }
 
     [Fact]
     public async Task KillConnections_with_a_count_aborts_that_many_and_the_others_carry_on()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
+        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
         var clients = new List<global::Qdrant.Client.QdrantClient>();
         for (int i = 0; i < 3; i++)
         {
             clients.Add(await factory.CreateAsync(CancellationToken.None));
         }
 
-        Assert.Equal(3, _standIn.OpenConnections);
-        _standIn.Faults.Hang = true;
+        Assert.Equal(3, StandIn.OpenConnections);
+        StandIn.Faults.Hang = true;
         using var cancel = new CancellationTokenSource();
         var calls = clients.Select(c => c.ListCollectionsAsync(cancel.Token)).ToList();
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 3, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => StandIn.CallsInFlight == 3, () => $"{StandIn.CallsInFlight} calls in flight");
 
-        Assert.Equal(1, _standIn.KillConnections(1));
+        Assert.Equal(1, StandIn.KillConnections(1));
         var broken = await Task.WhenAny(calls);
         var error = await Assert.ThrowsAsync<RpcException>(() => broken);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        await Eventually.HoldsAsync(() => _standIn.OpenConnections == 2, () => $"{_standIn.OpenConnections} connections open");
-        await Eventually.HoldsAsync(() => _standIn.CallsInFlight == 2, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => StandIn.OpenConnections == 2, () => $"{StandIn.OpenConnections} connections open");
+        await Waits.UntilAsync(() => StandIn.CallsInFlight == 2, () => $"{StandIn.CallsInFlight} calls in flight");
         Assert.Equal(2, calls.Count(c => !c.IsCompleted));
 
-        Assert.Equal(0, _standIn.KillConnections(0));
-        Assert.Equal(2, _standIn.KillConnections(5));
+        Assert.Equal(0, StandIn.KillConnections(0));
+        Assert.Equal(2, StandIn.KillConnections(5));
         foreach (var call in calls.Where(c => c != broken))
         {
             Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => call)).StatusCode);
         }
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.KillConnections(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.KillConnections(-1));
         foreach (var client in clients)
         {
             await factory.DestroyAsync(client);

@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pool.Internal;
-using Pool.Tests.Properties.Support;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Properties;
 
@@ -131,7 +128,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
     private static string? Run(Fault createFault, Fault validateFault, Fault destroyFault, int[] ops)
     {
-        var time = new ManualTimeProvider();
+        var time = new SteppedClock();
         var factory = new FaultFactory(createFault, validateFault, destroyFault, time);
         var pool = new ConnectionPool<TestConnection>(factory, new ConnectionPoolOptions
         {
@@ -146,7 +143,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             MaintenanceInterval = Timeout.InfiniteTimeSpan,
             FailFastAfter = 3,
             TimeProvider = time,
-            Random = new ConstantRandom(0.5),
+            Random = new FixedRandom(0.5),
         });
         var acquires = new List<Task<PooledConnection<TestConnection>>>();
         var tokens = new List<CancellationTokenSource>();
@@ -160,23 +157,20 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         string? Settle(string step)
         {
             // No model here: wait (bounded spin, no sleep) until nothing moved for a while, checking the invariants on every sample.
-            var watch = Stopwatch.StartNew();
+            string? failure = null;
             int still = 0;
             object? last = null;
-            while (still < 50 && watch.ElapsedMilliseconds < 5000)
-            {
-                var now = (pool.GetStatistics(), factory.Live, acquires.Count(a => a.IsCompleted), time.NextDue());
-                if (Check(step) is { } f)
+            Waits.Spin(
+                () =>
                 {
-                    return f;
-                }
-
-                still = Equals(now, last) && ThreadPool.PendingWorkItemCount == 0 ? still + 1 : 0;
-                last = now;
-                Thread.Yield();
-            }
-
-            return null;
+                    var now = (pool.GetStatistics(), factory.Live, acquires.Count(a => a.IsCompleted), time.NextDue());
+                    failure = Check(step);
+                    still = Equals(now, last) && ThreadPool.PendingWorkItemCount == 0 ? still + 1 : 0;
+                    last = now;
+                    return failure is not null || still >= 50;
+                },
+                TimeSpan.FromSeconds(5));
+            return failure;
         }
 
         void Advance(long ms)
@@ -247,24 +241,24 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
         // Eventually (bounded: 10 s of yields, time advanced a second per round): everything ends.
         var problems = new List<string>();
-        var watch = Stopwatch.StartNew();
-        do
-        {
-            foreach (var a in acquires.Where(a => a.IsCompletedSuccessfully))
+        Waits.Spin(
+            () =>
             {
-                a.Result.Dispose();
-            }
+                foreach (var a in acquires.Where(a => a.IsCompletedSuccessfully))
+                {
+                    a.Result.Dispose();
+                }
 
-            problems = EndProblems(pool.GetStatistics(), factory, acquires, dispose);
-            if (problems.Count == 0)
-            {
-                break;
-            }
+                problems = EndProblems(pool.GetStatistics(), factory, acquires, dispose);
+                if (problems.Count == 0)
+                {
+                    return true;
+                }
 
-            Advance(1000);
-            Thread.Yield();
-        }
-        while (watch.ElapsedMilliseconds < 10_000);
+                Advance(1000);
+                return false;
+            },
+            TimeSpan.FromSeconds(10));
 
         return problems.Count == 0 ? Check("end") : $"after ({string.Join(", ", log)}): {string.Join("; ", problems)}";
     }

@@ -1,6 +1,3 @@
-using Pool.Tests.Properties.Model;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Properties;
 
 /// <summary>
@@ -43,7 +40,7 @@ public sealed class KnownBugTests(ITestOutputHelper output)
 
     private void Replay(uint config, uint[] choices)
     {
-        var result = ModelRun.Run(config, choices, c => new RealPool(c), restricted: false, avoidKnownBugs: false);
+        var result = ModelRun.Run(config, choices, c => new LockstepRealPool(c), restricted: false);
         output.WriteLine(result.Report);
         Assert.True(result.Passed, result.Report);
     }

@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Pool.Tests.Properties.Model;
 
 namespace Pool.Tests.Properties;
 
@@ -15,7 +14,7 @@ public sealed class ModelBasedTests
     [Property(MaxTest = 1000, Arbitrary = new[] { typeof(ScenarioArbitrary) })]
     public Property RealPool_BehavesLikeTheModel(Scenario scenario)
     {
-        var result = ModelRun.Run(scenario.Config, scenario.Choices, c => new RealPool(c), restricted: false);
+        var result = ModelRun.Run(scenario.Config, scenario.Choices, c => new LockstepRealPool(c), restricted: false);
         return result.Passed.Label(result.Report);
     }
 }

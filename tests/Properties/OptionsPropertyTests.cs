@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Pool.Tests.Properties.Support;
 
 namespace Pool.Tests.Properties;
 
@@ -37,7 +35,7 @@ public sealed partial class OptionsPropertyTests
     public Property Options_AreAcceptedAndHonoured_OrRejectedWithOneExceptionNamingEveryProblem(OptionDigits digits)
     {
         var (options, invalid) = Build(digits.Digits);
-        var factory = new ScriptedFactory();
+        var factory = new FakeFactory();
         ConnectionPool<TestConnection> pool;
         try
         {
@@ -70,13 +68,14 @@ public sealed partial class OptionsPropertyTests
         // Honoured: a burst of MaxSize + 2 acquires gets exactly MaxSize leases, never more open.
         int burst = options.MaxSize + 2;
         var tasks = Enumerable.Range(0, burst).Select(_ => pool.AcquireAsync(Inf).AsTask()).ToList();
-        var watch = Stopwatch.StartNew();
         int peak = 0;
-        while (watch.ElapsedMilliseconds < 10_000 && tasks.Count(t => t.IsCompletedSuccessfully) < options.MaxSize)
-        {
-            peak = Math.Max(peak, pool.GetStatistics().Total);
-            Thread.Yield();
-        }
+        Waits.Spin(
+            () =>
+            {
+                peak = Math.Max(peak, pool.GetStatistics().Total);
+                return tasks.Count(t => t.IsCompletedSuccessfully) >= options.MaxSize;
+            },
+            TimeSpan.FromSeconds(10));
 
         var s = pool.GetStatistics();
         int leased = tasks.Count(t => t.IsCompletedSuccessfully);
@@ -118,7 +117,7 @@ public sealed partial class OptionsPropertyTests
             return Pick(name, valid.ToArray(), bad.ToArray());
         }
 
-        var o = new ConnectionPoolOptions { TimeProvider = new ManualTimeProvider(), MaintenanceInterval = Inf };
+        var o = new ConnectionPoolOptions { TimeProvider = new SteppedClock(), MaintenanceInterval = Inf };
         o.MaxSize = Pick("MaxSize", new[] { 1, 2, 5 }, new[] { 0, -1, int.MinValue });
         int min = d[i++];
         o.MinSize = min < 7 ? min % 3 : (min == 7 ? -1 : Math.Max(o.MaxSize, 0) + 1);

@@ -1,7 +1,3 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Systematic;
 
 /// <summary>The harness's own parts, explored by Coyote like the pool is: a broken timer would make every timeout scenario lie.</summary>
@@ -11,7 +7,7 @@ public static class HarnessScenarios
     [Test]
     public static async Task ControlledTimersFireOnceAndStopWhenDisposed()
     {
-        var time = new ControlledTimeProvider();
+        var time = new CoyoteClock();
         var oneShot = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         int oneShotFired = 0;
         using var timer = time.CreateTimer(
@@ -53,7 +49,7 @@ public static class HarnessScenarios
     [Test]
     public static async Task ControlledTimerChangeDropsTheOldSchedule()
     {
-        var time = new ControlledTimeProvider();
+        var time = new CoyoteClock();
         long deadline = TimeSpan.FromSeconds(10).Ticks;
         var firedOnNewSchedule = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bool changed = false;

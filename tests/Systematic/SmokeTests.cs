@@ -11,6 +11,7 @@ public sealed class SmokeTests
     {
         Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(SmokeTests).Assembly), "the test assembly is not rewritten");
         Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(ConnectionPool<>).Assembly), "Pool.dll is not rewritten");
+        Assert.True(RewritingEngine.IsAssemblyRewritten(typeof(CoyoteClock).Assembly), "Pool.Tests.Kit.dll is not rewritten");
     }
 
     /// <summary>

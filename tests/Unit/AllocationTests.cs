@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
@@ -9,7 +8,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task AcquireAndReturn_WithAnIdleConnection_AllocatesNothing()
     {
-        await using var pool = TestPools.Create(new FakeFactory(), new TimerClock(), maxSize: 2,
+        await using var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2,
             configure: o => o.TimeProvider = TimeProvider.System);
         var warm = await pool.AcquireAsync();
         await warm.DisposeAsync();
@@ -32,7 +31,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task TryAcquireAndDispose_WithAnIdleConnection_AllocatesNothing()
     {
-        await using var pool = TestPools.Create(new FakeFactory(), new TimerClock(), maxSize: 2,
+        await using var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2,
             configure: o => o.TimeProvider = TimeProvider.System);
         var warm = await pool.AcquireAsync();
         warm.Dispose();
@@ -53,7 +52,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task AcquireReturnAndTryAcquire_WithEveryInstrumentListenedTo_AllocateNothing()
     {
-        await using var pool = TestPools.Create(new FakeFactory(), new TimerClock(), maxSize: 2,
+        await using var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2,
             configure: o => o.TimeProvider = TimeProvider.System);
         var warm = await pool.AcquireAsync();
         await warm.DisposeAsync();
@@ -91,7 +90,7 @@ public sealed class AllocationTests
     /// Acquire and return without an async method of its own: a Debug build compiles async state
     /// machines as classes, which would count the test's allocation, not the pool's.
     /// </summary>
-    private static void Cycle(ConnectionPool<FakeConnection> pool)
+    private static void Cycle(ConnectionPool<TestConnection> pool)
     {
 #pragma warning disable CA2012 // the ValueTask is consumed exactly once, synchronously
         var pending = pool.AcquireAsync();

@@ -1,13 +1,11 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class BackoffAndFastFailTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
-    private ConnectionPool<FakeConnection> Create(int maxSize = 4, int minSize = 0, int failFastAfter = 3, double random = 1.0) =>
+    private ConnectionPool<TestConnection> Create(int maxSize = 4, int minSize = 0, int failFastAfter = 3, double random = 1.0) =>
         TestPools.Create(_factory, _time, maxSize, minSize, configure: o =>
         {
             o.BackoffInitial = TimeSpan.FromMilliseconds(100);
@@ -26,7 +24,7 @@ public sealed class BackoffAndFastFailTests
         var expected = new[] { 100, 200, 400, 800, 1000, 1000 };
         for (int i = 0; i < expected.Length; i++)
         {
-            await TestPools.Until(() => _factory.CreateCalls == i + 1, $"create {i + 1} was called");
+            await Waits.Until(() => _factory.CreateCalls == i + 1, $"create {i + 1} was called");
             await _time.UntilArmedAsync(i + 1, $"backoff {i + 1} is armed");
             Assert.Equal(TimeSpan.FromMilliseconds(expected[i]), _time.Armed[i]);
             _time.Advance(TimeSpan.FromMilliseconds(expected[i] - 1));
@@ -39,13 +37,13 @@ public sealed class BackoffAndFastFailTests
             _time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        await TestPools.Until(() => pool.GetStatistics().Idle == 1, "the create after the last backoff succeeded");
+        await Waits.Until(() => pool.GetStatistics().Idle == 1, "the create after the last backoff succeeded");
         Assert.Equal((0, 6L), (pool.Checked().ConsecutiveCreateFailures, pool.Checked().CreateFailures));
 
         var lease = await pool.AcquireAsync();
         lease.Invalidate();
         await lease.DisposeAsync();
-        await TestPools.Until(() => pool.GetStatistics().Idle == 1, "the refill after a success needs no backoff");
+        await Waits.Until(() => pool.GetStatistics().Idle == 1, "the refill after a success needs no backoff");
         Assert.Equal(6, _time.Armed.Count);
     }
 
@@ -143,7 +141,7 @@ public sealed class BackoffAndFastFailTests
 
         _factory.CreateError = null;
         await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), "a probe succeeded");
-        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "MinSize refilled after the window closed");
+        await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize refilled after the window closed");
         var stats = pool.Checked();
         Assert.Equal((0, false, 2L), (stats.ConsecutiveCreateFailures, stats.IsUnavailable, stats.Created));
         await using var lease = await pool.AcquireAsync();
@@ -176,7 +174,7 @@ public sealed class BackoffAndFastFailTests
             _factory.CompleteNext();
         }
 
-        await TestPools.Until(() => acquires.Count(a => a.IsCompletedSuccessfully) == 10, "ten acquirers are served");
+        await Waits.Until(() => acquires.Count(a => a.IsCompletedSuccessfully) == 10, "ten acquirers are served");
         Assert.Equal(2, _factory.PeakConcurrentCreates);
         Assert.Equal((10, 10, 0), (pool.Checked().InUse, pool.Checked().Waiters, pool.Checked().Creating));
         foreach (var served in acquires.Where(a => a.IsCompletedSuccessfully).ToArray())

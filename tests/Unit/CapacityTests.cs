@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class CapacityTests
@@ -23,7 +20,7 @@ public sealed class CapacityTests
             await Task.Yield();
         })).ToArray();
 
-        await TestPools.Until(() => pool.GetStatistics().Waiters == 1000, "all 1,000 acquirers are queued");
+        await Waits.Until(() => pool.GetStatistics().Waiters == 1000, "all 1,000 acquirers are queued");
         await _factory.WaitForPendingAsync(10);
         var queued = pool.Checked();
         Assert.Equal((10, 10, 1000), (queued.Creating, _factory.PendingCreates, queued.Waiters));
@@ -152,7 +149,7 @@ public sealed class CapacityTests
         Assert.Equal((1, 0, 1L), (cancelled.Creating, cancelled.Waiters, cancelled.Cancelled));
 
         var connection = _factory.CompleteNext();
-        await TestPools.Until(() => pool.GetStatistics().Idle == 1, "the late connection is idle");
+        await Waits.Until(() => pool.GetStatistics().Idle == 1, "the late connection is idle");
         Assert.True(pool.TryAcquire(out var lease));
         Assert.Same(connection, lease.Connection);
         await lease.DisposeAsync();

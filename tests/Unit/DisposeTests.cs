@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class DisposeTests
@@ -35,7 +32,7 @@ public sealed class DisposeTests
         var late1 = _factory.CompleteNext();
         _factory.FailNext(new OperationCanceledException());
         var late2 = _factory.CompleteNext();
-        await TestPools.Until(() => pool.GetStatistics().Creating == 0, "the creates in flight have finished");
+        await Waits.Until(() => pool.GetStatistics().Creating == 0, "the creates in flight have finished");
         Assert.False(disposing.IsCompleted);
         var connection = inUse.Connection;
         await inUse.DisposeAsync();
@@ -68,7 +65,7 @@ public sealed class DisposeTests
         Assert.Equal(1, idleConnection.DestroyCount);
         Assert.Equal((0, 1, 1), (pool.Checked().Idle, pool.Checked().InUse, pool.Checked().Creating));
         var late = _factory.CompleteNext();
-        await TestPools.Until(() => late.DestroyCount == 1, "the late connection is destroyed");
+        await Waits.Until(() => late.DestroyCount == 1, "the late connection is destroyed");
         await inUse.DisposeAsync();
         await disposing;
         Assert.Equal((0, 3L, 3L), (pool.Checked().Total, pool.Checked().Created, pool.Checked().Destroyed));

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class FactoryFaultTests
@@ -65,7 +62,7 @@ public sealed class FactoryFaultTests
 
         _factory.FailNext(new IOException("refused"));
 
-        await TestPools.Until(() => pool.GetStatistics().Creating == 0, "the create has failed");
+        await Waits.Until(() => pool.GetStatistics().Creating == 0, "the create has failed");
         Assert.Equal((0, 1L, 1), (pool.Checked().Total, pool.Checked().CreateFailures, _factory.CreateCalls));
     }
 }

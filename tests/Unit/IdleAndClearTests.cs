@@ -1,20 +1,18 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class IdleAndClearTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
-    private async Task<ConnectionPool<FakeConnection>> PoolWithIdle(int idle, int maxSize = 5, int minSize = 0, TimeSpan? interval = null)
+    private async Task<ConnectionPool<TestConnection>> PoolWithIdle(int idle, int maxSize = 5, int minSize = 0, TimeSpan? interval = null)
     {
         var pool = TestPools.Create(_factory, _time, maxSize, minSize, configure: o =>
         {
             o.IdleTimeout = TimeSpan.FromMinutes(10);
             o.MaintenanceInterval = interval ?? Timeout.InfiniteTimeSpan;
         });
-        var leases = new List<PooledConnection<FakeConnection>>();
+        var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < idle; i++)
         {
             leases.Add(await pool.AcquireAsync());
@@ -69,7 +67,7 @@ public sealed class IdleAndClearTests
 
         _time.Advance(TimeSpan.FromMinutes(11));
 
-        await TestPools.Until(() => pool.GetStatistics().DestroyedIdle == 3, "the background pass reaped the idle connections");
+        await Waits.Until(() => pool.GetStatistics().DestroyedIdle == 3, "the background pass reaped the idle connections");
         Assert.Equal(0, _factory.Live);
     }
 
@@ -103,7 +101,7 @@ public sealed class IdleAndClearTests
 
         pool.Clear();
 
-        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "MinSize is refilled after the clear");
+        await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize is refilled after the clear");
         Assert.Empty(before.Intersect(_factory.LiveConnections));
         Assert.Equal(4L, pool.Checked().Created);
     }
@@ -142,7 +140,7 @@ public sealed class IdleAndClearTests
 
         await using var lease = await acquire;
         Assert.Same(fresh, lease.Connection);
-        await TestPools.Until(() => opened.DestroyCount == 1, "the connection opened before the clear is destroyed");
+        await Waits.Until(() => opened.DestroyCount == 1, "the connection opened before the clear is destroyed");
         Assert.Equal((1L, 2L), (pool.Checked().DestroyedCleared, pool.Checked().Created));
     }
 }

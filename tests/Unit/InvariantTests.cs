@@ -1,5 +1,4 @@
 using Pool.Internal;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
@@ -73,7 +72,7 @@ public sealed class InvariantTests
     [Fact]
     public async Task Waiter_CancelledFromTheMiddleOfTheQueue_LeavesTheOthersInOrder()
     {
-        var time = new TimerClock();
+        var time = new ArmedTimerClock();
         await using var pool = TestPools.Create(new FakeFactory(), time, maxSize: 1);
         var holder = await pool.AcquireAsync();
         using var cts = new CancellationTokenSource();

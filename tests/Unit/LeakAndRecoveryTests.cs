@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
 public sealed class LeakAndRecoveryTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     [Fact]
@@ -70,7 +69,7 @@ public sealed class LeakAndRecoveryTests
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
         _factory.CreateError = null;
         await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
-        await TestPools.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
+        await Waits.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
 
         var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();
         Assert.Equal(
@@ -79,7 +78,7 @@ public sealed class LeakAndRecoveryTests
         Assert.All(logs.GetSnapshot().Take(3), r => Assert.Same(outage, r.Exception));
     }
 
-    private static async Task<PooledConnection<FakeConnection>> AcquireHereAsync(ConnectionPool<FakeConnection> pool) =>
+    private static async Task<PooledConnection<TestConnection>> AcquireHereAsync(ConnectionPool<TestConnection> pool) =>
         await pool.AcquireAsync();
 
     /// <summary>
@@ -125,7 +124,7 @@ public sealed class LeakAndRecoveryTests
                 {
                     var lease = await pool.AcquireAsync();
                     Assert.Contains(lease.Connection, survivors);
-                    return (PooledConnection<FakeConnection>?)lease;
+                    return (PooledConnection<TestConnection>?)lease;
                 }
                 catch (PoolUnavailableException error)
                 {
@@ -135,7 +134,7 @@ public sealed class LeakAndRecoveryTests
             })));
             served += outcomes.Count(o => o is not null);
             failedFast += outcomes.Count(o => o is null);
-            foreach (var lease in outcomes.OfType<PooledConnection<FakeConnection>>())
+            foreach (var lease in outcomes.OfType<PooledConnection<TestConnection>>())
             {
                 await lease.DisposeAsync();
             }

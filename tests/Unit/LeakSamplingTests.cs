@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Pool.Internal;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
@@ -14,7 +13,7 @@ namespace Pool.Tests.Unit;
 public sealed class LeakSamplingTests
 {
     private const string Header = "Pool 'test': a connection has been leased for 00:00:10 (LeakDetectionThreshold 00:00:10); it was acquired at:\n";
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
     private readonly FakeLogCollector _logs = new();
 
@@ -136,7 +135,7 @@ public sealed class LeakSamplingTests
         await lease.DisposeAsync();
     }
 
-    private ConnectionPool<FakeConnection> LeakPool(ILoggerFactory? loggers, int maxSize = 4) =>
+    private ConnectionPool<TestConnection> LeakPool(ILoggerFactory? loggers, int maxSize = 4) =>
         // DisposeTimeout 0: a test that fails with a lease still out must not hang in dispose.
         TestPools.Create(_factory, _time, maxSize, disposeTimeout: TimeSpan.Zero, configure: o =>
         {
@@ -145,10 +144,10 @@ public sealed class LeakSamplingTests
         });
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<PooledConnection<FakeConnection>> AcquireHereAsync(ConnectionPool<FakeConnection> pool) =>
+    private static async Task<PooledConnection<TestConnection>> AcquireHereAsync(ConnectionPool<TestConnection> pool) =>
         await pool.AcquireAsync();
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<PooledConnection<FakeConnection>> WaitHereAsync(ConnectionPool<FakeConnection> pool) =>
+    private static async Task<PooledConnection<TestConnection>> WaitHereAsync(ConnectionPool<TestConnection> pool) =>
         await pool.AcquireAsync();
 }

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class LeaseTests
@@ -40,7 +37,7 @@ public sealed class LeaseTests
     [Fact]
     public void Lease_Default_HasNoConnectionAndDisposingItDoesNothing()
     {
-        PooledConnection<FakeConnection> lease = default;
+        PooledConnection<TestConnection> lease = default;
 
         var error = Assert.Throws<InvalidOperationException>(() => lease.Connection);
         Assert.Equal("This lease is default: it never held a connection.", error.Message);

@@ -1,13 +1,11 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class LifetimeTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
-    private ConnectionPool<FakeConnection> Create(Random random, int maxSize = 4, int minSize = 0, double jitter = 0.1) =>
+    private ConnectionPool<TestConnection> Create(Random random, int maxSize = 4, int minSize = 0, double jitter = 0.1) =>
         TestPools.Create(_factory, _time, maxSize, minSize, configure: o =>
         {
             o.MaxLifetime = TimeSpan.FromSeconds(100);
@@ -44,7 +42,7 @@ public sealed class LifetimeTests
     public async Task Lifetime_DefaultJitter_NoTwoOfAHundredConnectionsExpireOnTheSameTick()
     {
         await using var pool = TestPools.Create(_factory, _time, maxSize: 100, configure: o => o.Random = Random.Shared);
-        var leases = new List<PooledConnection<FakeConnection>>();
+        var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < 100; i++)
         {
             leases.Add(await pool.AcquireAsync());
@@ -101,7 +99,7 @@ public sealed class LifetimeTests
 
         pool.RunMaintenance();
 
-        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "MinSize is refilled");
+        await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize is refilled");
         Assert.Equal((2L, 4L), (pool.Checked().DestroyedExpired, pool.Checked().Created));
     }
 }

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
 /// <summary>Each log event's id, name, level, message and structured state; silence when the level is off.</summary>
 public sealed class LoggingTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
     private readonly FakeLogCollector _logs = new();
 
@@ -22,7 +21,7 @@ public sealed class LoggingTests
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
         _factory.CreateError = null;
         await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
-        await TestPools.Until(() => _logs.Count == 4, "four events are logged");
+        await Waits.Until(() => _logs.Count == 4, "four events are logged");
 
         var records = _logs.GetSnapshot();
         Assert.Equal(
@@ -49,7 +48,7 @@ public sealed class LoggingTests
         _factory.CreateError = secret;
 
         await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
-        await TestPools.Until(() => _logs.Count == 1, "the failure is logged");
+        await Waits.Until(() => _logs.Count == 1, "the failure is logged");
 
         var record = _logs.LatestRecord;
         Assert.Same(secret, record.Exception); // the provider decides what of an exception it writes
@@ -92,7 +91,7 @@ public sealed class LoggingTests
         var closeError = new IOException("socket already closed");
         _factory.DestroyError = closeError;
         _factory.CompleteNext(); // the late connection is destroyed, and that throws
-        await TestPools.Until(() => _logs.Count == 3, "three events are logged");
+        await Waits.Until(() => _logs.Count == 3, "three events are logged");
 
         var records = _logs.GetSnapshot();
         Assert.Equal(

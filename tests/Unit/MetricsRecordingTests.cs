@@ -1,12 +1,9 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>The event instruments: exact values on the pool's clock after scripted operations.</summary>
 public sealed class MetricsRecordingTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     [Fact]
@@ -38,7 +35,7 @@ public sealed class MetricsRecordingTests
         _time.Advance(TimeSpan.FromSeconds(2));
         await d.DisposeAsync();
 
-        await TestPools.Until(() => create.GetMeasurementSnapshot().Count == 2, "both creates are timed");
+        await Waits.Until(() => create.GetMeasurementSnapshot().Count == 2, "both creates are timed");
         Assert.Equal([1.5, 3, 0, 0], wait.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal([3, 0.25, 0, 2], use.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal([1.5, 0], create.GetMeasurementSnapshot().Select(m => m.Value));
@@ -113,7 +110,7 @@ public sealed class MetricsRecordingTests
         _time.Advance(TimeSpan.FromSeconds(5));
         await Assert.ThrowsAsync<ConnectionCreateException>(() => abandoned);
         _factory.CompleteNext(); // arrives late: destroyed, not counted as created
-        await TestPools.Until(() => pool.GetStatistics().Abandoned == 0 && failures.GetMeasurementSnapshot().Count == 2, "the late connection is destroyed");
+        await Waits.Until(() => pool.GetStatistics().Abandoned == 0 && failures.GetMeasurementSnapshot().Count == 2, "the late connection is destroyed");
 
         Assert.Equal([("test", "System.IO.IOException", 1L), ("test", "System.TimeoutException", 1L)], failures.GetMeasurementSnapshot().ByTag("error.type"));
         Assert.Equal((0, 0), (create.GetMeasurementSnapshot().Count, destroyed.GetMeasurementSnapshot().Count));

@@ -1,14 +1,13 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
 /// <summary>The meter, its instruments and the gauges; the recorded events are in MetricsRecordingTests.</summary>
 public sealed class MetricsTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     [Fact]

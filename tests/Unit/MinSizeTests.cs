@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class MinSizeTests
@@ -13,7 +10,7 @@ public sealed class MinSizeTests
     {
         await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 3);
 
-        await TestPools.Until(() => pool.GetStatistics().Idle == 3, "MinSize connections are idle");
+        await Waits.Until(() => pool.GetStatistics().Idle == 3, "MinSize connections are idle");
 
         Assert.Equal((3, 3L, 3), (pool.Checked().Total, pool.Checked().Created, _factory.CreateCalls));
     }
@@ -22,13 +19,13 @@ public sealed class MinSizeTests
     public async Task MinSize_AfterAnInvalidation_IsRefilled()
     {
         await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 2);
-        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "MinSize connections are idle");
+        await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize connections are idle");
         var lease = await pool.AcquireAsync();
         lease.Invalidate();
 
         await lease.DisposeAsync();
 
-        await TestPools.Until(() => pool.GetStatistics().Idle == 2, "the pool refilled to MinSize");
+        await Waits.Until(() => pool.GetStatistics().Idle == 2, "the pool refilled to MinSize");
         Assert.Equal((3L, 1L), (pool.Checked().Created, pool.Checked().Destroyed));
     }
 }

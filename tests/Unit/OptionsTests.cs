@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class OptionsTests
@@ -45,7 +42,7 @@ public sealed class OptionsTests
     [MemberData(nameof(InvalidOptions))]
     public void Constructor_InvalidSetting_ThrowsArgumentExceptionNamingTheSettingAndRange(ConnectionPoolOptions options, string problem)
     {
-        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<FakeConnection>(_factory, options));
+        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<TestConnection>(_factory, options));
 
         Assert.Equal("options", error.ParamName);
         Assert.Equal($"Invalid ConnectionPoolOptions: {problem} (Parameter 'options')", error.Message);
@@ -84,7 +81,7 @@ public sealed class OptionsTests
     {
         var options = new ConnectionPoolOptions { MaxSize = 0, MinSize = 5, AcquireTimeout = TimeSpan.Zero, Name = "" };
 
-        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<FakeConnection>(_factory, options));
+        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<TestConnection>(_factory, options));
 
         Assert.Equal(
             "Invalid ConnectionPoolOptions: MaxSize is 0; it must be at least 1. "
@@ -129,22 +126,22 @@ public sealed class OptionsTests
 
         o.LeakDetectionThreshold = leakMs is { } leak ? TimeSpan.FromMilliseconds(leak) : null;
 
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ConnectionPool<FakeConnection>.MaintenanceInterval(o));
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ConnectionPool<TestConnection>.MaintenanceInterval(o));
     }
 
     [Fact]
     public void MaintenanceInterval_WithNothingToMaintain_IsInfinite()
     {
         var o = new ConnectionPoolOptions { IdleTimeout = Timeout.InfiniteTimeSpan, MaxLifetime = Timeout.InfiniteTimeSpan };
-        Assert.Equal(Timeout.InfiniteTimeSpan, ConnectionPool<FakeConnection>.MaintenanceInterval(o));
+        Assert.Equal(Timeout.InfiniteTimeSpan, ConnectionPool<TestConnection>.MaintenanceInterval(o));
         o.MaintenanceInterval = TimeSpan.FromSeconds(7);
-        Assert.Equal(TimeSpan.FromSeconds(7), ConnectionPool<FakeConnection>.MaintenanceInterval(o));
+        Assert.Equal(TimeSpan.FromSeconds(7), ConnectionPool<TestConnection>.MaintenanceInterval(o));
     }
 
     [Fact]
     public void Constructor_NullFactory_ThrowsArgumentNullException()
     {
-        var error = Assert.Throws<ArgumentNullException>(() => new ConnectionPool<FakeConnection>(null!));
+        var error = Assert.Throws<ArgumentNullException>(() => new ConnectionPool<TestConnection>(null!));
         Assert.Equal("factory", error.ParamName);
     }
 
@@ -155,7 +152,7 @@ public sealed class OptionsTests
         Assert.Equal((0, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), "pool"), (options.MinSize, options.MaxSize, options.AcquireTimeout, options.DisposeTimeout, options.Name));
         Assert.Same(TimeProvider.System, options.TimeProvider);
 
-        await using var pool = new ConnectionPool<FakeConnection>(_factory);
+        await using var pool = new ConnectionPool<TestConnection>(_factory);
         Assert.Equal(("pool", 10), (pool.Name, pool.MaxSize));
     }
 
@@ -168,7 +165,7 @@ public sealed class OptionsTests
             DisposeTimeout = TimeSpan.Zero, Name = new string('n', 128), TimeProvider = new FakeTimeProvider(),
         };
 
-        await using var pool = new ConnectionPool<FakeConnection>(_factory, options);
+        await using var pool = new ConnectionPool<TestConnection>(_factory, options);
 
         Assert.Equal(1, pool.MaxSize);
     }
@@ -177,7 +174,7 @@ public sealed class OptionsTests
     public async Task Options_ChangedAfterConstruction_DoNotChangeThePool()
     {
         var options = new ConnectionPoolOptions { MaxSize = 1, TimeProvider = new FakeTimeProvider() };
-        await using var pool = new ConnectionPool<FakeConnection>(_factory, options);
+        await using var pool = new ConnectionPool<TestConnection>(_factory, options);
 
         options.MaxSize = 5;
         options.Name = "changed";

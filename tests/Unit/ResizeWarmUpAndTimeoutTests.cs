@@ -1,17 +1,15 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class ResizeWarmUpAndTimeoutTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     [Fact]
     public async Task SetMaxSize_LoweredUnderLoad_NeverFailsALeaseAndDestroysSurplusAsItComesBack()
     {
         await using var pool = TestPools.Create(_factory, _time, maxSize: 4);
-        var leases = new List<PooledConnection<FakeConnection>>();
+        var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < 4; i++)
         {
             leases.Add(await pool.AcquireAsync());
@@ -41,7 +39,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     public async Task SetMaxSize_LoweredWithIdleConnections_DestroysSurplusIdleAtOnce()
     {
         await using var pool = TestPools.Create(_factory, _time, maxSize: 4);
-        var leases = new List<PooledConnection<FakeConnection>>();
+        var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < 4; i++)
         {
             leases.Add(await pool.AcquireAsync());
@@ -166,7 +164,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
         var late = _factory.CompleteNext();
 
         // The factory marks the connection destroyed before the pool counts the destroy as finished.
-        await TestPools.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Abandoned == 0, "the late connection is destroyed");
+        await Waits.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Abandoned == 0, "the late connection is destroyed");
         var end = pool.Checked();
         Assert.Equal((0, 1L, 0L, 0L, 0), (end.Total, end.LateConnections, end.Created, end.Destroyed, end.Abandoned));
         Assert.Equal(0, _factory.Live);
@@ -182,7 +180,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
         _time.Advance(TimeSpan.FromSeconds(5));
 
         await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
-        await TestPools.Until(() => pool.GetStatistics().Abandoned == 0, "the abandoned create ended");
+        await Waits.Until(() => pool.GetStatistics().Abandoned == 0, "the abandoned create ended");
         Assert.Equal((1L, 1L, 0L), (pool.Checked().CreateTimeouts, pool.Checked().CreateFailures, pool.Checked().LateConnections));
         await pool.DisposeAsync();
     }
@@ -204,7 +202,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     }
 
     /// <summary>A pool of one with CreateTimeout 5 s, an acquire waiting on a gated create, and both deadlines armed.</summary>
-    private async Task<(ConnectionPool<FakeConnection> Pool, Task<PooledConnection<FakeConnection>> Acquire)> StartACreateWithAFiveSecondDeadlineAsync()
+    private async Task<(ConnectionPool<TestConnection> Pool, Task<PooledConnection<TestConnection>> Acquire)> StartACreateWithAFiveSecondDeadlineAsync()
     {
         var pool = TestPools.Create(_factory, _time, maxSize: 1, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
         var acquire = pool.AcquireAsync().AsTask();

@@ -1,6 +1,5 @@
 using Pool.Internal;
 using Pool.Tests.Unit.State;
-using Pool.Tests.Unit.Support;
 
 namespace Pool.Tests.Unit;
 
@@ -11,7 +10,7 @@ namespace Pool.Tests.Unit;
 public sealed class RetryAfterTests
 {
     private static readonly IOException Refused = new("connection refused");
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
     /// <summary>
@@ -19,7 +18,7 @@ public sealed class RetryAfterTests
     /// BackoffInitial 100 ms, BackoffMax 1 s, CreateTimeout 250 ms, jitter draws 0.75: after k failures
     /// a probe waits max(100 ms, 0.75 · min(1 s, 100 ms · 2^(k−1))): 100, 150, 300 ms.
     /// </summary>
-    private ConnectionPool<FakeConnection> Create() =>
+    private ConnectionPool<TestConnection> Create() =>
         TestPools.Create(_factory, _time, maxSize: 2, disposeTimeout: TimeSpan.Zero, configure: o =>
         {
             o.BackoffInitial = TimeSpan.FromMilliseconds(100);
@@ -92,7 +91,7 @@ public sealed class RetryAfterTests
         Assert.Equal(TimeSpan.FromMilliseconds(100), (await FailFastAsync(pool)).RetryAfter);
         _factory.CreateError = null;
         _factory.CompleteNext();
-        await TestPools.Until(() => !pool.GetStatistics().IsUnavailable, "the probe closed the window");
+        await Waits.Until(() => !pool.GetStatistics().IsUnavailable, "the probe closed the window");
     }
 
     [Fact]
@@ -125,7 +124,7 @@ public sealed class RetryAfterTests
         Assert.Equal("retryAfter", negative.ParamName);
     }
 
-    private static async Task<PoolUnavailableException> FailFastAsync(ConnectionPool<FakeConnection> pool)
+    private static async Task<PoolUnavailableException> FailFastAsync(ConnectionPool<TestConnection> pool)
     {
         var acquire = pool.AcquireAsync();
         Assert.True(acquire.IsFaulted, "the acquire failed at once");
@@ -138,5 +137,5 @@ public sealed class RetryAfterTests
     /// whose create failed before its timer was armed arms none).
     /// </summary>
     private Task ProbeBackoffArmedAsync(TimeSpan backoff) =>
-        TestPools.Until(() => _time.Armed.Contains(backoff), $"the probe's {backoff.TotalMilliseconds} ms backoff is armed");
+        Waits.Until(() => _time.Armed.Contains(backoff), $"the probe's {backoff.TotalMilliseconds} ms backoff is armed");
 }

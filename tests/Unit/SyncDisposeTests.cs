@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>Dispose() for callers that cannot await (a using statement, ServiceProvider.Dispose()).</summary>
@@ -36,7 +33,7 @@ public sealed class SyncDisposeTests
         var connection = lease.Connection;
 
         var disposing = Task.Factory.StartNew(pool.Dispose, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await TestPools.Until(() => pool.GetStatistics().IsDisposed, "Dispose() has marked the pool disposed");
+        await Waits.Until(() => pool.GetStatistics().IsDisposed, "Dispose() has marked the pool disposed");
         Assert.False(disposing.IsCompleted);
         Assert.Equal((1, 0), (pool.Checked().InUse, connection.DestroyCount));
 
@@ -49,7 +46,7 @@ public sealed class SyncDisposeTests
     [Fact]
     public async Task Dispose_WithALeaseNeverReturned_ReturnsAtTheDisposeTimeout()
     {
-        var clock = new TimerClock();
+        var clock = new ArmedTimerClock();
         var pool = TestPools.Create(_factory, clock, disposeTimeout: TimeSpan.FromSeconds(5));
         var lease = await pool.AcquireAsync();
         int timersBefore = clock.Armed.Count;

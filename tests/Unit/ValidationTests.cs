@@ -1,13 +1,11 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 public sealed class ValidationTests
 {
-    private readonly TimerClock _time = new();
+    private readonly ArmedTimerClock _time = new();
     private readonly FakeFactory _factory = new();
 
-    private ConnectionPool<FakeConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
+    private ConnectionPool<TestConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
         TestPools.Create(_factory, _time, maxSize, acquireTimeout: acquireTimeout, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
@@ -120,7 +118,7 @@ public sealed class ValidationTests
         using var cts = new CancellationTokenSource();
 
         var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await TestPools.Until(() => _factory.ValidateCalls == 1, "validation started");
+        await Waits.Until(() => _factory.ValidateCalls == 1, "validation started");
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
@@ -149,7 +147,7 @@ public sealed class ValidationTests
     }
 
     /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>
-    private async Task<Task<PooledConnection<FakeConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<FakeConnection> pool)
+    private async Task<Task<PooledConnection<TestConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<TestConnection> pool)
     {
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();

@@ -40,12 +40,12 @@ internal static class LoadChecks
         long started = t.Started, completed = t.Completed, leased = t.Leased, before = t.EndedBeforeLease;
         if (started != completed)
         {
-            rig.Violations.Add($"Every acquire completes violated: {started} calls started, {completed} ended.");
+            rig.Violations.Add($"Liveness violated: {started} calls started, {completed} ended.");
         }
 
         if (started != leased + before)
         {
-            rig.Violations.Add($"Every acquire completes violated: {started} acquires started, but {leased} leased + {before} failed = {leased + before}.");
+            rig.Violations.Add($"Liveness violated: {started} acquires started, but {leased} leased + {before} failed = {leased + before}.");
         }
 
         if (!workersFinished)
@@ -55,13 +55,13 @@ internal static class LoadChecks
 
         if (rig.Leases.Held != 0)
         {
-            rig.Violations.Add($"Leases violated: workers still hold {rig.Leases.Held} leases after every worker stopped.");
+            rig.Violations.Add($"I3 Conservation across hand-off violated: workers still hold {rig.Leases.Held} leases after every worker stopped.");
         }
 
         int inUse = rig.Pool.GetStatistics().InUse;
         if (inUse != 0)
         {
-            rig.Violations.Add($"Leak: the pool has {inUse} leases out after every worker stopped and gave back what it held (a lease was never returned).");
+            rig.Violations.Add($"I3 Conservation across hand-off violated: the pool has {inUse} leases out after every worker stopped and gave back what it held (a lease was never returned).");
         }
     }
 
@@ -81,30 +81,30 @@ internal static class LoadChecks
         long createFailures = s.CreateFailures - b.CreateFailures;
         if (timedOut != t.Count(Outcome.AcquireTimedOut))
         {
-            rig.Violations.Add($"Counters disagree: the pool counted {timedOut} acquire timeouts, the workers got {t.Count(Outcome.AcquireTimedOut)} PoolExhaustedExceptions.");
+            rig.Violations.Add($"Counters match outcomes violated: the pool counted {timedOut} acquire timeouts, the workers got {t.Count(Outcome.AcquireTimedOut)} PoolExhaustedExceptions.");
         }
 
         if (failedFast != t.Count(Outcome.FailedFast))
         {
-            rig.Violations.Add($"Counters disagree: the pool counted {failedFast} fast failures, the workers got {t.Count(Outcome.FailedFast)} PoolUnavailableExceptions.");
+            rig.Violations.Add($"Counters match outcomes violated: the pool counted {failedFast} fast failures, the workers got {t.Count(Outcome.FailedFast)} PoolUnavailableExceptions.");
         }
 
         if (cancelled > t.Count(Outcome.AcquireCancelled))
         {
-            rig.Violations.Add($"Counters disagree: the pool counted {cancelled} cancelled waiters, the workers saw only {t.Count(Outcome.AcquireCancelled)} cancelled acquires.");
+            rig.Violations.Add($"Counters match outcomes violated: the pool counted {cancelled} cancelled waiters, the workers saw only {t.Count(Outcome.AcquireCancelled)} cancelled acquires.");
         }
 
         long unexplained = acquired - t.Leased - validationFailed;
         long cancelledUncounted = t.Count(Outcome.AcquireCancelled) - cancelled;
         if (unexplained < 0 || unexplained > cancelledUncounted)
         {
-            rig.Violations.Add($"Counters disagree: the pool counted {acquired} leases begun; the workers got {t.Leased}, {validationFailed} were withdrawn after a failed validation, "
+            rig.Violations.Add($"Counters match outcomes violated: the pool counted {acquired} leases begun; the workers got {t.Leased}, {validationFailed} were withdrawn after a failed validation, "
                 + $"and at most {cancelledUncounted} after their caller cancelled during validation.");
         }
 
         if (t.Count(Outcome.CreateFailed) > createFailures)
         {
-            rig.Violations.Add($"I2 violated: {t.Count(Outcome.CreateFailed)} acquires failed with ConnectionCreateException but only {createFailures} creates failed (a failure reached two callers).");
+            rig.Violations.Add($"I2 A failed create frees its slot and serves a waiter violated: {t.Count(Outcome.CreateFailed)} acquires failed with ConnectionCreateException but only {createFailures} creates failed (a failure reached two callers).");
         }
     }
 }

@@ -43,7 +43,7 @@ internal static class QuietChecks
         }
         while (clock.Elapsed < rig.Settings.QuietTimeout);
 
-        rig.Violations.Add($"Recovery violated: {DurationText.Show(rig.Settings.QuietTimeout)} ({round} rounds) after the faults stopped, the pool still could not serve {rig.Settings.MaxSize} healthy clients at once; last: {last}");
+        rig.Violations.Add($"L7 Fast-fail window with one probe violated: {DurationText.Show(rig.Settings.QuietTimeout)} ({round} rounds) after the faults stopped, the pool still could not serve {rig.Settings.MaxSize} healthy clients at once; last: {last}");
     }
 
     /// <summary>Waits (bounded) for a quiet pool whose counts the server agrees with, then checks them.</summary>
@@ -75,17 +75,17 @@ internal static class QuietChecks
         int live = pool.Factory.LiveClients;
         if (s.Total != live || s.Live != live)
         {
-            rig.Violations.Add($"Leak: pool Total {s.Total} (created − destroyed = {s.Live}) but {live} clients alive in the factory.");
+            rig.Violations.Add($"I3 Conservation across hand-off violated: pool Total {s.Total} (created − destroyed = {s.Live}) but {live} clients alive in the factory.");
         }
 
         if (s.Created != pool.Factory.Created || s.Destroyed != pool.Factory.Destroyed)
         {
-            rig.Violations.Add($"Leak: the pool counted {s.Created} created and {s.Destroyed} destroyed, the factory {pool.Factory.Created} and {pool.Factory.Destroyed}.");
+            rig.Violations.Add($"I7 At most once violated: the pool counted {s.Created} created and {s.Destroyed} destroyed, the factory {pool.Factory.Created} and {pool.Factory.Destroyed}.");
         }
 
         if (rig.StandIn is { } standIn && standIn.OpenConnections != s.Total)
         {
-            rig.Violations.Add($"Leak: pool Total {s.Total} but the server sees {standIn.OpenConnections} connections, {wait} after the load stopped.");
+            rig.Violations.Add($"I3 Conservation across hand-off violated: pool Total {s.Total} but the server sees {standIn.OpenConnections} connections, {wait} after the load stopped.");
         }
 
         int max = rig.Settings.MaxSize, serverPeak = rig.StandIn?.PeakOpenConnections ?? 0;

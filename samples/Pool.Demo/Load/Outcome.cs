@@ -18,10 +18,13 @@ internal enum Outcome
     /// <summary>The caller's token cancelled the acquire.</summary>
     AcquireCancelled,
 
-    /// <summary>The call failed on a broken connection or an <c>Unavailable</c> answer; the client was evicted.</summary>
+    /// <summary>
+    /// The call failed with Unavailable, Internal or Unknown (an injected server answer or a broken connection);
+    /// the demo's worker invalidates the client by hand, more eagerly than the binding's own rule (transport failures only).
+    /// </summary>
     CallBroken,
 
-    /// <summary>The call hit its gRPC deadline (a hang); the client was evicted.</summary>
+    /// <summary>The call hit its gRPC deadline (a hang); the demo's worker invalidates the client by hand.</summary>
     CallDeadline,
 
     /// <summary>The caller's token cancelled the call.</summary>
@@ -48,8 +51,8 @@ internal static class Outcomes
         Outcome.FailedFast => "failed fast (pool unavailable)",
         Outcome.CreateFailed => "create failed",
         Outcome.AcquireCancelled => "acquire cancelled",
-        Outcome.CallBroken => "call failed, client evicted",
-        Outcome.CallDeadline => "call deadline (hang), client evicted",
+        Outcome.CallBroken => "call failed, client invalidated",
+        Outcome.CallDeadline => "call deadline (hang), client invalidated",
         Outcome.CallCancelled => "call cancelled",
         _ => "unexpected error",
     };

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Pool.Qdrant.Extensions.DependencyInjection.Internal;
 
 /// <summary>
-/// Gives a registered Qdrant pool the container's services for the pool settings left at their
-/// defaults, as <c>AddConnectionPool</c> does. Run as a PostConfigure, so it also covers a
+/// Gives a registered Qdrant pool the container's services for the settings left at their
+/// defaults, as <c>AddConnectionPool</c> does (and the logger factory to its clients and channels). Run as a PostConfigure, so it also covers a
 /// <see cref="QdrantPoolOptions.Pool"/> the user replaced.
 /// </summary>
 internal static class QdrantContainerDefaults
@@ -16,6 +16,8 @@ internal static class QdrantContainerDefaults
 
     public static void Apply(QdrantPoolOptions options, IServiceProvider services, string name)
     {
+        // The client's and the channel's logs, as Aspire gives its QdrantClient the container's factory.
+        options.LoggerFactory ??= services.GetService<ILoggerFactory>();
         if (options.Pool is not { } pool)
         {
             return; // The validator reports it.

@@ -18,6 +18,7 @@ internal sealed class ConnectionTracker
 {
     private readonly object _lock = new();
     private readonly Dictionary<ConnectionContext, Socket?> _open = []; // guarded by _lock
+    private readonly Dictionary<string, ConnectionFault> _faulted = new(StringComparer.Ordinal); // guarded by _lock; by connection id
     private int _peak;                                      // guarded by _lock; connections the clients held open at once
     private int _rawPeak;                                   // guarded by _lock; connections Kestrel had open at once
     private long _accepted;                                 // guarded by _lock
@@ -106,9 +107,53 @@ internal sealed class ConnectionTracker
             lock (_lock)
             {
                 _open.Remove(connection);
+                _faulted.Remove(connection.ConnectionId);
             }
         }
     };
+
+    /// <summary>
+    /// Gives up to <paramref name="count"/> open connections a fault, whichever the dictionary lists
+    /// first among those without one; connections opened later are spared.
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public int Fault(int count, ConnectionFault fault)
+    {
+        lock (_lock)
+        {
+            var chosen = _open.Keys.Where(c => !_faulted.ContainsKey(c.ConnectionId)).Take(count).ToList();
+            foreach (var connection in chosen)
+            {
+                _faulted[connection.ConnectionId] = fault;
+            }
+
+            return chosen.Count;
+        }
+    }
+
+    /// <summary>Takes every connection's fault away; calls held by a hang stay held until they end.</summary>
+    public void HealAll()
+    {
+        lock (_lock)
+        {
+            _faulted.Clear();
+        }
+    }
+
+    /// <summary>Connections with a fault now.</summary>
+    public int Faulted
+    {
+        get { lock (_lock) { return _faulted.Count; } }
+    }
+
+    /// <summary>The fault of the connection a call came on, if it has one.</summary>
+    public ConnectionFault? FaultOf(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _faulted.GetValueOrDefault(connectionId);
+        }
+    }
 
     /// <summary>Aborts every open connection, as a crash or a network cut would.</summary>
     /// <returns>How many connections were aborted.</returns>

@@ -14,7 +14,7 @@ internal sealed class StandInService
 
     public async Task<TResponse> RunAsync<TResponse>(string method, Func<TResponse> answer, ServerCallContext call)
     {
-        State.CallStarted(method);
+        State.CallStarted(method, HeadersOf(call));
         try
         {
             await ApplyFaultsAsync(method, call).ConfigureAwait(false);
@@ -28,6 +28,20 @@ internal sealed class StandInService
 
     private async Task ApplyFaultsAsync(string method, ServerCallContext call)
     {
+        // A faulted connection holds every call on it, health checks too: the path is slow or dead.
+        if (State.Tracker.FaultOf(call.GetHttpContext().Connection.Id) is { } connectionFault)
+        {
+            if (connectionFault.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(connectionFault.Latency, call.CancellationToken).ConfigureAwait(false);
+            }
+
+            if (connectionFault.Hang)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, call.CancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var faults = State.Faults;
         bool health = method == HealthCheck;
         bool spared = (health && faults.SpareHealthCheck) || !faults.HitsThisCall();
@@ -70,12 +84,25 @@ internal sealed class StandInService
             }
         }
 
+        // Qdrant's own error answers come after authentication, as a real node's would.
+        if (faults.ServerErrorForThisCall() is { } serverError)
+        {
+            throw QdrantErrorAnswers.For(serverError, method);
+        }
+
         if (faults.RateLimitRetryAfter is { } retryAfter)
         {
             var trailers = new Metadata { { "retry-after", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) } };
             throw new RpcException(new Status(StatusCode.ResourceExhausted, "Too many requests: rate limit exceeded (stand-in fault)."), trailers);
         }
     }
+
+    // Every header as the server received it (HTTP/2 pseudo-headers aside), including those gRPC
+    // keeps out of RequestHeaders (grpc-encoding, te, content-type): tests read what the client sent.
+    private static Dictionary<string, string> HeadersOf(ServerCallContext call) =>
+        call.GetHttpContext().Request.Headers
+            .Where(h => !h.Key.StartsWith(':'))
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
 
     private static string? BearerToken(string? authorization) =>
         authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)

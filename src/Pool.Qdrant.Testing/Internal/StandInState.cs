@@ -6,6 +6,7 @@ namespace Pool.Qdrant.Testing.Internal;
 internal sealed class StandInState
 {
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _lastHeaders = new(StringComparer.Ordinal);
     private int _inFlight;
     private int _peakInFlight;
 
@@ -34,8 +35,12 @@ internal sealed class StandInState
 
     public long CallCount(string method) => _calls.TryGetValue(method, out long count) ? count : 0;
 
-    public void CallStarted(string method)
+    public IReadOnlyDictionary<string, string> LastRequestHeaders(string method) =>
+        _lastHeaders.TryGetValue(method, out var headers) ? headers : new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public void CallStarted(string method, IReadOnlyDictionary<string, string> headers)
     {
+        _lastHeaders[method] = headers;
         _calls.AddOrUpdate(method, 1, static (_, count) => count + 1);
         int now = Interlocked.Increment(ref _inFlight);
         int peak;

@@ -37,10 +37,24 @@ internal static class ChannelBuilder
             };
         }
 
+        // Last, so the app's proxy, client certificate or CA wins over anything set above.
+        try
+        {
+            options.ConfigureHandler?.Invoke(handler);
+        }
+        catch
+        {
+            handler.Dispose();
+            throw;
+        }
+
         return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
         {
             HttpHandler = handler,
             DisposeHttpClient = true,
+            LoggerFactory = options.LoggerFactory,
+            MaxSendMessageSize = options.MaxSendMessageSize,
+            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
             InitialReconnectBackoff = InitialReconnectBackoff,
             MaxReconnectBackoff = options.MaxReconnectBackoff,
 

@@ -28,19 +28,42 @@ internal sealed class PooledQdrantConnection : IDisposable
     {
         var channel = ChannelBuilder.Build(options);
         CallInvoker invoker = channel.CreateCallInvoker();
-        if (options.ApiKey is { } apiKey)
+        var perCall = CallHeaders(options);
+        if (perCall.Count > 0)
         {
             invoker = invoker.Intercept(headers =>
             {
-                headers.Add("api-key", apiKey);
+                foreach (var (name, value) in perCall)
+                {
+                    headers.Add(name, value);
+                }
+
                 return headers;
             });
         }
 
         // Built over a CallInvoker, QdrantGrpcClient does not own the channel: Dispose below does.
         var grpc = new QdrantGrpcClient(invoker);
-        var client = new QdrantClient(grpc, options.GrpcTimeout);
+        var client = new QdrantClient(grpc, options.GrpcTimeout, options.LoggerFactory);
         return new PooledQdrantConnection(channel, grpc, client);
+    }
+
+    /// <summary>The headers every call carries: the api key, the app's own, and the request compression.</summary>
+    private static List<KeyValuePair<string, string>> CallHeaders(QdrantPoolOptions options)
+    {
+        var headers = new List<KeyValuePair<string, string>>(options.Headers);
+        if (options.ApiKey is { } apiKey)
+        {
+            headers.Add(new("api-key", apiKey));
+        }
+
+        if (options.RequestCompression is { } encoding)
+        {
+            // grpc-dotnet's per-call switch: it compresses the request with that provider and sends grpc-encoding.
+            headers.Add(new("grpc-internal-encoding-request", encoding));
+        }
+
+        return headers;
     }
 
     /// <summary>Asks Qdrant for its health under a deadline of its own, so a black-holed connection cannot hang.</summary>

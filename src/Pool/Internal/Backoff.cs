@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Pool.Internal;
 
 /// <summary>
@@ -20,8 +22,13 @@ internal static class Backoff
         return TimeSpan.FromTicks((long)ticks);
     }
 
-    /// <summary>Waits <paramref name="delay"/> on the pool's clock; ends early, without throwing, when the token is cancelled.</summary>
-    public static async Task PauseAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits <paramref name="delay"/> on the pool's clock; ends early, without throwing, when the token
+    /// is cancelled, and at once when the TimeProvider cannot make the timer (the create goes on: a
+    /// reserved create must end, and with CreateTimeout set, it fails on that provider's timer anyway).
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing TimeProvider must not strand a reserved create.")]
+    public static async Task PauseAsync(GuardedClock time, TimeSpan delay, CancellationToken cancellationToken)
     {
         if (delay <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
         {
@@ -30,13 +37,20 @@ internal static class Backoff
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), done);
+        ITimer? timer = null;
         try
         {
-            using var timer = time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), done, delay, Timeout.InfiniteTimeSpan);
+            timer = time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), done, delay, Timeout.InfiniteTimeSpan);
             await done.Task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Only CreateTimer can throw here: the pause ends now.
         }
         finally
         {
+            GuardedClock.Dispose(timer);
+
             // Unregister, not Dispose: Dispose would spin until a running callback finishes.
             registration.Unregister();
         }

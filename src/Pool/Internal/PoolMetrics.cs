@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 
 namespace Pool.Internal;
@@ -6,7 +7,8 @@ namespace Pool.Internal;
 /// One pool's side of its metrics: the pool.name tag, the meter (its own, or one from the options'
 /// <see cref="IMeterFactory"/>) and the recording calls. Listeners are user code, so the pool calls
 /// these only after releasing its lock; each checks <see cref="Instrument.Enabled"/> first, so with
-/// no listener a call costs a field read and allocates nothing.
+/// no listener a call costs a field read and allocates nothing. A listener that throws is swallowed
+/// here: metrics are telemetry, and they report work that is already decided.
 /// </summary>
 internal sealed class PoolMetrics : IDisposable
 {
@@ -48,7 +50,7 @@ internal sealed class PoolMetrics : IDisposable
     {
         if (_instruments.WaitTime.Enabled)
         {
-            _instruments.WaitTime.Record(wait.TotalSeconds, PoolTag);
+            Guarded(static (m, v) => m._instruments.WaitTime.Record(v, m.PoolTag), wait.TotalSeconds);
         }
     }
 
@@ -56,19 +58,19 @@ internal sealed class PoolMetrics : IDisposable
     {
         if (_instruments.UseTime.Enabled)
         {
-            _instruments.UseTime.Record(use.TotalSeconds, PoolTag);
+            Guarded(static (m, v) => m._instruments.UseTime.Record(v, m.PoolTag), use.TotalSeconds);
         }
     }
 
-    public void Created(TimeSpan took) => _instruments.CreateTime.Record(took.TotalSeconds, PoolTag);
+    public void Created(TimeSpan took) => Guarded(static (m, v) => m._instruments.CreateTime.Record(v, m.PoolTag), took.TotalSeconds);
 
-    public void AcquireTimedOut() => _instruments.Timeouts.Add(1, PoolTag);
+    public void AcquireTimedOut() => Guarded(static (m, _) => m._instruments.Timeouts.Add(1, m.PoolTag), 0);
 
     public void CreateFailed(Exception error)
     {
         if (_instruments.CreateFailures.Enabled)
         {
-            _instruments.CreateFailures.Add(1, PoolTag, new("error.type", error.GetType().FullName));
+            Guarded(static (m, e) => m._instruments.CreateFailures.Add(1, m.PoolTag, new("error.type", e.GetType().FullName)), error);
         }
     }
 
@@ -76,7 +78,7 @@ internal sealed class PoolMetrics : IDisposable
     {
         if (_instruments.Destroyed.Enabled)
         {
-            _instruments.Destroyed.Add(1, PoolTag, new("pool.destroy.reason", ReasonNames[(int)reason]));
+            Guarded(static (m, r) => m._instruments.Destroyed.Add(1, m.PoolTag, new("pool.destroy.reason", ReasonNames[(int)r])), reason);
         }
     }
 
@@ -94,7 +96,22 @@ internal sealed class PoolMetrics : IDisposable
         _instruments.Unregister(this);
         if (_ownsMeter)
         {
-            Meter.Dispose();
+            // Listeners hear MeasurementsCompleted here: user code, guarded like every recording.
+            Guarded(static (m, _) => m.Meter.Dispose(), 0);
+        }
+    }
+
+    /// <summary>One recording: a MeterListener callback that throws loses the measurement, nothing else.</summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A metrics listener's failure must not change the pool's state.")]
+    private void Guarded<TValue>(Action<PoolMetrics, TValue> record, TValue value)
+    {
+        try
+        {
+            record(this, value);
+        }
+        catch (Exception)
+        {
+            // The measurement is lost; the pool's work goes on.
         }
     }
 }

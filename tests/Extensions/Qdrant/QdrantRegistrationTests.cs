@@ -63,7 +63,7 @@ public sealed class QdrantRegistrationTests
             ["Qdrant:ApiKey"] = "k3y",
             ["Qdrant:GrpcTimeout"] = "00:00:12",
             ["Qdrant:KeepAlivePingDelay"] = "-00:00:00.001",
-            ["Qdrant:EvictOnDeadlineExceeded"] = "false",
+            ["Qdrant:EvictOnDeadlineExceeded"] = "true",
             ["Qdrant:Pool:MaxSize"] = "16",
             ["Qdrant:Pool:AcquireTimeout"] = "00:00:03",
         }).Build());
@@ -76,7 +76,7 @@ public sealed class QdrantRegistrationTests
         Assert.Equal("k3y", options.ApiKey);
         Assert.Equal(TimeSpan.FromSeconds(12), options.GrpcTimeout);
         Assert.Equal(Timeout.InfiniteTimeSpan, options.KeepAlivePingDelay);
-        Assert.False(options.EvictOnDeadlineExceeded);
+        Assert.True(options.EvictOnDeadlineExceeded);
         Assert.Equal((16, TimeSpan.FromSeconds(3)), (options.Pool.MaxSize, options.Pool.AcquireTimeout));
         Assert.Equal(("qdrant", QdrantPoolOptions.DefaultBackoffMax), (options.Pool.Name, options.Pool.BackoffMax)); // the binding's defaults stay
     }

@@ -1,5 +1,3 @@
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Extensions.Support;
 
 internal static class Settings

@@ -27,7 +27,7 @@ public sealed partial class SoakTeethTests
         Assert.Equal(1, result.ExitCode);
         Assert.NotNull(broker!.Leaked);
         Assert.Equal(4, messages.Count);
-        Assert.Equal("Leak: the pool has 1 leases out after every worker stopped and gave back what it held (a lease was never returned).", messages[0]);
+        Assert.Equal("I3 Conservation across hand-off violated: the pool has 1 leases out after every worker stopped and gave back what it held (a lease was never returned).", messages[0]);
         Assert.Equal("Not quiet 1 s after the load stopped: InUse=1, Creating=0, Destroying=0, Waiters=0, Abandoned=0 (a lease never returned, or a create or destroy never ended).", messages[1]);
         Assert.Equal("I9 Dispose is complete violated: after DisposeAsync, pool Total 1, clients alive 1, server connections 1 (all must be 0).", messages[2]);
         Assert.Matches(@"^I9 Dispose is complete violated: after DisposeAsync, the pool created (\d+) and destroyed \d+, the factory \1 and \d+\.$", messages[3]);
@@ -119,6 +119,6 @@ public sealed partial class SoakTeethTests
         Assert.EndsWith("] violation 99", violations.First[^1], StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"^Counters disagree: the pool counted (\d+) leases begun; the workers got (\d+), 0 were withdrawn after a failed validation, and at most 0 after their caller cancelled during validation\.$")]
+    [GeneratedRegex(@"^Counters match outcomes violated: the pool counted (\d+) leases begun; the workers got (\d+), 0 were withdrawn after a failed validation, and at most 0 after their caller cancelled during validation\.$")]
     private static partial Regex CountersMessage();
 }

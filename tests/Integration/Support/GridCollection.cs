@@ -1,4 +1,3 @@
-using Pool.Qdrant;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration.Support;

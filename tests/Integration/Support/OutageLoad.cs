@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Grpc.Core;
-using Pool.Qdrant;
 
 namespace Pool.Tests.Integration.Support;
 
@@ -75,13 +73,13 @@ internal sealed class OutageLoad : IAsyncDisposable
     public Task WaitForSuccessesAsync(long more, TimeSpan? timeout = null)
     {
         long target = Successes + more;
-        return Eventually.HoldsAsync(() => Successes >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} successes", timeout);
+        return Waits.UntilAsync(() => Successes >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} successes", timeout);
     }
 
     public Task WaitForFastFailuresAsync(long more)
     {
         long target = FastFailures + more;
-        return Eventually.HoldsAsync(() => FastFailures >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} fast failures");
+        return Waits.UntilAsync(() => FastFailures >= target || !Unexpected.IsEmpty, () => $"{this}: waiting for {target} fast failures");
     }
 
     /// <summary>Stops the workers and waits for them; afterwards no call runs.</summary>

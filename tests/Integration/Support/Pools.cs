@@ -1,6 +1,3 @@
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-
 namespace Pool.Tests.Integration.Support;
 
 /// <summary>Pools aimed at a stand-in, with timeouts short enough that a hang fails a test fast.</summary>

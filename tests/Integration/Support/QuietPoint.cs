@@ -1,6 +1,3 @@
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-
 namespace Pool.Tests.Integration.Support;
 
 /// <summary>Checks at a quiet point (no call running) that the pool's counts match reality on both ends.</summary>
@@ -18,7 +15,7 @@ internal static class QuietPoint
         Assert.Equal(expected, stats.Total);
         Assert.Equal(expected, stats.Live);
         Assert.Equal(expected, pool.Factory.LiveClients);
-        await Eventually.HoldsAsync(
+        await Waits.UntilAsync(
             () => standIn.OpenConnections == expected,
             () => $"server sees {standIn.OpenConnections} connections, pool Total is {expected}");
     }

@@ -1,5 +1,3 @@
-using Pool.Tests.Properties.Support;
-
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>
@@ -83,7 +81,7 @@ internal sealed record ModelConfig(
         DisposeTimeout = Timeout.InfiniteTimeSpan,
         MaintenanceInterval = Timeout.InfiniteTimeSpan,
         TimeProvider = time,
-        Random = new ConstantRandom(RandomValue),
+        Random = new FixedRandom(RandomValue),
     };
 
     public override string ToString() =>

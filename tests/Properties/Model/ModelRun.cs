@@ -1,6 +1,5 @@
 using System.Text;
 using Pool.Internal;
-using Pool.Tests.Properties.Support;
 
 namespace Pool.Tests.Properties.Model;
 
@@ -19,15 +18,8 @@ internal static class ModelRun
 {
     public const int MaxOps = 40;
 
-    /// <summary>
-    /// The interpreter once steered around pool bugs this property found (see KnownBugTests); they are
-    /// fixed, so the steering is off unless POOL_PROPS_AVOID_KNOWN_BUGS=1 (kept for bisecting old commits).
-    /// </summary>
-    public static bool AvoidKnownBugs { get; } = Environment.GetEnvironmentVariable("POOL_PROPS_AVOID_KNOWN_BUGS") == "1";
-
-    public static ModelRunResult Run(uint configSeed, uint[] choices, Func<ModelConfig, IPoolUnderTest> create, bool restricted, bool? avoidKnownBugs = null)
+    public static ModelRunResult Run(uint configSeed, uint[] choices, Func<ModelConfig, ILockstepPool> create, bool restricted)
     {
-        bool avoid = avoidKnownBugs ?? AvoidKnownBugs;
         var config = ModelConfig.From(configSeed, restricted);
         var model = new PoolModel(config);
         var pool = create(config);
@@ -39,7 +31,7 @@ internal static class ModelRun
         {
             foreach (uint c in choices.Take(MaxOps))
             {
-                var op = Interpret(c, model, config, restricted, avoid);
+                var op = Interpret(c, model, config, restricted);
                 ops.Add(op);
                 bool? expectedOk = Apply(op, model);
                 bool? actualOk;
@@ -100,7 +92,7 @@ internal static class ModelRun
         $"idle={m.Idle} inUse={m.InUse} creating={m.Statistics.Creating} waiters={m.Waiters} t={m.Now / TimeSpan.TicksPerMillisecond}ms"
         + (m.Unavailable ? " unavailable" : string.Empty) + (m.Disposed ? " disposed" : string.Empty);
 
-    public static Op Interpret(uint c, PoolModel model, ModelConfig config, bool restricted, bool avoidKnownBugs)
+    public static Op Interpret(uint c, PoolModel model, ModelConfig config, bool restricted)
     {
         var op = Interpret(c, model, restricted);
 
@@ -109,32 +101,6 @@ internal static class ModelRun
         if (op.Kind == OpKind.SetMinSize && op.Value > 0 && config.ValidateAfterIdle != ModelConfig.Inf)
         {
             op = op with { Value = 0 };
-        }
-
-        if (!avoidKnownBugs)
-        {
-            return op;
-        }
-
-        // Bug 1: an acquire with an infinite timeout whose idle connection fails validation throws
-        // PoolExhaustedException. Steer: such acquires get a finite timeout while validation can fail.
-        if (op.Kind == OpKind.Acquire && config.ValidateAfterIdle != ModelConfig.Inf && model.ValidateMode != ValidateMode.Ok
-            && (op.Ticks == ModelConfig.Inf || (op.Ticks == 0 && config.AcquireTimeout == ModelConfig.Inf)))
-        {
-            return op with { Ticks = ModelConfig.Ms(3000) };
-        }
-
-        // Bug 2: lowering MaxSize below MaxConcurrentCreates' in-flight creates breaks invariant I8.
-        if (op.Kind == OpKind.SetMaxSize && op.Value >= 1 && Math.Min(config.MaxConcurrentCreates, op.Value) < model.Statistics.Creating)
-        {
-            return new Op(OpKind.Advance, Ticks: ModelConfig.Ms(100));
-        }
-
-        // Bug 3: lowering MaxSize below the connections open destroys EVERY idle connection, not only the
-        // surplus (a retired connection still counts in Total while its destroy is pending).
-        if (op.Kind == OpKind.SetMaxSize && op.Value >= 1 && model.Idle > 0 && model.Statistics.Total > op.Value)
-        {
-            return new Op(OpKind.Advance, Ticks: ModelConfig.Ms(100));
         }
 
         return op;
@@ -198,7 +164,7 @@ internal static class ModelRun
         return null;
     }
 
-    private static bool? Apply(Op op, IPoolUnderTest p)
+    private static bool? Apply(Op op, ILockstepPool p)
     {
         bool? result = null;
         switch (op.Kind)
@@ -209,9 +175,9 @@ internal static class ModelRun
             case OpKind.Invalidate: p.Return(op.Target, true); break;
             case OpKind.Cancel: p.Cancel(op.Target); break;
             case OpKind.Advance: p.Advance(op.Ticks); break;
-            case OpKind.SetCreate: p.Factory.Create = (CreateMode)op.Value; break;
-            case OpKind.SetValidate: p.Factory.Validate = (ValidateMode)op.Value; break;
-            case OpKind.SetDestroy: p.Factory.Destroy = (DestroyMode)op.Value; break;
+            case OpKind.SetCreate: p.Factory.Set((CreateMode)op.Value); break;
+            case OpKind.SetValidate: p.Factory.Set((ValidateMode)op.Value); break;
+            case OpKind.SetDestroy: p.Factory.Set((DestroyMode)op.Value); break;
             case OpKind.Clear: p.Clear(); break;
             case OpKind.SetMaxSize: result = p.SetMaxSize(op.Value); break;
             case OpKind.SetMinSize: result = p.SetMinSize(op.Value); break;
@@ -222,7 +188,7 @@ internal static class ModelRun
         return result;
     }
 
-    private static string? Compare(PoolModel model, IPoolUnderTest pool, bool full, Op? op)
+    private static string? Compare(PoolModel model, ILockstepPool pool, bool full, Op? op)
     {
         bool settled = pool.Settle();
         var actual = pool.Statistics();
@@ -260,9 +226,9 @@ internal static class ModelRun
         if (full)
         {
             var f = pool.Factory;
-            if (f.CreateCalls != model.CreateCalls || f.ValidateCalls != model.ValidateCalls || f.DestroyCalls != model.DestroyCalls || f.Hung != model.Hung)
+            if (f.CreateCalls != model.CreateCalls || f.ValidateCalls != model.ValidateCalls || f.DestroyCalls != model.DestroyCalls || f.HungCreates != model.Hung)
             {
-                diffs.Add($"factory calls create/validate/destroy/hung: pool {f.CreateCalls}/{f.ValidateCalls}/{f.DestroyCalls}/{f.Hung}, "
+                diffs.Add($"factory calls create/validate/destroy/hung: pool {f.CreateCalls}/{f.ValidateCalls}/{f.DestroyCalls}/{f.HungCreates}, "
                     + $"model {model.CreateCalls}/{model.ValidateCalls}/{model.DestroyCalls}/{model.Hung}");
             }
 

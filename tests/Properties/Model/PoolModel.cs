@@ -1,5 +1,3 @@
-using Pool.Tests.Properties.Support;
-
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Pool.Tests.Systematic.Harness;
-
 namespace Pool.Tests.Systematic.Canaries;
 
 /// <summary>Returns, destroys and dispose of the canary pool.</summary>

@@ -1,5 +1,3 @@
-using Pool.Tests.Systematic.Harness;
-
 namespace Pool.Tests.Systematic.Canaries;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace Pool.Tests.Systematic.Canaries;
 /// Uses only primitives Coyote controls: lock(object), TaskCompletionSource with asynchronous
 /// continuations, Task.Run/Yield, CancellationToken.Register and the controlled TimeProvider.
 /// </summary>
-internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, ScriptedFactory factory, TimeProvider time) : IPoolUnderTest
+internal sealed partial class CanaryPool(CanaryBug bug, PoolSpec spec, IConnectionFactory<TestConnection> factory, TimeProvider time) : IPoolUnderTest
 {
     private readonly object _lock = new();
     private readonly Stack<TestConnection> _idle = new();   // guarded by _lock

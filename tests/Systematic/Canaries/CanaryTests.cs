@@ -1,7 +1,5 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
+using Pool.Internal;
 using Pool.Tests.Systematic.Scenarios;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Systematic.Canaries;
 
@@ -17,7 +15,7 @@ public sealed class CanaryTests(ITestOutputHelper output)
 
     [Fact]
     public void SlotLeakCanary_LeakedSlotIsFoundAsI2() =>
-        CoyoteRunner.AssertBugFound(CanaryScenarios.SlotLeak_CreateFailureWithWaiterBehind, output, "I2 A failed create frees its slot AND serves a waiter violated", CoyoteSettings.CanaryIterations);
+        CoyoteRunner.AssertBugFound(CanaryScenarios.SlotLeak_CreateFailureWithWaiterBehind, output, $"{PoolInvariants.FailedCreateServesAWaiter} violated", CoyoteSettings.CanaryIterations);
 
     [Fact]
     public void LostHandOffCanary_LostConnectionIsFoundAsI3() =>

@@ -4,7 +4,7 @@ namespace Pool.Tests.Systematic.Harness;
 
 /// <summary>
 /// Scenario assertions. A failure is a Coyote bug report: the message names the invariant of
-/// shared/notes/invariants.md it breaks, in the same form as <c>PoolInvariants</c> ("I1 Capacity violated: ...").
+/// docs/invariants.md it breaks, in the same form as <c>PoolInvariants</c> ("I1 Capacity violated: ...").
 /// </summary>
 internal static class Check
 {

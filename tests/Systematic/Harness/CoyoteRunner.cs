@@ -4,8 +4,6 @@ using System.Text.Json;
 using Microsoft.Coyote;
 using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.Rewriting;
-using Microsoft.Coyote.SystematicTesting;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Systematic.Harness;
 
@@ -52,20 +50,10 @@ internal static class CoyoteRunner
         MethodInfo method = scenario.Method;
         string name = $"{method.DeclaringType!.FullName}.{method.Name}";
         RequireEntryPoint(method, name);
-        RequireRewritten(method);
+        RequireRewritten();
 
         uint seed = CoyoteSettings.Seed;
-        var configuration = Configuration.Create()
-            .WithTestingIterations(iterations)
-            .WithMaxSchedulingSteps(CoyoteSettings.MaxSteps)
-            .WithPartiallyControlledConcurrencyAllowed(false)
-            .WithTelemetryEnabled(false)
-            .WithConsoleLoggingEnabled(false)
-            .WithVerbosityEnabled(VerbosityLevel.Error)
-            .WithRandomGeneratorSeed(seed)
-            // The periodic (wall-clock) deadlock monitor only reports blocking Coyote cannot see;
-            // 5 s instead of 1 s keeps a busy 2-core CI machine from reporting a slow step as a hang.
-            .WithDeadlockTimeout(5000);
+        var configuration = Quiet(iterations, CoyoteSettings.MaxSteps, seed);
         configuration = CoyoteSettings.Strategy switch
         {
             null or "" => configuration,
@@ -124,10 +112,31 @@ internal static class CoyoteRunner
         }
     }
 
+    /// <summary>
+    /// The engine's settings every run shares: no partial control, no telemetry, no console output,
+    /// the given iterations, step bound and seed.
+    /// </summary>
+    public static Configuration Quiet(uint iterations, uint maxSteps, uint seed) =>
+        Configuration.Create()
+            .WithTestingIterations(iterations)
+            .WithMaxSchedulingSteps(maxSteps)
+            .WithPartiallyControlledConcurrencyAllowed(false)
+            .WithTelemetryEnabled(false)
+            .WithConsoleLoggingEnabled(false)
+            .WithVerbosityEnabled(VerbosityLevel.Error)
+            .WithRandomGeneratorSeed(seed)
+            // The periodic (wall-clock) deadlock monitor only reports blocking Coyote cannot see;
+            // 5 s instead of 1 s keeps a busy 2-core CI machine from reporting a slow step as a hang.
+            .WithDeadlockTimeout(5000);
+
+    /// <summary>The assemblies Coyote must have rewritten: the pool, the test kit and this project.</summary>
+    public static IReadOnlyList<Assembly> RewrittenAssemblies { get; } =
+        [typeof(ConnectionPool<>).Assembly, typeof(CoyoteClock).Assembly, typeof(CoyoteRunner).Assembly];
+
     /// <summary>No false passes: an assembly Coyote did not rewrite runs uncontrolled and proves nothing.</summary>
-    private static void RequireRewritten(MethodInfo method)
+    public static void RequireRewritten()
     {
-        foreach (var assembly in new[] { typeof(ConnectionPool<>).Assembly, method.DeclaringType!.Assembly })
+        foreach (var assembly in RewrittenAssemblies)
         {
             if (!RewritingEngine.IsAssemblyRewritten(assembly))
             {

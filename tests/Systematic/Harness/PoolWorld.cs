@@ -28,7 +28,7 @@ internal enum Outcome
 }
 
 /// <summary>
-/// One iteration's world: a fresh pool, a <see cref="ScriptedFactory"/>, a <see cref="ControlledTimeProvider"/>
+/// One iteration's world: a fresh pool, a <see cref="ScriptedFactory"/>, a <see cref="CoyoteClock"/>
 /// and Coyote's random generator. Nothing in it outlives the iteration. Its operations check the
 /// shared invariants as they go; <see cref="FinishAsync"/> checks the end state and disposes the pool.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed class PoolWorld
     {
         Spec = spec;
         Random = Generator.Create();
-        Time = new ControlledTimeProvider();
+        Time = new CoyoteClock();
         Factory = new ScriptedFactory(script(Random), spec.MaxSize);
         Pool = target switch
         {
@@ -57,7 +57,7 @@ internal sealed class PoolWorld
 
     public Generator Random { get; }
 
-    public ControlledTimeProvider Time { get; }
+    public CoyoteClock Time { get; }
 
     public ScriptedFactory Factory { get; }
 
@@ -151,6 +151,25 @@ internal sealed class PoolWorld
         }
 
         return acquired;
+    }
+
+    /// <summary>
+    /// A and B acquire with <see cref="ShortTimeout"/> and return at once, concurrently; each must end with
+    /// a lease, a create failure or a timeout. Then <see cref="FinishAsync"/>.
+    /// </summary>
+    public async Task TwoTimedAcquirersThenFinishAsync()
+    {
+        var acquires = new[]
+        {
+            Task.Run(() => AcquireAndReturnAsync("A", ShortTimeout)),
+            Task.Run(() => AcquireAndReturnAsync("B", ShortTimeout)),
+        };
+        foreach (var acquired in await Task.WhenAll(acquires))
+        {
+            Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
+        }
+
+        await FinishAsync();
     }
 
     /// <summary>One maintenance pass of the real pool (what its timer would run), then the invariants.</summary>
@@ -256,7 +275,7 @@ internal sealed class PoolWorld
         var stats = Pool.GetStatistics();
         Check.That(stats.IsDisposed, "I9 Dispose is complete", $"the pool does not report itself disposed {where}.");
         Check.That(
-            stats.Creating == 0, "I2 A failed create frees its slot AND serves a waiter",
+            stats.Creating == 0, PoolInvariants.FailedCreateServesAWaiter,
             () => $"the pool still counts {stats.Creating} creates in flight {where}, but the factory has {Factory.CreatesInFlight} "
                 + $"({Factory.CreatesFailed} of {Factory.CreatesStarted} creates failed): a failed create kept its slot.");
         CheckNothingLeased(stats, where);

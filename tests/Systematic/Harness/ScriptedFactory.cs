@@ -1,13 +1,5 @@
 namespace Pool.Tests.Systematic.Harness;
 
-/// <summary>A connection the <see cref="ScriptedFactory"/> made. Identity only: the factory keeps its state.</summary>
-internal sealed class TestConnection(int id)
-{
-    public int Id { get; } = id;
-
-    public override string ToString() => $"conn#{Id}";
-}
-
 /// <summary>
 /// The backend as the pool sees it: creates, validations and destroys follow a <see cref="FactoryScript"/>,
 /// and the factory keeps the ground truth the pool's counters are checked against: which connections

@@ -1,6 +1,4 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
+using Pool.Internal;
 
 namespace Pool.Tests.Systematic.Scenarios;
 
@@ -24,17 +22,7 @@ public static class CreateFailureScenarios
         var world = PoolWorld.Create(
             target, new PoolSpec(MaxSize: 1),
             random => FactoryScript.Then(random, [CreateFault.Throw], [CreateFault.Succeed, CreateFault.Throw, CreateFault.Slow]));
-        var acquires = new[]
-        {
-            Task.Run(() => world.AcquireAndReturnAsync("A", PoolWorld.ShortTimeout)),
-            Task.Run(() => world.AcquireAndReturnAsync("B", PoolWorld.ShortTimeout)),
-        };
-        foreach (var acquired in await Task.WhenAll(acquires))
-        {
-            PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
-        }
-
-        await world.FinishAsync();
+        await world.TwoTimedAcquirersThenFinishAsync();
     }
 
     /// <summary>
@@ -54,7 +42,7 @@ public static class CreateFailureScenarios
         PoolWorld.Expect(b.Result, Outcome.Lease);
         var stats = world.Pool.GetStatistics();
         Check.That(
-            stats.CreateFailures == 0 && world.Factory.CreatesStarted == 1, "I8 A create outlives the acquirer that caused it",
+            stats.CreateFailures == 0 && world.Factory.CreatesStarted == 1, PoolInvariants.CreatesBelongToThePool,
             () => $"A was cancelled during its create; the pool saw {stats.CreateFailures} failed creates and the factory {world.Factory.CreatesStarted} creates, expected 0 and 1.");
         await world.FinishAsync();
     }

@@ -1,6 +1,4 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
+using Pool.Internal;
 
 namespace Pool.Tests.Systematic.Scenarios;
 
@@ -46,7 +44,7 @@ public static class FaultWindowScenarios
 
         var stats = world.Pool.GetStatistics();
         // A failed create may still be completing (its waiter already answered), so at most 2 are counted here.
-        Check.That(stats.CreateFailures <= 2, "I2 A failed create frees its slot AND serves a waiter", () => $"{stats.CreateFailures} create failures counted, the factory failed only 2.");
+        Check.That(stats.CreateFailures <= 2, PoolInvariants.FailedCreateServesAWaiter, () => $"{stats.CreateFailures} create failures counted, the factory failed only 2.");
 
         // The backend is back: the probe (or any create) succeeds and the window closes.
         await world.Factory.FirstSuccess;

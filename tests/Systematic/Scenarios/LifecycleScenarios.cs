@@ -1,7 +1,3 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -76,9 +72,10 @@ public static class LifecycleScenarios
     internal static Task RunClearRacingAcquiresAndReturns(PoolTarget target) => RunClear(target, byFactoryStage: false);
 
     /// <summary>
-    /// Known pool bug (see README): the same race, checked strictly. A connection the factory returned
-    /// before Clear was called, whose create the pool settles after Clear, is stamped with the new
-    /// generation and handed out after Clear returned.
+    /// The same race, checked strictly: a connection the factory returned before Clear was called, whose
+    /// create the pool settles after Clear, must not be handed out after Clear returned. This found a
+    /// pool bug (the create stamped the connection with the generation current when it settled); the
+    /// pool now keeps the generation of the moment the slot was reserved.
     /// </summary>
     internal static Task RunClearRacingCreateInFlight(PoolTarget target) => RunClear(target, byFactoryStage: true);
 

@@ -1,7 +1,3 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -23,17 +19,7 @@ public static class WarmUpScenarios
         var world = PoolWorld.Create(
             target, new PoolSpec(MaxSize: 2) { MinSize = 1 },
             random => FactoryScript.Random(random, [CreateFault.Succeed, CreateFault.Slow, CreateFault.Throw]));
-        var acquires = new[]
-        {
-            Task.Run(() => world.AcquireAndReturnAsync("A", PoolWorld.ShortTimeout)),
-            Task.Run(() => world.AcquireAndReturnAsync("B", PoolWorld.ShortTimeout)),
-        };
-        foreach (var acquired in await Task.WhenAll(acquires))
-        {
-            PoolWorld.Expect(acquired, Outcome.Lease, Outcome.CreateFailed, Outcome.TimedOut);
-        }
-
-        await world.FinishAsync();
+        await world.TwoTimedAcquirersThenFinishAsync();
     }
 }
 

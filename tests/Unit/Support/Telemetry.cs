@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
+
 namespace Pool.Tests.Unit.Support;
 
 /// <summary>Listening to one pool's metrics and logs in the unit tests.</summary>
@@ -16,7 +17,7 @@ internal static class Telemetry
     /// "Pool"; listening to the other tests' pools (they run in parallel) would make their allocation
     /// tests count the bytes of our collector.
     /// </summary>
-    public static MetricCollector<T> Collect<T>(this ConnectionPool<FakeConnection> pool, string instrument)
+    public static MetricCollector<T> Collect<T>(this ConnectionPool<TestConnection> pool, string instrument)
         where T : struct => new(pool.Meter, instrument);
 
     /// <summary>Runs the observable callbacks once and returns (and clears) what they reported.</summary>
@@ -53,6 +54,10 @@ internal static class Telemetry
         return published.OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>A logger factory over <paramref name="provider"/> alone, with every level on.</summary>
+    public static ILoggerFactory LogsTo(ILoggerProvider provider) =>
+        LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(LogLevel.Trace));
+
     public static ILoggerFactory Logs(FakeLogCollector collector, LogLevel minimum = LogLevel.Trace) =>
         LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(minimum));
 
@@ -61,7 +66,7 @@ internal static class Telemetry
     /// validation failed, idle, expired, cleared, surplus, disposed. Ends with the pool disposed.
     /// The pool needs ValidateAfterIdle 10 s, IdleTimeout 1 min, MaxLifetime 10 min without jitter.
     /// </summary>
-    public static async Task DestroyOneForEachReasonAsync(ConnectionPool<FakeConnection> pool, FakeFactory factory, TimerClock time)
+    public static async Task DestroyOneForEachReasonAsync(ConnectionPool<TestConnection> pool, FakeFactory factory, ArmedTimerClock time)
     {
         var broken = await pool.AcquireAsync();
         broken.Invalidate();

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
 using Pool.Internal;
+
 
 namespace Pool.Tests.Unit.Support;
 
@@ -9,7 +9,7 @@ internal static class TestPools
     /// A pool for the core behaviours: lifecycle features that need time to pass (backoff,
     /// fast-fail, validation, maintenance) are off unless a test turns them on.
     /// </summary>
-    public static ConnectionPool<FakeConnection> Create(
+    public static ConnectionPool<TestConnection> Create(
         FakeFactory factory, FakeTimeProvider time, int maxSize = 4, int minSize = 0,
         TimeSpan? acquireTimeout = null, TimeSpan? disposeTimeout = null, Action<ConnectionPoolOptions>? configure = null)
     {
@@ -36,12 +36,10 @@ internal static class TestPools
         };
 
     /// <summary>Asserts the shared invariants on a snapshot and returns it.</summary>
-    public static PoolStatistics Checked(this ConnectionPool<FakeConnection> pool)
+    public static PoolStatistics Checked(this ConnectionPool<TestConnection> pool)
     {
         var stats = pool.GetStatistics();
         Assert.Null(PoolInvariants.FindViolation(stats));
         return stats;
     }
-
-    public static Task Until(Func<bool> condition, string what) => Waits.Until(condition, what);
 }

@@ -49,6 +49,28 @@ internal sealed partial class PoolState<TConnection>
         return true;
     }
 
+    /// <summary>
+    /// The waiter's own set-up failed after it joined the queue (the TimeProvider could not make its
+    /// deadline): it leaves the queue (I5), counted as neither cancelled nor timed out. The caller
+    /// decides and delivers the failure after the lock.
+    /// </summary>
+    /// <returns>False when the waiter was already decided: that outcome stands.</returns>
+    public bool WaiterWithdrawn(Waiter<TConnection> waiter, ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            if (!_waiters.Remove(waiter))
+            {
+                return false;
+            }
+
+            Settle(ref work);
+            AssertInvariants();
+        }
+
+        return true;
+    }
+
     /// <summary>An acquire whose deadline passed while it validated connections that failed: counted as timed out.</summary>
     /// <returns>The counts at the timeout, for the message.</returns>
     public PoolStatistics AcquireTimedOut()

@@ -1,0 +1,21 @@
+namespace Pool.Tests.Kit;
+
+/// <summary>
+/// The pool bugs the canaries copy, one name each in every test project (the Coyote canary, the FsCheck
+/// model canary and the FsCheck-generated Coyote scenarios). Each is a bug the field has shipped; each
+/// breaks an invariant of docs/invariants.md, which the tests that catch it name.
+/// </summary>
+public enum CanaryBug
+{
+    /// <summary>Decides "may I create?" from open connections only, then creates and counts after (BUG-291 #1): I1.</summary>
+    CheckThenCreate,
+
+    /// <summary>Reserves the slot, but a failed create never gives it back (BUG-291 #2): I2.</summary>
+    SlotLeakOnFailedCreate,
+
+    /// <summary>A waiter gives up (timeout, cancellation) but stays queued; a connection handed to it is lost (npgsql #1788): I3.</summary>
+    LostHandOffToDeadWaiter,
+
+    /// <summary>A failed create frees its slot but never wakes the waiter behind it (database/sql #10886): I2/I4.</summary>
+    NoWakeUpAfterFailedCreate,
+}

@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+
+namespace Pool.Tests.Kit;
+
+/// <summary>
+/// A factory whose creates either finish at once (success or failure) or wait until the test
+/// releases them, and which counts what is alive so tests can compare the pool with reality.
+/// </summary>
+public sealed class FakeFactory : IConnectionFactory<TestConnection>
+{
+    private readonly object _gate = new();
+    private readonly Queue<PendingCreate> _pending = new();
+    private readonly List<TaskCompletionSource> _pendingWatchers = [];
+    private readonly ConcurrentDictionary<int, TestConnection> _live = new();
+    private int _nextId;
+    private int _peakLive;
+    private int _createCalls;
+    private int _destroyCalls;
+    private int _validateCalls;
+    private int _concurrentCreates;
+    private int _peakConcurrentCreates;
+    private int _hungCreates;
+
+    /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
+    public bool Gated { get; set; }
+
+    /// <summary>When set, creates throw this (asynchronously, after the gate if gated).</summary>
+    public Exception? CreateError { get; set; }
+
+    /// <summary>When set, CreateAsync throws this synchronously instead of returning a task.</summary>
+    public Exception? SyncCreateError { get; set; }
+
+    public bool ReturnNull { get; set; }
+
+    public Exception? DestroyError { get; set; }
+
+    public Func<TestConnection, bool> Validate { get; set; } = _ => true;
+
+    /// <summary>When set, ValidateAsync throws this.</summary>
+    public Exception? ValidateError { get; set; }
+
+    /// <summary>When true, ValidateAsync never completes and ignores its token (a black-holed connection).</summary>
+    public bool ValidateHangs { get; set; }
+
+    /// <summary>When set (with <see cref="Clock"/>), each create takes this long on the clock.</summary>
+    public TimeSpan CreateDelay { get; set; }
+
+    public TimeProvider? Clock { get; set; }
+
+    /// <summary>
+    /// When true, creates never answer until the pool cancels their token, then throw
+    /// OperationCanceledException (a black-holed backend; no gate to release them).
+    /// </summary>
+    public bool CreateHangs { get; set; }
+
+    /// <summary>Creates hanging under <see cref="CreateHangs"/> whose token is not cancelled yet.</summary>
+    public int HungCreates => Volatile.Read(ref _hungCreates);
+
+    /// <summary>When true, a gated create fails with OperationCanceledException as soon as its token is cancelled.</summary>
+    public bool HonorCancellation { get; set; }
+
+    public int ValidateCalls => Volatile.Read(ref _validateCalls);
+
+    /// <summary>The most creates in flight at once (called and not yet answered).</summary>
+    public int PeakConcurrentCreates => Volatile.Read(ref _peakConcurrentCreates);
+
+    public int CreateCalls => Volatile.Read(ref _createCalls);
+
+    public int DestroyCalls => Volatile.Read(ref _destroyCalls);
+
+    public int Live => _live.Count;
+
+    public int PeakLive => Volatile.Read(ref _peakLive);
+
+    public IReadOnlyCollection<TestConnection> LiveConnections => _live.Values.ToArray();
+
+    public int PendingCreates
+    {
+        get { lock (_gate) { return _pending.Count; } }
+    }
+
+    /// <summary>Every token the pool passed to CreateAsync, in call order.</summary>
+    public ConcurrentQueue<CancellationToken> CreateTokens { get; } = new();
+
+    public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _createCalls);
+        CreateTokens.Enqueue(cancellationToken);
+        if (SyncCreateError is not null)
+        {
+            throw SyncCreateError;
+        }
+
+        int now = Interlocked.Increment(ref _concurrentCreates);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakConcurrentCreates)) && Interlocked.CompareExchange(ref _peakConcurrentCreates, now, peak) != peak)
+        {
+        }
+
+        return new ValueTask<TestConnection>(TrackConcurrency(CreateCoreAsync(cancellationToken)));
+    }
+
+    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _validateCalls);
+        if (ValidateHangs)
+        {
+            return new ValueTask<bool>(new TaskCompletionSource<bool>().Task);
+        }
+
+        return ValidateError is null ? new(Validate(connection)) : ValueTask.FromException<bool>(ValidateError);
+    }
+
+    public ValueTask DestroyAsync(TestConnection connection)
+    {
+        Interlocked.Increment(ref _destroyCalls);
+        connection.MarkDestroyed();
+        _live.TryRemove(connection.Id, out _);
+        return DestroyError is null ? default : ValueTask.FromException(DestroyError);
+    }
+
+    /// <summary>Completes when at least <paramref name="count"/> gated creates are pending.</summary>
+    public Task WaitForPendingAsync(int count)
+    {
+        lock (_gate)
+        {
+            if (_pending.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var watcher = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pendingWatchers.Add(watcher);
+            return WaitLoopAsync(watcher.Task, count);
+        }
+    }
+
+    public TestConnection CompleteNext()
+    {
+        var pending = Dequeue();
+        var connection = CreateError is null ? Open() : null;
+        if (connection is null)
+        {
+            pending.Completion.TrySetException(CreateError!);
+            return null!;
+        }
+
+        pending.Completion.TrySetResult(connection);
+        return connection;
+    }
+
+    public void FailNext(Exception error) => Dequeue().Completion.TrySetException(error);
+
+    public CancellationToken PeekNextToken()
+    {
+        lock (_gate)
+        {
+            return _pending.Peek().Token;
+        }
+    }
+
+    private async Task<TestConnection> CreateCoreAsync(CancellationToken cancellationToken)
+    {
+        if (CreateDelay > TimeSpan.Zero && Clock is not null)
+        {
+            await Task.Delay(CreateDelay, Clock, CancellationToken.None);
+        }
+
+        if (CreateHangs)
+        {
+            return await HangAsync(cancellationToken);
+        }
+
+        if (!Gated)
+        {
+            return CreateError is null ? Open() : throw CreateError;
+        }
+
+        var pending = new PendingCreate(cancellationToken);
+        lock (_gate)
+        {
+            _pending.Enqueue(pending);
+            WakeWatchers();
+        }
+
+        if (HonorCancellation)
+        {
+            cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+        }
+
+        return await pending.Completion.Task;
+    }
+
+    private Task<TestConnection> HangAsync(CancellationToken cancellationToken)
+    {
+        var hang = new TaskCompletionSource<TestConnection>();
+        Interlocked.Increment(ref _hungCreates);
+        cancellationToken.Register(() =>
+        {
+            Interlocked.Decrement(ref _hungCreates);
+            hang.TrySetCanceled(cancellationToken);
+        });
+        return hang.Task;
+    }
+
+    private async Task<TestConnection> TrackConcurrency(Task<TestConnection> create)
+    {
+        try
+        {
+            return await create;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrentCreates);
+        }
+    }
+
+    private async Task WaitLoopAsync(Task changed, int count)
+    {
+        await changed;
+        await WaitForPendingAsync(count);
+    }
+
+    private PendingCreate Dequeue()
+    {
+        lock (_gate)
+        {
+            return _pending.Dequeue();
+        }
+    }
+
+    private TestConnection Open()
+    {
+        if (ReturnNull)
+        {
+            return null!;
+        }
+
+        var connection = new TestConnection(Interlocked.Increment(ref _nextId));
+        _live[connection.Id] = connection;
+        int live = _live.Count;
+        int peak;
+        while (live > (peak = Volatile.Read(ref _peakLive)) && Interlocked.CompareExchange(ref _peakLive, live, peak) != peak)
+        {
+        }
+
+        return connection;
+    }
+
+    private void WakeWatchers()
+    {
+        foreach (var watcher in _pendingWatchers)
+        {
+            watcher.TrySetResult();
+        }
+
+        _pendingWatchers.Clear();
+    }
+
+    private sealed class PendingCreate(CancellationToken token)
+    {
+        public CancellationToken Token { get; } = token;
+
+        public TaskCompletionSource<TestConnection> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
