@@ -12,7 +12,7 @@ using Pool.Benchmarks.Suites;
 
 // One command reproduces the published table:
 //   dotnet run -c Release --project benchmarks/Pool.Benchmarks
-// runs the BenchmarkDotNet suites (1, 2, 5, and the breakdowns of 1 and 2), then the measurements
+// runs the BenchmarkDotNet suites (1, 2, 5, 6, and the breakdowns of 1 and 2), then the measurements
 // BenchmarkDotNet cannot express as a mean (3: wait percentiles; 4: connections created), and
 // writes benchmarks/RESULTS.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -50,6 +50,11 @@ if (settings.Runs("handoff"))
 if (settings.Runs("cancelled"))
 {
     suites.Add(typeof(CancelledAcquireBenchmarks));
+}
+
+if (settings.Runs("leak"))
+{
+    suites.Add(typeof(LeakDetectionBenchmarks));
 }
 
 if (suites.Count > 0)

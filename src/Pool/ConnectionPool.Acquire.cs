@@ -46,18 +46,18 @@ public sealed partial class ConnectionPool<TConnection>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
     public bool TryAcquire(out PooledConnection<TConnection> lease)
     {
-        string? site = CaptureLeaseSite();
         long now = _time.Now();
         var work = default(PendingWork<TConnection>);
-        var reservation = _state.Reserve(now, site, waitTimeout: null, ref work);
+        var reservation = _state.Reserve(now, waitTimeout: null, ref work);
         RunAfterLock(ref work);
         ObjectDisposedException.ThrowIf(reservation.Disposed, this);
         lease = reservation.Lease;
         if (lease.Entry is null)
         {
-            return false;
+            return false; // and no stack was captured for it
         }
 
+        RecordLeaseSite(lease, _leaseSites?.Capture());
         Handed(lease, now);
         return true;
     }
@@ -69,9 +69,8 @@ public sealed partial class ConnectionPool<TConnection>
             return ValueTask.FromCanceled<PooledConnection<TConnection>>(cancellationToken);
         }
 
-        string? site = CaptureLeaseSite();
         long start = _time.Now();
-        var step = TakeOrQueue(start, site, timeout, out var error);
+        var step = TakeOrQueue(start, timeout, out var error);
         if (error is not null)
         {
             return ValueTask.FromException<PooledConnection<TConnection>>(error);
@@ -79,28 +78,32 @@ public sealed partial class ConnectionPool<TConnection>
 
         if (step.Waiter is null && !NeedsValidation(step.Lease, start))
         {
+            RecordLeaseSite(step.Lease, _leaseSites?.Capture());
             Handed(step.Lease, start);
             return new ValueTask<PooledConnection<TConnection>>(step.Lease); // the allocation-free path
         }
 
-        return AcquireSlowAsync(step, start, timeout, site, cancellationToken);
+        return AcquireSlowAsync(step, start, timeout, cancellationToken);
     }
 
     /// <summary>One attempt: take an idle connection, fail fast, or join the queue; the refusal's exception is built here, after the lock.</summary>
-    private Reservation<TConnection> TakeOrQueue(long now, string? site, TimeSpan timeout, out Exception? error)
+    private Reservation<TConnection> TakeOrQueue(long now, TimeSpan timeout, out Exception? error)
     {
         var work = default(PendingWork<TConnection>);
-        var reservation = _state.Reserve(now, site, timeout, ref work);
+        var reservation = _state.Reserve(now, timeout, ref work);
         RunAfterLock(ref work);
         error = reservation.Disposed ? PoolErrors.Disposed(Name, GetType())
-            : reservation.UnavailableCause is { } cause ? PoolErrors.Unavailable(Name, reservation.Failures, cause)
+            : reservation.UnavailableCause is { } cause ? PoolErrors.Unavailable(Name, reservation.Failures, cause, RetryAfter(reservation.Probe, now))
             : null;
         return reservation;
     }
 
     private async ValueTask<PooledConnection<TConnection>> AcquireSlowAsync(
-        Reservation<TConnection> step, long start, TimeSpan timeout, string? site, CancellationToken cancellationToken)
+        Reservation<TConnection> step, long start, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Captured here, before the first await, while the acquirer's own stack is still the thread's;
+        // attached once a lease is in hand.
+        var site = _leaseSites?.Capture();
         while (true)
         {
             PooledConnection<TConnection> lease;
@@ -137,6 +140,7 @@ public sealed partial class ConnectionPool<TConnection>
             long now = check ? _time.Now() : 0;
             if (!check || !NeedsValidation(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
             {
+                RecordLeaseSite(lease, site);
                 Handed(lease, start);
                 return lease;
             }
@@ -149,7 +153,7 @@ public sealed partial class ConnectionPool<TConnection>
                 throw ExhaustedError(timeout, seen);
             }
 
-            step = TakeOrQueue(now, site, timeout, out var error);
+            step = TakeOrQueue(now, timeout, out var error);
             if (error is not null)
             {
                 throw error;
@@ -178,8 +182,17 @@ public sealed partial class ConnectionPool<TConnection>
     private bool NeedsValidation(in PooledConnection<TConnection> lease, long now) =>
         _validateAfterIdleTicks != long.MaxValue && now - lease.Entry!.IdleSince > _validateAfterIdleTicks;
 
-    private string? CaptureLeaseSite() =>
-        _options.LeakDetectionThreshold is null ? null : new StackTrace(2, fNeedFileInfo: true).ToString();
+    /// <summary>Stacks captured for leak detection so far (a test seam: the capture is the cost to avoid).</summary>
+    internal long LeaseStacksCaptured => _leaseSites?.Captured ?? 0;
+
+    /// <summary>Leak detection: attaches the acquirer's stack, when its acquire was sampled, to the lease it now holds.</summary>
+    private void RecordLeaseSite(in PooledConnection<TConnection> lease, StackTrace? site)
+    {
+        if (site is not null)
+        {
+            _state.AttachLeaseSite(lease.Entry!, lease.LeaseId, site);
+        }
+    }
 
     private PoolExhaustedException ExhaustedError(TimeSpan timeout, in PoolStatistics seen) => new(
         $"Timed out after {timeout} waiting for a connection from pool '{Name}' "

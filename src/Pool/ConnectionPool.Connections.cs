@@ -21,6 +21,11 @@ public sealed partial class ConnectionPool<TConnection>
         {
             backoff = _options.BackoffInitial; // a probe never redials at once: no hot loop while the backend is down
         }
+
+        if (probe)
+        {
+            ScheduleProbe(backoff); // for RetryAfter: fast-failed acquires say when this probe dials
+        }
         await Backoff.PauseAsync(_time, backoff, _disposeCts.Token).ConfigureAwait(false);
         if (!MayCallFactory())
         {

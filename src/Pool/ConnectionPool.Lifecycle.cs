@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pool.Internal;
 
 namespace Pool;
@@ -49,7 +50,7 @@ public sealed partial class ConnectionPool<TConnection>
         AssertNotUnderLock();
         long now = _time.Now();
         var work = default(PendingWork<TConnection>);
-        List<(long LeasedAt, string Site)>? leaks = null;
+        List<(long LeasedAt, System.Diagnostics.StackTrace? Site)>? leaks = null;
         if (!_state.Maintain(now, ref work, ref leaks))
         {
             return;
@@ -58,7 +59,13 @@ public sealed partial class ConnectionPool<TConnection>
         RunAfterLock(ref work);
         foreach (var (leasedAt, site) in leaks ?? [])
         {
-            PoolLog.LeakSuspected(_logger, Name, _time.Elapsed(leasedAt, now), _options.LeakDetectionThreshold!.Value, site);
+            _leaseSites!.LeakSuspected(); // from now on every acquire captures its stack: a repeat offender is shown
+
+            // The stack is formatted here, when its leak is reported, and only if the warning is written.
+            if (_logger.IsEnabled(LogLevel.Warning))
+            {
+                PoolLog.LeakSuspected(_logger, Name, _time.Elapsed(leasedAt, now), _options.LeakDetectionThreshold!.Value, LeaseSites.Format(site));
+            }
         }
     }
 
@@ -107,7 +114,7 @@ public sealed partial class ConnectionPool<TConnection>
         if (_state.RegisterWarmUp(warmUp, out bool registered) is { } refusal)
         {
             return Task.FromException(refusal.UnavailableCause is { } cause
-                ? PoolErrors.Unavailable(Name, refusal.Failures, cause)
+                ? PoolErrors.Unavailable(Name, refusal.Failures, cause, RetryAfter(refusal.Probe, _time.Now()))
                 : PoolErrors.Disposed(Name, GetType()));
         }
 

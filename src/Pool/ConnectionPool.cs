@@ -33,6 +33,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
     private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
     private readonly PoolState<TConnection> _state;  // every lock-guarded field, and every decision about them
     private readonly ITimer? _maintenanceTimer;      // null when nothing needs maintenance; disposed with the pool
+    private readonly LeaseSites? _leaseSites;        // which acquires capture their stack; null when leak detection is off
 
     // Cancelled when the pool is disposed; the factory's token for creates is linked to it.
     private readonly CancellationTokenSource _disposeCts = new();
@@ -50,6 +51,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         _time = new GuardedClock(_options.TimeProvider);
         _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) is { } logger ? new GuardedLogger(logger) : NullLogger.Instance;
         _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
+        _leaseSites = _options.LeakDetectionThreshold is null ? null : new LeaseSites();
         _state = new PoolState<TConnection>(
             this, _options, ToTimestampTicks(_options.IdleTimeout), ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan));
 

@@ -83,8 +83,9 @@ public sealed class ConnectionPoolOptions
     public int FailFastAfter { get; set; } = 3;
 
     /// <summary>
-    /// A lease held longer than this is logged as a probable leak, with the stack captured at acquire
-    /// (captured only when this is set). <value>null (off), or &gt; 0 and ≤ <see cref="MaxTimeout"/>; default null.</value>
+    /// A lease held longer than this is logged as a probable leak, with the stack of its acquire when that
+    /// acquire was sampled: 1 in 1024 acquires captures its stack until the pool suspects a leak, every
+    /// acquire after that (only when this is set). <value>null (off), or &gt; 0 and ≤ <see cref="MaxTimeout"/>; default null.</value>
     /// </summary>
     public TimeSpan? LeakDetectionThreshold { get; set; }
 

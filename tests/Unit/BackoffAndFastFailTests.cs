@@ -72,7 +72,8 @@ public sealed class BackoffAndFastFailTests
         Assert.Same(outage, error.InnerException);
         Assert.Equal(
             "The pool 'test' is unavailable: the last 3 creates failed, the last with: connection refused "
-            + "Acquires that no idle connection can serve fail at once until a probe create succeeds.",
+            + "Acquires that no idle connection can serve fail at once until a probe create succeeds; "
+            + "retry after 100 ms (RetryAfter), when the next probe is due.",
             error.Message);
         var stats = pool.Checked();
         Assert.Equal((0, 0, 2L), (stats.InUse, stats.Waiters, stats.FailedFast));

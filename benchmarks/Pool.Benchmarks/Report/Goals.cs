@@ -3,16 +3,17 @@ using Pool.Benchmarks.Suites;
 
 namespace Pool.Benchmarks.Report;
 
-/// <summary>Judges the five goals of the benchmarks' issue against one run's results.</summary>
+/// <summary>Judges the goals of the benchmarks (the five of the benchmarks' issue, and leak detection's) against one run's results.</summary>
 internal static class Goals
 {
     private const double SpeedTarget = 1.5;
     private const double TailTarget = 2.0;
     private const int SpikeTarget = 6;
+    private const double LeakDetectionTarget = 2.0;
     private static readonly string[] Shapes = ["64 tasks on 16", "8 tasks on 4"];
 
     public static IReadOnlyList<Goal> Judge(RunResults results) =>
-        [Uncontended(results), Contended(results), Oversubscribed(results), Spike(results), Cancelled(results)];
+        [Uncontended(results), Contended(results), Oversubscribed(results), Spike(results), Cancelled(results), LeakDetection(results)];
 
     private static Goal Uncontended(RunResults results)
     {
@@ -85,5 +86,17 @@ internal static class Goals
         }
 
         return goal with { Measured = $"{Format.Ns(ours.MeanNs)}, {Format.Bytes(ours.AllocatedBytes)} ({Format.Ratio(ours.MeanNs / baseline.MeanNs)} the SemaphoreSlim pool's time)" };
+    }
+
+    private static Goal LeakDetection(RunResults results)
+    {
+        var goal = new Goal(6, "Leak detection on", "acquire + return ≤ 2× leak detection off", "not run", null);
+        if (results.Find<LeakDetectionBenchmarks>("AcquireLeakDetectionOn") is not { } on || results.Find<LeakDetectionBenchmarks>("AcquireLeakDetectionOff") is not { } off)
+        {
+            return goal;
+        }
+
+        double ratio = on.MeanNs / off.MeanNs;
+        return goal with { Measured = $"{Format.Ratio(ratio)} ({Format.Ns(on.MeanNs)} vs {Format.Ns(off.MeanNs)}, {Format.Bytes(on.AllocatedBytes)} per acquire on average)", Met = ratio <= LeakDetectionTarget };
     }
 }

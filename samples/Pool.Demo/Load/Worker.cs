@@ -13,8 +13,10 @@ namespace Pool.Demo.Load;
 internal sealed class Worker(Rig rig, int index)
 {
     private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestRetryWait = TimeSpan.FromSeconds(2); // a RetryAfter is a hint: never trust it blindly
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(20);
     private readonly Random _random = new(unchecked((rig.Seed * 1_000_003) + index));
+    private TimeSpan? _retryAfter; // the RetryAfter of this worker's last fast-failed call (one call at a time per worker)
 
     /// <summary>Runs until <paramref name="stop"/>; the call in progress then finishes (it is not cancelled by the stop).</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -27,13 +29,32 @@ internal sealed class Worker(Rig rig, int index)
                 continue;
             }
 
+            _retryAfter = null;
             var outcome = await CallAsync();
             rig.Violations.Check(rig.Pool.GetStatistics(), $"after a call of worker {index}");
-            if (outcome != Outcome.Succeeded)
+            if (outcome == Outcome.FailedFast && _retryAfter is { } retryAfter)
+            {
+                // As a well-written app does: the pool said when its next probe dials, so wait that
+                // long (bounded; the stop ends the wait) instead of failing again and again meanwhile.
+                await PauseAsync(retryAfter < PauseAfterFailure ? PauseAfterFailure : retryAfter < LongestRetryWait ? retryAfter : LongestRetryWait, stop);
+            }
+            else if (outcome != Outcome.Succeeded)
             {
                 // The app's own pause before it tries again; the pool itself never spins.
                 await Task.Delay(PauseAfterFailure, CancellationToken.None);
             }
+        }
+    }
+
+    private static async Task PauseAsync(TimeSpan wait, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(wait, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped while waiting: the loop ends.
         }
     }
 
@@ -67,6 +88,10 @@ internal sealed class Worker(Rig rig, int index)
         {
             rig.Tally.Record(call.Upsert, Stopwatch.GetElapsedTime(start));
             rig.Timeline.Succeeded(started);
+        }
+        else
+        {
+            rig.Timeline.Failed();
         }
 
         return outcome;
@@ -176,7 +201,7 @@ internal sealed class Worker(Rig rig, int index)
         var outcome = (error, leased) switch
         {
             (PoolExhaustedException, false) => Outcome.AcquireTimedOut,
-            (PoolUnavailableException, false) => Outcome.FailedFast,
+            (PoolUnavailableException unavailable, false) => FailedFast(unavailable),
             (ConnectionCreateException, false) => Outcome.CreateFailed,
             (OperationCanceledException, false) when token.IsCancellationRequested => Outcome.AcquireCancelled,
             (RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown }, true) => Outcome.CallBroken,
@@ -191,6 +216,12 @@ internal sealed class Worker(Rig rig, int index)
         }
 
         return outcome;
+    }
+
+    private Outcome FailedFast(PoolUnavailableException error)
+    {
+        _retryAfter = error.RetryAfter;
+        return Outcome.FailedFast;
     }
 
     private bool Draw(double chance) => chance > 0 && _random.NextDouble() < chance;

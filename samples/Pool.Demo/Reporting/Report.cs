@@ -52,6 +52,9 @@ internal static class Report
         {
             Row("recovery after a restart", recoveries.Count == 0 ? "never measured" : string.Create(inv,
                 $"{recoveries.Count} of {restarts.Count} measured: median {recoveries[(recoveries.Count - 1) / 2]:F0} ms, worst {recoveries[^1]:F0} ms"));
+            double down = restarts.Sum(r => ((r.Up ?? r.Down) - r.Down).TotalSeconds);
+            Row("failed calls during outages", string.Create(inv,
+                $"{restarts.Sum(r => r.FailedCalls):N0} (from each stop until the first success after the restart; {down:F2} s down in all)"));
         }
 
         if (settings.Chaos)

@@ -72,6 +72,18 @@ internal sealed class Timeline
         }
     }
 
+    /// <summary>A call failed now: counted against the last restart while it lasts (from down until the first success after up).</summary>
+    public void Failed()
+    {
+        lock (_lock)
+        {
+            if (_restarts.Count > 0 && _restarts[^1] is { Recovered: null } last)
+            {
+                _restarts[^1] = last with { FailedCalls = last.FailedCalls + 1 };
+            }
+        }
+    }
+
     /// <summary>One stop and start of the stand-in, on the run's clock; immutable, replaced under the timeline's lock.</summary>
     internal sealed record Restart
     {
@@ -84,12 +96,15 @@ internal sealed class Timeline
 
         public TimeSpan? RecoveryTime => Recovered - Up;
 
+        /// <summary>Calls that failed from <see cref="Down"/> until <see cref="Recovered"/> (or the end).</summary>
+        public long FailedCalls { get; init; }
+
         public override string ToString()
         {
             string recovered = RecoveryTime is { } r
                 ? string.Create(CultureInfo.InvariantCulture, $"{r.TotalMilliseconds:F0} ms after it was up")
                 : "NEVER (before the next restart or the end)";
-            return string.Create(CultureInfo.InvariantCulture, $"down at {Down.TotalSeconds:F1} s for {((Up ?? Down) - Down).TotalSeconds:F2} s, recovered {recovered}");
+            return string.Create(CultureInfo.InvariantCulture, $"down at {Down.TotalSeconds:F1} s for {((Up ?? Down) - Down).TotalSeconds:F2} s, recovered {recovered}; {FailedCalls:N0} calls failed meanwhile");
         }
     }
 

@@ -44,7 +44,8 @@ internal sealed class ConnectionEntry<TConnection>
     /// <summary>Lease bookkeeping for leak detection. Guarded by the lock of <see cref="PoolState{TConnection}"/>.</summary>
     public long LeasedAt { get; set; }
 
-    public string? LeaseSite { get; set; }
+    /// <summary>The stack of the acquire that holds the lease, when it was sampled (<see cref="LeaseSites"/>); formatted only if it leaks.</summary>
+    public System.Diagnostics.StackTrace? LeaseSite { get; set; }
 
     public bool LeakReported { get; set; }
 

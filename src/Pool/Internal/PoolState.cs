@@ -34,6 +34,7 @@ internal sealed partial class PoolState<TConnection>
     private readonly bool _tracksLeases;              // leak detection is on: leases are stamped and kept in _leased
     private readonly long _idleTimeoutTicks;          // timestamp units; long.MaxValue = never
     private readonly long _leakThresholdTicks;        // timestamp units; long.MaxValue = off
+    private readonly TimeSpan _backoffInitial;        // RetryAfter of the acquires failed while no probe is scheduled
 
     // The one lock of the pool. Every field below is guarded by it (read and written only inside it);
     // each says so again, with what it means.
@@ -65,6 +66,7 @@ internal sealed partial class PoolState<TConnection>
     private int _consecutiveFailures;   // lock; creates failed in a row since the last success
     private Exception? _lastCreateError; // lock; the last create failure, the cause fast-failed acquires report
     private bool _unavailable;          // lock; the window is open (FailFastAfter failures in a row; a success closes it)
+    private ProbeSchedule? _probe;      // lock; when the probe dials, as the shell chose it; null until it has, and after any create fails
 
     private bool _disposed;                         // lock; set once by Dispose, never cleared: no create is reserved after it
     private TaskCompletionSource? _drained;         // lock; made by Dispose, completed after the lock when no slot or abandoned create is left
@@ -80,6 +82,7 @@ internal sealed partial class PoolState<TConnection>
         _tracksLeases = options.LeakDetectionThreshold is not null;
         _idleTimeoutTicks = idleTimeoutTicks;
         _leakThresholdTicks = leakThresholdTicks;
+        _backoffInitial = options.BackoffInitial;
         _maxSize = options.MaxSize;
         _minSize = options.MinSize;
         _ceiling = _maxSize;
@@ -145,7 +148,7 @@ internal sealed partial class PoolState<TConnection>
     /// way), else fail fast while the window is open, else join the queue. With no
     /// <paramref name="waitTimeout"/> (TryAcquire) it only takes an idle connection.
     /// </summary>
-    public Reservation<TConnection> Reserve(long now, string? site, TimeSpan? waitTimeout, ref PendingWork<TConnection> work)
+    public Reservation<TConnection> Reserve(long now, TimeSpan? waitTimeout, ref PendingWork<TConnection> work)
     {
         var reservation = default(Reservation<TConnection>);
         lock (_lock)
@@ -157,7 +160,7 @@ internal sealed partial class PoolState<TConnection>
             else if (TakeIdle(now, ref work) is { } entry)
             {
                 // The queue is empty whenever a connection is idle (I4), so this never jumps the queue.
-                reservation.Lease = new PooledConnection<TConnection>(entry, BeginLease(entry, site, now));
+                reservation.Lease = new PooledConnection<TConnection>(entry, BeginLease(entry, now));
             }
             else if (waitTimeout is not { } timeout)
             {
@@ -168,11 +171,12 @@ internal sealed partial class PoolState<TConnection>
                 _counters.FailedFast++;
                 reservation.UnavailableCause = _lastCreateError;
                 reservation.Failures = _consecutiveFailures;
+                reservation.Probe = _probe;
             }
             else
             {
                 // Enqueued under the same lock that returns connections: no wake-up can be lost (I4).
-                reservation.Waiter = new Waiter<TConnection>(_owner, _name, site) { Timeout = timeout };
+                reservation.Waiter = new Waiter<TConnection>(_owner, _name) { Timeout = timeout };
                 _waiters.Enqueue(reservation.Waiter);
             }
 
@@ -223,6 +227,21 @@ internal sealed partial class PoolState<TConnection>
     }
 
     /// <summary>
+    /// Leak detection: the stack an acquirer captured (on its own thread) for the lease it now holds.
+    /// Attached after the lease is decided, so an acquire that gets nothing never captures one.
+    /// </summary>
+    public void AttachLeaseSite(ConnectionEntry<TConnection> entry, long leaseId, StackTrace site)
+    {
+        lock (_lock)
+        {
+            if (_tracksLeases && entry.IsLeasedBy(leaseId))
+            {
+                entry.LeaseSite = site;
+            }
+        }
+    }
+
+    /// <summary>
     /// Brings the state back to rest after any change: idle connections go to the oldest waiters,
     /// the shrink ceiling follows the connections down, warm-up waiters are told, and slots are
     /// reserved for the creates that waiters, MinSize or the fast-fail probe need.
@@ -232,7 +251,7 @@ internal sealed partial class PoolState<TConnection>
         while (_waiters.Count > 0 && PopNewestIdle() is { } entry)
         {
             _waiters.TryDequeue(out var waiter);
-            waiter.Grant_NeedsLock(entry, BeginLease(entry, waiter.LeaseSite, entry.IdleSince));
+            waiter.Grant_NeedsLock(entry, BeginLease(entry, entry.IdleSince));
             work.Deliver(waiter);
         }
 
@@ -291,7 +310,7 @@ internal sealed partial class PoolState<TConnection>
         return null;
     }
 
-    private long BeginLease(ConnectionEntry<TConnection> entry, string? site, long now)
+    private long BeginLease(ConnectionEntry<TConnection> entry, long now)
     {
         _inUse++;
         _counters.Acquired++;
@@ -299,7 +318,7 @@ internal sealed partial class PoolState<TConnection>
         if (_tracksLeases)
         {
             entry.LeasedAt = now;
-            entry.LeaseSite = site;
+            entry.LeaseSite = null; // the acquirer attaches its stack, if sampled, once it holds the lease
             entry.LeakReported = false;
             _leased.Add(entry);
         }

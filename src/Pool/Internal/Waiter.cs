@@ -12,16 +12,16 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     private Exception? _error;
     private Exception? _cause;
     private int _failures;
+    private TimeSpan _retryAfter;
     private Outcome _outcome;
     private CancellationToken _cancelledBy;
     private readonly string _poolName;
 
-    public Waiter(ConnectionPool<TConnection>? pool, string poolName, string? leaseSite)
+    public Waiter(ConnectionPool<TConnection>? pool, string poolName)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Pool = pool;
         _poolName = poolName;
-        LeaseSite = leaseSite;
     }
 
     private enum Outcome
@@ -36,9 +36,6 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
 
     /// <summary>The pool whose timer and token callbacks take this waiter out of its queue; null only in the state machine's own tests.</summary>
     public ConnectionPool<TConnection>? Pool { get; }
-
-    /// <summary>The acquire's stack, for leak detection; null unless a leak threshold is set.</summary>
-    public string? LeaseSite { get; }
 
     /// <summary>The acquire's timeout, for the exhaustion message.</summary>
     public TimeSpan Timeout { get; set; }
@@ -70,11 +67,12 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
         _cause = cause;
     }
 
-    public void FailUnavailable(Exception cause, int failures)
+    public void FailUnavailable(Exception cause, int failures, TimeSpan retryAfter)
     {
         Decide(Outcome.Unavailable);
         _cause = cause;
         _failures = failures;
+        _retryAfter = retryAfter;
     }
 
     public void Cancel(CancellationToken token)
@@ -91,7 +89,7 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
             Outcome.Granted => TrySetResult(new PooledConnection<TConnection>(_entry!, _leaseId)),
             Outcome.Failed => TrySetException(_error!),
             Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(_poolName, _cause!)),
-            Outcome.Unavailable => TrySetException(PoolErrors.Unavailable(_poolName, _failures, _cause!)),
+            Outcome.Unavailable => TrySetException(PoolErrors.Unavailable(_poolName, _failures, _cause!, _retryAfter)),
             _ => TrySetCanceled(_cancelledBy),
         };
         PoolInvariants.Require(delivered, PoolInvariants.Conservation, "a waiter's outcome was delivered twice.");

@@ -108,7 +108,7 @@ internal sealed class StateDriver
                 Step($"min size {min}", (ref PendingWork<string> w) => _state.SetMinSize(min, ref w), target: null);
                 break;
             case 12:
-                List<(long, string)>? leaks = null;
+                List<(long, System.Diagnostics.StackTrace?)>? leaks = null;
                 Step("maintain", (ref PendingWork<string> w) => _state.Maintain(_now, ref w, ref leaks), target: null);
                 break;
             case 13:
@@ -127,7 +127,7 @@ internal sealed class StateDriver
 
     private void Reserve(TimeSpan? wait)
     {
-        Step(wait is null ? "try acquire" : "acquire", (ref PendingWork<string> w) => Track(_state.Reserve(_now, "site", wait, ref w), wait), target: null);
+        Step(wait is null ? "try acquire" : "acquire", (ref PendingWork<string> w) => Track(_state.Reserve(_now, wait, ref w), wait), target: null);
     }
 
     /// <summary>Records what an acquire got before the step's checks run.</summary>

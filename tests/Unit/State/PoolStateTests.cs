@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pool.Internal;
 
 namespace Pool.Tests.Unit.State;
@@ -28,7 +29,7 @@ public sealed class PoolStateTests
         var rig = new StateRig(maxSize: 3);
         rig.Open(2);
 
-        var reservation = rig.Reserve(StateRig.Wait, site: "here");
+        var reservation = rig.Reserve(StateRig.Wait);
 
         Assert.Equal("c2", reservation.Lease.Connection);
         Assert.Null(reservation.Waiter);
@@ -425,7 +426,7 @@ public sealed class PoolStateTests
         rig.State.SetMinSize(1, ref rig.Work);
         rig.Now += 100;
         rig.Work = default;
-        List<(long LeasedAt, string Site)>? leaks = null;
+        List<(long LeasedAt, StackTrace? Site)>? leaks = null;
 
         Assert.True(rig.State.Maintain(rig.Now, ref rig.Work, ref leaks));
 
@@ -440,14 +441,15 @@ public sealed class PoolStateTests
     {
         var rig = new StateRig(maxSize: 2, leakThresholdTicks: 100);
         rig.Open(1);
-        var lease = rig.Lease(site: "at Caller()");
+        var site = new StackTrace();
+        var lease = rig.Lease(site);
         rig.Now += 100;
-        List<(long LeasedAt, string Site)>? leaks = null;
+        List<(long LeasedAt, StackTrace? Site)>? leaks = null;
 
         rig.State.Maintain(rig.Now, ref rig.Work, ref leaks);
         rig.State.Maintain(rig.Now + 100, ref rig.Work, ref leaks);
 
-        Assert.Equal([(1_000L, "at Caller()")], leaks);
+        Assert.Equal([(1_000L, site)], leaks);
         Assert.Equal(1_000L, rig.Return(lease)); // the return reports when the leaked lease began
     }
 

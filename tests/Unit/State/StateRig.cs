@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pool.Internal;
 
 namespace Pool.Tests.Unit.State;
@@ -37,17 +38,22 @@ internal sealed class StateRig
 
     public PoolStatistics Stats => State.Snapshot();
 
-    public Reservation<string> Reserve(TimeSpan? wait, string? site = null)
+    public Reservation<string> Reserve(TimeSpan? wait)
     {
         Work = default;
-        return State.Reserve(Now, site, wait, ref Work);
+        return State.Reserve(Now, wait, ref Work);
     }
 
-    /// <summary>Leases an idle connection; fails the test if none was idle.</summary>
-    public PooledConnection<string> Lease(string? site = null)
+    /// <summary>Leases an idle connection, attaching <paramref name="site"/> as a sampled acquire does; fails the test if none was idle.</summary>
+    public PooledConnection<string> Lease(StackTrace? site = null)
     {
-        var reservation = Reserve(Wait, site);
+        var reservation = Reserve(Wait);
         Assert.NotNull(reservation.Lease.Entry);
+        if (site is not null)
+        {
+            State.AttachLeaseSite(reservation.Lease.Entry, reservation.Lease.LeaseId, site);
+        }
+
         return reservation.Lease;
     }
 

@@ -32,6 +32,7 @@ internal sealed partial class PoolState<TConnection>
                 if (_unavailable)
                 {
                     _unavailable = false;
+                    _probe = null;
                     work.WindowClosed = true;
                 }
 
@@ -107,6 +108,22 @@ internal sealed partial class PoolState<TConnection>
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The shell chose the fast-fail probe's backoff: it dials at <paramref name="schedule"/>'s DialsAt
+    /// and is abandoned at its AnswerBy at the latest. Recorded for RetryAfter; ignored once the window
+    /// has closed.
+    /// </summary>
+    public void ProbeScheduled(ProbeSchedule schedule)
+    {
+        lock (_lock)
+        {
+            if (_unavailable)
+            {
+                _probe = schedule;
+            }
+        }
     }
 
     /// <summary>
@@ -196,6 +213,8 @@ internal sealed partial class PoolState<TConnection>
         _counters.CreateFailures++;
         _consecutiveFailures++;
         _lastCreateError = error;
+        _probe = null; // the next probe is reserved by the settle that follows; the shell schedules it
+
         int failures = _consecutiveFailures;
         work.CreateError = error;
         work.ConsecutiveFailures = failures;
@@ -210,7 +229,7 @@ internal sealed partial class PoolState<TConnection>
             while (_waiters.TryDequeue(out var waiter))
             {
                 _counters.FailedFast++;
-                waiter.FailUnavailable(error, failures);
+                waiter.FailUnavailable(error, failures, _backoffInitial); // no probe is scheduled yet
                 work.Deliver(waiter);
             }
 
@@ -225,5 +244,9 @@ internal sealed partial class PoolState<TConnection>
     }
 
     // A method of its own: a lambda in FailCreate would allocate its closure on every failure.
-    private Func<Exception> UnavailableError(int failures, Exception error) => () => PoolErrors.Unavailable(_name, failures, error);
+    private Func<Exception> UnavailableError(int failures, Exception error)
+    {
+        var retryAfter = _backoffInitial; // no probe is scheduled yet
+        return () => PoolErrors.Unavailable(_name, failures, error, retryAfter);
+    }
 }

@@ -63,10 +63,11 @@ internal sealed partial class PoolState<TConnection>
     /// <summary>
     /// One maintenance pass at <paramref name="now"/>: retires idle connections that were cleared,
     /// expired, or idled past IdleTimeout beyond MinSize (oldest first), marks leases held past the
-    /// leak threshold (each reported once, into <paramref name="leaks"/>), and refills MinSize (I10).
+    /// leak threshold (each reported once, into <paramref name="leaks"/>, with its stack when the acquire
+    /// was sampled), and refills MinSize (I10).
     /// </summary>
     /// <returns>False when the pool is disposed: nothing was done.</returns>
-    public bool Maintain(long now, ref PendingWork<TConnection> work, ref List<(long LeasedAt, string Site)>? leaks)
+    public bool Maintain(long now, ref PendingWork<TConnection> work, ref List<(long LeasedAt, System.Diagnostics.StackTrace? Site)>? leaks)
     {
         lock (_lock)
         {
@@ -94,7 +95,7 @@ internal sealed partial class PoolState<TConnection>
 
             foreach (var leased in _leased)
             {
-                if (!leased.LeakReported && leased.LeaseSite is not null && now - leased.LeasedAt >= _leakThresholdTicks)
+                if (!leased.LeakReported && now - leased.LeasedAt >= _leakThresholdTicks)
                 {
                     leased.LeakReported = true;
                     (leaks ??= []).Add((leased.LeasedAt, leased.LeaseSite));
@@ -122,7 +123,7 @@ internal sealed partial class PoolState<TConnection>
 
             if (_unavailable)
             {
-                return new WarmUpRefusal(_lastCreateError, _consecutiveFailures);
+                return new WarmUpRefusal(_lastCreateError, _consecutiveFailures, _probe);
             }
 
             if (_idle + _inUse < _minSize)

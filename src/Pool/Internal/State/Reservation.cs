@@ -19,4 +19,7 @@ internal struct Reservation<TConnection>
     public Exception? UnavailableCause;
 
     public int Failures;
+
+    /// <summary>When the fast-fail probe dials, if the shell has chosen its backoff yet: the refusal's RetryAfter.</summary>
+    public ProbeSchedule? Probe;
 }
