@@ -59,15 +59,16 @@ public sealed class RetryAfterTests
         _time.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Equal(TimeSpan.FromMilliseconds(50), (await FailFastAsync(pool)).RetryAfter);
 
-        // Abandoned at its CreateTimeout (a failure): the next probe waits 300 ms.
+        // Abandoned at its CreateTimeout (a failure). Its factory call still counts as the one probe
+        // until it ends (I8); then the next probe waits 300 ms.
         _time.Advance(TimeSpan.FromMilliseconds(50));
+        _factory.FailNext(Refused); // the abandoned probe's factory call ends
         await ProbeBackoffArmedAsync(TimeSpan.FromMilliseconds(300));
         _time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Equal(TimeSpan.FromMilliseconds(200), (await FailFastAsync(pool)).RetryAfter);
         var warmUp = await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.WarmUpAsync());
         Assert.Equal(TimeSpan.FromMilliseconds(200), warmUp.RetryAfter);
         Assert.Equal((1L, 3L), (pool.Checked().CreateTimeouts, pool.Checked().CreateFailures));
-        _factory.FailNext(Refused); // the abandoned probe's factory call ends
     }
 
     [Fact]

@@ -118,9 +118,11 @@ internal sealed class StateDriver
             case 14 when arg % 4 == 0:
                 Step("dispose", (ref PendingWork<string> w) => _state.Dispose(ref w, out _), target: null);
                 break;
-            case 15 when _destroys.Count > 0:
-                var (_, hung) = _destroys[arg % _destroys.Count];
-                Step($"destroy #{arg % _destroys.Count} timed out", (ref PendingWork<string> w) => _state.DestroyTimedOut(hung, ref w), target: null);
+            case 15 when _destroys.Exists(d => !d.Late):
+                // Only a destroy that holds a slot has a deadline: the shell arms none for a late connection's.
+                var slotted = _destroys.FindAll(d => !d.Late);
+                var hung = slotted[arg % slotted.Count].Entry;
+                Step($"destroy of {hung.Connection} timed out", (ref PendingWork<string> w) => _state.DestroyTimedOut(hung, ref w), target: null);
                 break;
         }
     }
