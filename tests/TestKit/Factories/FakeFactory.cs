@@ -20,6 +20,7 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     private int _concurrentCreates;
     private int _peakConcurrentCreates;
     private int _hungCreates;
+    private int _delayedCreates;
 
     /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
     public bool Gated { get; set; }
@@ -77,6 +78,27 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     public int PendingCreates
     {
         get { lock (_gate) { return _pending.Count; } }
+    }
+
+    /// <summary>Create calls made and not answered yet.</summary>
+    public int CreatesInFlight => Volatile.Read(ref _concurrentCreates);
+
+    /// <summary>
+    /// Create calls in flight that wait for something outside them (the gate, the pool's cancellation
+    /// or <see cref="Clock"/>), as opposed to calls answering right now. See <see cref="PoolRest"/>.
+    /// </summary>
+    public int ParkedCreates
+    {
+        get
+        {
+            int gated;
+            lock (_gate)
+            {
+                gated = _pending.Count(p => !p.Completion.Task.IsCompleted);
+            }
+
+            return gated + HungCreates + Volatile.Read(ref _delayedCreates);
+        }
     }
 
     /// <summary>Every token the pool passed to CreateAsync, in call order.</summary>
@@ -163,7 +185,19 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     {
         if (CreateDelay > TimeSpan.Zero && Clock is not null)
         {
-            await Task.Delay(CreateDelay, Clock, CancellationToken.None);
+            // Not Task.Delay: the count of parked creates must drop the moment the clock releases this one.
+            var delayed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Increment(ref _delayedCreates);
+            using var timer = Clock.CreateTimer(
+                s =>
+                {
+                    Interlocked.Decrement(ref _delayedCreates);
+                    ((TaskCompletionSource)s!).TrySetResult();
+                },
+                delayed,
+                CreateDelay,
+                Timeout.InfiniteTimeSpan);
+            await delayed.Task;
         }
 
         if (CreateHangs)
