@@ -49,6 +49,7 @@ public static class Waits
     public static bool Spin(Func<bool> done, TimeSpan limit)
     {
         var watch = Stopwatch.StartNew();
+        int spins = 0;
         while (!done())
         {
             if (watch.Elapsed >= limit)
@@ -56,7 +57,16 @@ public static class Waits
                 return false;
             }
 
-            Thread.Yield();
+            // Yields first; past that, a 1 ms poll, so on a loaded machine the driver does not take
+            // the core the work it waits for needs. The condition, never the pause, decides.
+            if (++spins < 1000)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
         }
 
         return true;
