@@ -172,7 +172,7 @@ internal sealed class LockstepRealPool : ILockstepPool
     /// <summary>
     /// Rest: every reserved create is parked in a backoff timer or in a hanging factory call, nothing is
     /// being destroyed or abandoned, and every acquire that is not queued has completed. A bounded spin
-    /// of yields (then 1 ms polls), 60 s at most.
+    /// of yields, never a sleep, 60 s at most.
     /// </summary>
     public bool Settle()
     {
