@@ -172,7 +172,7 @@ internal sealed class LockstepRealPool : ILockstepPool
     /// <summary>
     /// Rest: every reserved create is parked in a backoff timer or in a hanging factory call, nothing is
     /// being destroyed or abandoned, and every acquire that is not queued has completed. A bounded spin
-    /// of yields, never a sleep, 60 s at most.
+    /// of yields, never a sleep.
     /// </summary>
     public bool Settle()
     {
@@ -188,6 +188,6 @@ internal sealed class LockstepRealPool : ILockstepPool
                 && (!s.IsDisposed || _dispose is null || s.Total != 0 || _dispose.IsCompleted);
             stable = rest ? stable + 1 : 0;
             return stable >= 2;
-        }, TimeSpan.FromSeconds(60)); // a bound for a broken pool only: a loaded machine can starve the work for seconds
+        }, TimeSpan.FromSeconds(10));
     }
 }

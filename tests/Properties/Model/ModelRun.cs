@@ -248,6 +248,6 @@ internal static class ModelRun
             return null;
         }
 
-        return (settled ? string.Empty : "(the pool did not settle within 60 s) ") + string.Join("; ", diffs);
+        return (settled ? string.Empty : "(the pool did not settle within 10 s) ") + string.Join("; ", diffs);
     }
 }
