@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Time.Testing;
 using Pool.Tests.Extensions.Support;
 
 namespace Pool.Tests.Extensions;
@@ -14,7 +13,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
 
-    private readonly FakeTimeProvider _clock = new();
+    private readonly ArmedTimerClock _clock = new();
     private readonly FakeFactory _factory = new();
     private ServiceProvider? _provider;
 
@@ -127,7 +126,9 @@ public sealed class HealthCheckTests : IAsyncDisposable
         await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
-        await Waits.Until(() => pool.GetStatistics().Creating == 1, "the probe create waits out its backoff");
+        PoolRest.Follow(_clock, pool, _factory);
+        await _clock.SettledAsync(); // the probe create waits out its backoff: its timer is armed before the clock moves
+        Assert.Equal((1, 1), (pool.GetStatistics().Creating, _clock.ParkedPauses));
 
         var down = await CheckAsync();
 

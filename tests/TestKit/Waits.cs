@@ -11,21 +11,34 @@ public static class Waits
     /// <summary>How long <see cref="UntilAsync(Func{bool}, Func{string}, TimeSpan?)"/> polls by default.</summary>
     public static readonly TimeSpan DefaultPollTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long <see cref="Until"/> waits: generous, because a busy machine can starve the work for seconds.</summary>
+    public static readonly TimeSpan UntilLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// For work inside this process (the pool's continuations): yields to the thread pool until the
-    /// condition holds, at most 30 s.
+    /// condition holds, at most <see cref="UntilLimit"/>.
     /// </summary>
     public static async Task Until(Func<bool> condition, string what)
     {
         var watch = Stopwatch.StartNew();
+        int spins = 0;
         while (!condition())
         {
-            if (watch.Elapsed > TimeSpan.FromSeconds(30))
+            if (watch.Elapsed > UntilLimit)
             {
-                Assert.Fail($"Timed out waiting until {what}.");
+                Assert.Fail($"Timed out after {UntilLimit} of real time waiting until {what}.");
             }
 
-            await Task.Yield();
+            // Yields first (the work is usually a continuation away), then a 1 ms poll: on a loaded
+            // machine a test that only yields keeps a core from the very work it waits for.
+            if (++spins < 100)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1);
+            }
         }
     }
 
@@ -43,6 +56,7 @@ public static class Waits
                 return false;
             }
 
+            // Only yields: the fault matrix's "nothing moved for 50 samples" needs samples close together.
             Thread.Yield();
         }
 

@@ -8,7 +8,7 @@ public sealed class DisposeTests
     [Fact]
     public async Task Dispose_WithWaitersInUseAndCreatesInFlight_FailsWaitersAndDestroysEachConnectionOnce()
     {
-        var pool = TestPools.Create(_factory, _time, maxSize: 4);
+        var pool = TestPools.Create(_factory, _time, maxSize: 4, disposeTimeout: Timeout.InfiniteTimeSpan);
         var inUse = await pool.AcquireAsync();
         _factory.Gated = true;
         var waiters = Enumerable.Range(0, 5).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
@@ -47,7 +47,7 @@ public sealed class DisposeTests
     [Fact]
     public async Task Dispose_WithIdleInUseAndAnOrphanedCreate_DestroysIdleAtOnceAndTheRestWhenTheyFinish()
     {
-        var pool = TestPools.Create(_factory, _time, maxSize: 4);
+        var pool = TestPools.Create(_factory, _time, maxSize: 4, disposeTimeout: Timeout.InfiniteTimeSpan);
         var inUse = await pool.AcquireAsync();
         var soonIdle = await pool.AcquireAsync();
         _factory.Gated = true;
@@ -130,7 +130,7 @@ public sealed class DisposeTests
     public async Task Dispose_WhenTheFactoryCancellationCallbackThrows_StillCompletes()
     {
         _factory.Gated = true;
-        var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        var pool = TestPools.Create(_factory, _time, maxSize: 1, disposeTimeout: Timeout.InfiniteTimeSpan);
         var acquire = pool.AcquireAsync().AsTask();
         await _factory.WaitForPendingAsync(1);
         _factory.PeekNextToken().Register(() => throw new InvalidOperationException("callback broke"));

@@ -117,9 +117,10 @@ public sealed class LeaseTests
             var connection = lease.Connection;
             using var start = new Barrier(2);
 
+            // Dedicated threads, not the thread pool: a blocked Barrier on a starved pool waits for thread injection.
             await Task.WhenAll(
-                Task.Run(() => { start.SignalAndWait(); lease.Invalidate(); }),
-                Task.Run(() => { start.SignalAndWait(); lease.Dispose(); }));
+                Task.Factory.StartNew(() => { start.SignalAndWait(); lease.Invalidate(); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+                Task.Factory.StartNew(() => { start.SignalAndWait(); lease.Dispose(); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
             var stats = pool.Checked();
             Assert.Equal(0, stats.InUse);

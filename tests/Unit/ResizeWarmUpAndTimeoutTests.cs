@@ -122,7 +122,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     public async Task WarmUpAsync_CancelledOrDisposed_EndsWithTheMatchingException()
     {
         _factory.Gated = true;
-        var pool = TestPools.Create(_factory, _time, maxSize: 4, minSize: 2);
+        var pool = TestPools.Create(_factory, _time, maxSize: 4, minSize: 2, disposeTimeout: Timeout.InfiniteTimeSpan);
         await _factory.WaitForPendingAsync(2);
         using var cts = new CancellationTokenSource();
         var cancelled = pool.WarmUpAsync(cts.Token);
@@ -204,7 +204,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     /// <summary>A pool of one with CreateTimeout 5 s, an acquire waiting on a gated create, and both deadlines armed.</summary>
     private async Task<(ConnectionPool<TestConnection> Pool, Task<PooledConnection<TestConnection>> Acquire)> StartACreateWithAFiveSecondDeadlineAsync()
     {
-        var pool = TestPools.Create(_factory, _time, maxSize: 1, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
+        var pool = TestPools.Create(_factory, _time, maxSize: 1, disposeTimeout: Timeout.InfiniteTimeSpan, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
         var acquire = pool.AcquireAsync().AsTask();
         await _factory.WaitForPendingAsync(1);
         await _time.UntilArmedAsync(2, "the deadlines are armed");

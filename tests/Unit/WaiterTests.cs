@@ -143,8 +143,9 @@ public sealed class WaiterTests
             var waiting = pool.AcquireAsync().AsTask();
             using var start = new Barrier(2);
 
-            var returner = Task.Run(() => { start.SignalAndWait(); holder.Dispose(); });
-            var timer = Task.Run(() => { start.SignalAndWait(); time.Advance(TimeSpan.FromSeconds(1)); });
+            // Dedicated threads, not the thread pool: a blocked Barrier on a starved pool waits for thread injection.
+            var returner = Task.Factory.StartNew(() => { start.SignalAndWait(); holder.Dispose(); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var timer = Task.Factory.StartNew(() => { start.SignalAndWait(); time.Advance(TimeSpan.FromSeconds(1)); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Task.WhenAll(returner, timer);
 
             try

@@ -125,9 +125,10 @@ internal static class CoyoteRunner
             .WithConsoleLoggingEnabled(false)
             .WithVerbosityEnabled(VerbosityLevel.Error)
             .WithRandomGeneratorSeed(seed)
-            // The periodic (wall-clock) deadlock monitor only reports blocking Coyote cannot see;
-            // 5 s instead of 1 s keeps a busy 2-core CI machine from reporting a slow step as a hang.
-            .WithDeadlockTimeout(5000);
+            // The periodic (wall-clock) deadlock monitor only reports blocking Coyote cannot see; on a
+            // 2-core machine shared with other test runs a thread can go unscheduled for seconds, so
+            // 30 s (not the default 1 s) keeps a slow step from being reported as a hang.
+            .WithDeadlockTimeout(30_000);
 
     /// <summary>The assemblies Coyote must have rewritten: the pool, the test kit and this project.</summary>
     public static IReadOnlyList<Assembly> RewrittenAssemblies { get; } =

@@ -24,6 +24,7 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     private int _peakConcurrentCreates;
     private int _hungCreates;
     private readonly List<TaskCompletionSource> _hungDestroys = [];
+    private int _delayedCreates;
 
     /// <summary>When true, creates wait for <see cref="CompleteNext"/> or <see cref="FailNext"/>.</summary>
     public bool Gated { get; set; }
@@ -122,6 +123,24 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     public int PendingCreates
     {
         get { lock (_gate) { return _pending.Count; } }
+    }
+
+    /// <summary>
+    /// Create calls in flight that wait for something outside them (the gate, the pool's cancellation
+    /// or <see cref="Clock"/>), as opposed to calls answering right now. See <see cref="PoolRest"/>.
+    /// </summary>
+    public int ParkedCreates
+    {
+        get
+        {
+            int gated;
+            lock (_gate)
+            {
+                gated = _pending.Count(p => !p.Completion.Task.IsCompleted);
+            }
+
+            return gated + HungCreates + Volatile.Read(ref _delayedCreates);
+        }
     }
 
     /// <summary>Every token the pool passed to CreateAsync, in call order.</summary>
@@ -253,7 +272,19 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     {
         if (CreateDelay > TimeSpan.Zero && Clock is not null)
         {
-            await Task.Delay(CreateDelay, Clock, CancellationToken.None);
+            // Not Task.Delay: the count of parked creates must drop the moment the clock releases this one.
+            var delayed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Increment(ref _delayedCreates);
+            using var timer = Clock.CreateTimer(
+                s =>
+                {
+                    Interlocked.Decrement(ref _delayedCreates);
+                    ((TaskCompletionSource)s!).TrySetResult();
+                },
+                delayed,
+                CreateDelay,
+                Timeout.InfiniteTimeSpan);
+            await delayed.Task;
         }
 
         if (CreateHangs)

@@ -17,6 +17,11 @@ internal static class TestPools
         configure?.Invoke(options);
         var pool = new ConnectionPool<TestConnection>(factory, options);
         Factories.AddOrUpdate(pool, factory);
+        if (time is ArmedTimerClock armed)
+        {
+            PoolRest.Follow(armed, pool, factory); // its steps wait for this pool's released work
+        }
+
         return pool;
     }
 
@@ -26,7 +31,9 @@ internal static class TestPools
             MaxSize = maxSize,
             MinSize = minSize,
             AcquireTimeout = acquireTimeout ?? TimeSpan.FromSeconds(10),
-            DisposeTimeout = disposeTimeout ?? Timeout.InfiniteTimeSpan,
+            // Zero unless a test waits for the drain: a test that fails holding a lease or a gated create
+            // must fail, not hang in its `await using` dispose (an infinite timeout on a clock nobody moves).
+            DisposeTimeout = disposeTimeout ?? TimeSpan.Zero,
             MaxConcurrentCreates = maxSize,
             Random = FixedRandom.Zero, // backoff waits 0 · cap: failed creates retry at once
             FailFastAfter = 0,
