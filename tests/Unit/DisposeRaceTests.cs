@@ -9,7 +9,7 @@ public sealed class DisposeRaceTests
     public async Task Dispose_WhileAnAcquireValidates_TheAcquireFailsAtOnceAndTheConnectionIsDestroyedAfterValidateAsyncReturns()
     {
         var time = new ArmedTimerClock();
-        var pool = TestPools.Create(_factory, time, configure: o =>
+        var pool = TestPools.Create(_factory, time, disposeTimeout: Timeout.InfiniteTimeSpan, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
