@@ -18,4 +18,10 @@ public enum CanaryBug
 
     /// <summary>A failed create frees its slot but never wakes the waiter behind it (database/sql #10886): I2/I4.</summary>
     NoWakeUpAfterFailedCreate,
+
+    /// <summary>A create given up at CreateTimeout frees its slot and counts nowhere while the factory call still runs, so the next create dials beside it (issue #12, item 3): I8. Only the Coyote canary has it.</summary>
+    AbandonedCreateUncounted,
+
+    /// <summary>An acquirer cancelled during its check on borrow puts the connection back to idle at once, while ValidateAsync still runs: I11. Only the Coyote canary has it.</summary>
+    UncheckedReturnOnCancelledCheck,
 }

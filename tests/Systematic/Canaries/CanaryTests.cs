@@ -24,6 +24,15 @@ public sealed class CanaryTests(ITestOutputHelper output)
     [Fact]
     public void NoWakeUpCanary_StrandedWaiterIsFoundAsI4() =>
         CoyoteRunner.AssertBugFound(CanaryScenarios.NoWakeUp_CreateFailureWithWaiterBehind, output, "I4 No lost wake-up violated", CoyoteSettings.CanaryIterations);
+
+    [Fact]
+    public void AbandonedCreateCanary_SecondCallBesideTheAbandonedOneIsFoundAsI8() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.AbandonedCreate_AbandonedCreateRacingMoreAcquires, output, "I8 Creates belong to the pool violated", CoyoteSettings.CanaryIterations);
+
+    // The bug's window is one yield of a slow check: 1,000 iterations.
+    [Fact]
+    public void UncheckedReturnCanary_ConnectionLeasedDuringItsCheckIsFoundAsI11() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.UncheckedReturn_CancelledValidationRacingAnotherAcquire, output, "I11 One call at a time per connection violated", 1000);
 }
 
 /// <summary>The scenarios run against the canaries; entry points for <c>dotnet coyote test/replay -m</c>.</summary>
@@ -44,4 +53,12 @@ public static class CanaryScenarios
     [Test]
     public static Task NoWakeUp_CreateFailureWithWaiterBehind() =>
         CreateFailureScenarios.RunCreateFailureWithWaiterBehind(PoolTarget.NoWakeUpCanary);
+
+    [Test]
+    public static Task AbandonedCreate_AbandonedCreateRacingMoreAcquires() =>
+        AbandonedWorkScenarios.RunAbandonedCreateRacingMoreAcquires(PoolTarget.AbandonedCreateCanary);
+
+    [Test]
+    public static Task UncheckedReturn_CancelledValidationRacingAnotherAcquire() =>
+        ValidationScenarios.RunCancelledValidationRacingAnotherAcquire(PoolTarget.UncheckedReturnCanary);
 }

@@ -11,6 +11,8 @@ internal enum PoolTarget
     SlotLeakCanary,
     LostHandOffCanary,
     NoWakeUpCanary,
+    AbandonedCreateCanary,
+    UncheckedReturnCanary,
 }
 
 /// <summary>How an acquire ended. Liveness: every acquire ends with exactly one of these.</summary>
@@ -47,6 +49,8 @@ internal sealed class PoolWorld
             PoolTarget.SlotLeakCanary => spec.CreateCanary(CanaryBug.SlotLeakOnFailedCreate, Factory, Time, random),
             PoolTarget.LostHandOffCanary => spec.CreateCanary(CanaryBug.LostHandOffToDeadWaiter, Factory, Time, random),
             PoolTarget.NoWakeUpCanary => spec.CreateCanary(CanaryBug.NoWakeUpAfterFailedCreate, Factory, Time, random),
+            PoolTarget.AbandonedCreateCanary => spec.CreateCanary(CanaryBug.AbandonedCreateUncounted, Factory, Time, random),
+            PoolTarget.UncheckedReturnCanary => spec.CreateCanary(CanaryBug.UncheckedReturnOnCancelledCheck, Factory, Time, random),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
         if (target == PoolTarget.Real)
@@ -54,7 +58,7 @@ internal sealed class PoolWorld
             Factory.Allowance = Pool.GetStatistics;
         }
 
-        if (target == PoolTarget.Real)
+        if (target is PoolTarget.Real or PoolTarget.AbandonedCreateCanary) // the canary's bug breaks this bound (I8)
         {
             Factory.MaxCreatesInFlight = spec.MaxConcurrentCreates ?? spec.MaxSize;
         }

@@ -7,8 +7,10 @@ namespace Pool.Tests.Kit;
 /// the tests have teeth: the Coyote scenarios race it, the FsCheck model drives it in lockstep, and each
 /// must find its bug. It follows the real pool's rules closely enough that the model predicts it exactly
 /// on the operations it has (acquire with timeout and token, try-acquire, return, invalidate, dispose)
-/// except where the bug bites. Uses only primitives Coyote controls: lock(object), TaskCompletionSource
-/// with asynchronous continuations, CancellationToken.Register and the options' TimeProvider for timers.
+/// except where the bug bites. Two bugs bring a path the correct canary lacks, used only when built with
+/// them: a CreateTimeout (<see cref="CanaryBug.AbandonedCreateUncounted"/>) and a check on borrow
+/// (<see cref="CanaryBug.UncheckedReturnOnCancelledCheck"/>). Uses only primitives Coyote controls:
+/// lock(object), TaskCompletionSource with asynchronous continuations, CancellationToken.Register and the options' TimeProvider for timers.
 /// </summary>
 public sealed partial class CanaryPool : IPoolUnderTest
 {
@@ -21,6 +23,8 @@ public sealed partial class CanaryPool : IPoolUnderTest
     private readonly Random _random;
     private readonly TimeSpan _backoffInitial;
     private readonly TimeSpan _backoffMax;
+    private readonly TimeSpan _createTimeout;      // read only by the AbandonedCreateUncounted bug
+    private readonly TimeSpan _validateAfterIdle;  // read only by the UncheckedReturnOnCancelledCheck bug
     private readonly Stack<TestConnection> _idle = new();   // guarded by _lock
     private readonly LinkedList<Waiter> _waiters = new();    // guarded by _lock
     private readonly List<Task> _work = [];                  // guarded by _lock: creates and destroys, awaited by DisposeAsync
@@ -28,11 +32,14 @@ public sealed partial class CanaryPool : IPoolUnderTest
     private int _consecutiveFailures;                        // guarded by _lock
     private long _created, _destroyed, _createFailures;      // guarded by _lock
     private long _acquired;                                  // guarded by _lock
+    private long _createTimeouts, _lateConnections;          // guarded by _lock: only the AbandonedCreateUncounted bug gives creates up
+    private int _abandoned;                                  // guarded by _lock: that bug's abandoned factory calls and their late connections, until they end
     private bool _disposed;                                  // guarded by _lock
 
     /// <summary>
     /// A canary with <paramref name="bug"/> (null: none). Of <paramref name="options"/> it reads MaxSize,
-    /// AcquireTimeout, BackoffInitial, BackoffMax, TimeProvider and Random; creates are capped only by capacity.
+    /// AcquireTimeout, BackoffInitial, BackoffMax, TimeProvider and Random (and CreateTimeout or
+    /// ValidateAfterIdle only for the bug that needs it); creates are capped only by capacity.
     /// </summary>
     public CanaryPool(CanaryBug? bug, ConnectionPoolOptions options, IConnectionFactory<TestConnection> factory)
     {
@@ -45,6 +52,8 @@ public sealed partial class CanaryPool : IPoolUnderTest
         _random = options.Random;
         _backoffInitial = options.BackoffInitial;
         _backoffMax = options.BackoffMax;
+        _createTimeout = options.CreateTimeout;
+        _validateAfterIdle = options.ValidateAfterIdle;
     }
 
     private int Total_NeedsLock => _idle.Count + _inUse + _creating + _destroying;
@@ -55,7 +64,8 @@ public sealed partial class CanaryPool : IPoolUnderTest
     {
         cancellationToken.ThrowIfCancellationRequested();
         var waiter = new Waiter();
-        AfterLock work;
+        AfterLock work = null!; // set whenever nothing was borrowed
+        TestConnection? borrowed = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -63,12 +73,19 @@ public sealed partial class CanaryPool : IPoolUnderTest
             {
                 _inUse++;
                 _acquired++;
-                return new Handle(this, idle);
+                borrowed = idle;
             }
+            else
+            {
+                // Queued and its create reserved in one step: no snapshot sees a waiter with nothing coming.
+                waiter.Node = _waiters.AddLast(waiter);
+                work = Settle_NeedsLock();
+            }
+        }
 
-            // Queued and its create reserved in one step: no snapshot sees a waiter with nothing coming.
-            waiter.Node = _waiters.AddLast(waiter);
-            work = Settle_NeedsLock();
+        if (borrowed is not null)
+        {
+            return await BorrowAsync(borrowed, cancellationToken);
         }
 
         var limit = timeout ?? _acquireTimeout;
@@ -129,6 +146,9 @@ public sealed partial class CanaryPool : IPoolUnderTest
                 Destroyed = _destroyed,
                 CreateFailures = _createFailures,
                 Acquired = _acquired,
+                CreateTimeouts = _createTimeouts,
+                LateConnections = _lateConnections,
+                Abandoned = _abandoned,
             };
         }
     }
