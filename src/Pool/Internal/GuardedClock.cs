@@ -14,6 +14,10 @@ internal sealed class GuardedClock
     private readonly TimeProvider _time;
     private readonly double _timeSpanTicksPerTimestamp;
 
+    // The system clock is not user code and never throws: its reads skip the guard and the shared
+    // _lastGood write, which every acquire and return would otherwise make from every thread.
+    private readonly bool _isSystem;
+
     // The last timestamp the provider returned. Written and read without a lock: a stale value is as
     // good as the fallback it stands for, and a 64-bit field is never torn on the platforms .NET 10 runs on.
     private long _lastGood;
@@ -22,6 +26,7 @@ internal sealed class GuardedClock
     public GuardedClock(TimeProvider time)
     {
         _time = time;
+        _isSystem = ReferenceEquals(time, TimeProvider.System);
         TimestampFrequency = time.TimestampFrequency;
         _timeSpanTicksPerTimestamp = TimeSpan.TicksPerSecond / (double)TimestampFrequency;
     }
@@ -33,6 +38,11 @@ internal sealed class GuardedClock
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing TimeProvider must not change the pool's state.")]
     public long Now()
     {
+        if (_isSystem)
+        {
+            return System.Diagnostics.Stopwatch.GetTimestamp(); // what TimeProvider.System.GetTimestamp() returns
+        }
+
         try
         {
             long now = _time.GetTimestamp();
