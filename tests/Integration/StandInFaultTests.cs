@@ -8,51 +8,44 @@ using Qdrant.Client;
 namespace Pool.Tests.Integration;
 
 /// <summary>The stand-in's per-connection faults, Qdrant-style error answers and stream limit.</summary>
-public sealed class StandInFaultTests : IAsyncLifetime
+public sealed class StandInFaultTests : StandInPerTest
 {
     private const string List = "qdrant.Collections/List";
-    private QdrantStandIn _standIn = null!;
-    private QdrantConnectionFactory _factory = null!;
     private readonly List<QdrantClient> _clients = [];
+    private QdrantConnectionFactory? _factory;
 
-    public async Task InitializeAsync()
-    {
-        _standIn = await QdrantStandIn.StartAsync();
-        _factory = new QdrantConnectionFactory(Pools.Options(_standIn.Address));
-    }
+    private QdrantConnectionFactory Factory => _factory ??= new QdrantConnectionFactory(Pools.Options(StandIn.Address));
 
-    public async Task DisposeAsync()
+    protected override async Task StoppingAsync()
     {
         foreach (var client in _clients)
         {
-            await _factory.DestroyAsync(client);
+            await Factory.DestroyAsync(client);
         }
-
-        await _standIn.DisposeAsync();
     }
 
     [Fact]
     public async Task HangConnections_holds_every_call_on_one_connection_while_the_others_answer()
     {
         var clients = await ClientsAsync(3);
-        Assert.Equal(1, _standIn.HangConnections(1));
-        Assert.Equal(1, _standIn.FaultedConnections);
+        Assert.Equal(1, StandIn.HangConnections(1));
+        Assert.Equal(1, StandIn.FaultedConnections);
 
         using var cancel = new CancellationTokenSource();
         var calls = clients.Select(c => c.ListCollectionsAsync(cancel.Token)).ToList();
         await Waits.UntilAsync(() => calls.Count(c => c.IsCompletedSuccessfully) == 2, () => "the two good connections did not answer");
-        await Waits.UntilAsync(() => _standIn.CallsInFlight == 1, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => StandIn.CallsInFlight == 1, () => $"{StandIn.CallsInFlight} calls in flight");
         var hung = calls.Single(c => !c.IsCompleted);
         var hungClient = clients[calls.IndexOf(hung)];
 
         // Health checks on it hang too: a black hole answers nothing.
         using var probeCancel = new CancellationTokenSource();
         var probe = hungClient.HealthAsync(probeCancel.Token);
-        await Waits.UntilAsync(() => _standIn.CallsInFlight == 2, () => $"{_standIn.CallsInFlight} calls in flight");
+        await Waits.UntilAsync(() => StandIn.CallsInFlight == 2, () => $"{StandIn.CallsInFlight} calls in flight");
         Assert.False(probe.IsCompleted);
 
-        _standIn.HealConnections();
-        Assert.Equal(0, _standIn.FaultedConnections);
+        StandIn.HealConnections();
+        Assert.Equal(0, StandIn.FaultedConnections);
         Assert.Empty(await hungClient.ListCollectionsAsync()); // later calls are answered; the held ones stay held
         Assert.False(hung.IsCompleted);
 
@@ -60,7 +53,7 @@ public sealed class StandInFaultTests : IAsyncLifetime
         await probeCancel.CancelAsync();
         Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => hung)).StatusCode);
         Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => probe)).StatusCode);
-        Assert.Equal(3, _standIn.OpenConnections); // nothing was broken
+        Assert.Equal(3, StandIn.OpenConnections); // nothing was broken
     }
 
     [Fact]
@@ -68,10 +61,10 @@ public sealed class StandInFaultTests : IAsyncLifetime
     {
         var clients = await ClientsAsync(2);
         var latency = TimeSpan.FromSeconds(1);
-        Assert.Equal(2, _standIn.SlowConnections(5, latency)); // both open connections, though 5 were asked for
-        Assert.Equal(0, _standIn.SlowConnections(1, latency)); // none left without a fault
-        _standIn.HealConnections();
-        Assert.Equal(1, _standIn.SlowConnections(1, latency));
+        Assert.Equal(2, StandIn.SlowConnections(5, latency)); // both open connections, though 5 were asked for
+        Assert.Equal(0, StandIn.SlowConnections(1, latency)); // none left without a fault
+        StandIn.HealConnections();
+        Assert.Equal(1, StandIn.SlowConnections(1, latency));
 
         var times = await Task.WhenAll(clients.Select(TimeAsync));
         Assert.Single(times, t => t >= latency);
@@ -81,18 +74,18 @@ public sealed class StandInFaultTests : IAsyncLifetime
     [Fact]
     public void Connection_faults_refuse_bad_arguments_with_their_names()
     {
-        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.HangConnections(-1)).ParamName);
-        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.SlowConnections(-1, TimeSpan.FromSeconds(1))).ParamName);
-        Assert.Equal("latency", Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.SlowConnections(1, TimeSpan.Zero)).ParamName);
-        Assert.Equal(0, _standIn.HangConnections(1)); // no connection open yet
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.HangConnections(-1)).ParamName);
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.SlowConnections(-1, TimeSpan.FromSeconds(1))).ParamName);
+        Assert.Equal("latency", Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.SlowConnections(1, TimeSpan.Zero)).ParamName);
+        Assert.Equal(0, StandIn.HangConnections(1)); // no connection open yet
     }
 
     [Fact]
     public async Task AnswerNextCallsWith_fails_exactly_that_many_calls_and_spares_the_health_check()
     {
         var client = (await ClientsAsync(1))[0];
-        _standIn.Faults.AnswerNextCallsWith(StatusCode.Internal, 2);
-        Assert.Equal(2, _standIn.Faults.ServerErrorCallsLeft);
+        StandIn.Faults.AnswerNextCallsWith(StatusCode.Internal, 2);
+        Assert.Equal(2, StandIn.Faults.ServerErrorCallsLeft);
 
         Assert.Equal("qdrant - vector search engine", (await client.HealthAsync()).Title);
         for (int i = 0; i < 2; i++)
@@ -103,9 +96,9 @@ public sealed class StandInFaultTests : IAsyncLifetime
         }
 
         Assert.Empty(await client.ListCollectionsAsync());
-        Assert.Equal(0, _standIn.Faults.ServerErrorCallsLeft);
-        Assert.Equal(3, _standIn.CallCount(List));
-        Assert.Equal(1, _standIn.AcceptedConnections);
+        Assert.Equal(0, StandIn.Faults.ServerErrorCallsLeft);
+        Assert.Equal(3, StandIn.CallCount(List));
+        Assert.Equal(1, StandIn.AcceptedConnections);
     }
 
     [Theory]
@@ -115,42 +108,42 @@ public sealed class StandInFaultTests : IAsyncLifetime
     public async Task ServerError_answers_every_call_with_a_Qdrant_like_message_until_reset(StatusCode code, string detail)
     {
         var client = (await ClientsAsync(1))[0];
-        _standIn.Faults.ServerError = code;
+        StandIn.Faults.ServerError = code;
         for (int i = 0; i < 3; i++)
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => client.ListCollectionsAsync());
             Assert.Equal((code, detail), (error.StatusCode, error.Status.Detail));
         }
 
-        _standIn.Faults.Reset();
-        Assert.Null(_standIn.Faults.ServerError);
+        StandIn.Faults.Reset();
+        Assert.Null(StandIn.Faults.ServerError);
         Assert.Empty(await client.ListCollectionsAsync());
     }
 
     [Fact]
     public void ServerError_takes_only_the_codes_Qdrant_answers_with_over_a_healthy_connection()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.Faults.ServerError = StatusCode.NotFound);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.Faults.ServerError = StatusCode.NotFound);
         Assert.StartsWith("A Qdrant server error is Unavailable, Internal, DeadlineExceeded or Unknown", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.Faults.AnswerNextCallsWith(StatusCode.OK, 1));
-        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.Faults.AnswerNextCallsWith(StatusCode.Unknown, -1)).ParamName);
-        var share = Assert.Throws<ArgumentOutOfRangeException>(() => _standIn.Faults.ServerErrorProbability = 1.5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.Faults.AnswerNextCallsWith(StatusCode.OK, 1));
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.Faults.AnswerNextCallsWith(StatusCode.Unknown, -1)).ParamName);
+        var share = Assert.Throws<ArgumentOutOfRangeException>(() => StandIn.Faults.ServerErrorProbability = 1.5);
         Assert.StartsWith("ServerErrorProbability must be between 0 and 1.", share.Message, StringComparison.Ordinal);
-        Assert.Null(_standIn.Faults.ServerError);
+        Assert.Null(StandIn.Faults.ServerError);
     }
 
     [Fact]
     public async Task ServerErrorProbability_0_spares_every_call()
     {
         var client = (await ClientsAsync(1))[0];
-        _standIn.Faults.ServerError = StatusCode.Unavailable;
-        _standIn.Faults.ServerErrorProbability = 0;
+        StandIn.Faults.ServerError = StatusCode.Unavailable;
+        StandIn.Faults.ServerErrorProbability = 0;
         for (int i = 0; i < 20; i++)
         {
             await client.ListCollectionsAsync();
         }
 
-        Assert.Equal(20, _standIn.CallCount(List));
+        Assert.Equal(20, StandIn.CallCount(List));
     }
 
     [Theory]
@@ -176,10 +169,10 @@ public sealed class StandInFaultTests : IAsyncLifetime
     {
         for (int i = 0; i < count; i++)
         {
-            _clients.Add(await _factory.CreateAsync(CancellationToken.None));
+            _clients.Add(await Factory.CreateAsync(CancellationToken.None));
         }
 
-        Assert.Equal(count, _standIn.OpenConnections);
+        Assert.Equal(count, StandIn.OpenConnections);
         return _clients;
     }
 

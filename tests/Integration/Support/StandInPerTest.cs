@@ -18,7 +18,14 @@ public abstract class StandInPerTest : IAsyncLifetime
         Arrange(StandIn.Faults);
     }
 
-    public async Task DisposeAsync() => await StandIn.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await StoppingAsync();
+        await StandIn.DisposeAsync();
+    }
+
+    /// <summary>What the class closes while the stand-in still runs (its own clients); nothing by default.</summary>
+    protected virtual Task StoppingAsync() => Task.CompletedTask;
 
     /// <summary>The faults every test of the class starts with; none by default.</summary>
     protected virtual void Arrange(QdrantStandInFaults faults)
