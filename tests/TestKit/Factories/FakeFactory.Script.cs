@@ -1,0 +1,167 @@
+using System.Diagnostics;
+
+namespace Pool.Tests.Kit;
+
+/// <summary>
+/// The scripted calls: when a script is set, each create, validation or destroy does what its
+/// <see cref="FactoryStep"/> says, instead of the switches (<see cref="FakeFactory.Gated"/>,
+/// <see cref="FakeFactory.CreateError"/>, ...). The bookkeeping (counts, live connections, overlaps) is the same.
+/// </summary>
+public sealed partial class FakeFactory
+{
+    private int _neverCreates;
+    private int _neverValidations;
+    private int _neverDestroys;
+
+    /// <summary>When set, decides each create from its call number (0 for the first call).</summary>
+    public Func<int, FactoryStep>? CreateScript { get; set; }
+
+    /// <summary>When set, decides each validation of a connection.</summary>
+    public Func<TestConnection, FactoryStep>? ValidateScript { get; set; }
+
+    /// <summary>When set, decides each destroy of a connection.</summary>
+    public Func<TestConnection, FactoryStep>? DestroyScript { get; set; }
+
+    /// <summary>Scripted creates that ended in <see cref="StepEnd.Never"/>: they will never answer.</summary>
+    public int NeverCreates => Volatile.Read(ref _neverCreates);
+
+    /// <summary>Scripted validations that ended in <see cref="StepEnd.Never"/> (their connections stay with that check for good).</summary>
+    public int NeverValidations => Volatile.Read(ref _neverValidations);
+
+    /// <summary>Scripted destroys that ended in <see cref="StepEnd.Never"/> (their connections stay live).</summary>
+    public int NeverDestroys => Volatile.Read(ref _neverDestroys);
+
+    private async Task<TestConnection> ScriptedCreateAsync(FactoryStep step, CancellationToken cancellationToken)
+    {
+        await BeforeEndAsync(step, parkedCreate: true);
+        switch (step.End)
+        {
+            case StepEnd.Succeed:
+                return Open();
+            case StepEnd.Throw:
+                throw step.Error!;
+            case StepEnd.Gate:
+                return await GatedCreateAsync(cancellationToken);
+            case StepEnd.HangUntilCancelled:
+                Interlocked.Increment(ref _hungCreates);
+                try
+                {
+                    await HangUntilCancelledAsync(cancellationToken);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _hungCreates);
+                }
+
+                throw new UnreachableException();
+            case StepEnd.Never:
+                Interlocked.Increment(ref _neverCreates);
+                return await new TaskCompletionSource<TestConnection>().Task;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(step), step, "Not a way for a create to end.");
+        }
+    }
+
+    private async Task<bool> ScriptedValidateAsync(FactoryStep step, CancellationToken cancellationToken)
+    {
+        await BeforeEndAsync(step, parkedCreate: false);
+        switch (step.End)
+        {
+            case StepEnd.Succeed:
+                return true;
+            case StepEnd.Fail:
+                return false;
+            case StepEnd.Throw:
+                throw step.Error!;
+            case StepEnd.HangUntilCancelled:
+                await HangUntilCancelledAsync(cancellationToken);
+                throw new UnreachableException();
+            case StepEnd.Never:
+                Interlocked.Increment(ref _neverValidations);
+                return await new TaskCompletionSource<bool>().Task;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(step), step, "Not a way for a validation to end.");
+        }
+    }
+
+    private async Task ScriptedDestroyAsync(FactoryStep step, TestConnection connection)
+    {
+        await BeforeEndAsync(step, parkedCreate: false);
+        switch (step.End)
+        {
+            case StepEnd.Never:
+                Interlocked.Increment(ref _neverDestroys);
+                await new TaskCompletionSource().Task;
+                break;
+            case StepEnd.Succeed or StepEnd.Throw:
+                // A destroy that throws has closed the connection anyway: the pool must still free its slot.
+                connection.MarkDestroyed();
+                _live.TryRemove(connection.Id, out _);
+                if (step.End == StepEnd.Throw)
+                {
+                    throw step.Error!;
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(step), step, "Not a way for a destroy to end.");
+        }
+    }
+
+    private async Task BeforeEndAsync(FactoryStep step, bool parkedCreate)
+    {
+        for (int i = 0; i < step.Yields; i++)
+        {
+            await Task.Yield();
+        }
+
+        if (step.Late > TimeSpan.Zero)
+        {
+            var clock = Clock ?? throw new InvalidOperationException("A step that ends late needs the factory's Clock.");
+            await OnClockAsync(clock, step.Late, parkedCreate);
+        }
+    }
+
+    /// <summary>Answers when <paramref name="cancellationToken"/> is cancelled, by throwing <see cref="OperationCanceledException"/>.</summary>
+    private static async Task HangUntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        // Task.Delay ignores a later cancellation under Coyote: wait on a TaskCompletionSource instead.
+        // Unregister, never Dispose, the registration: Dispose blocks (uncontrolled) while the callback
+        // runs, and Coyote may resume this continuation while Cancel is still inside the callback.
+        var hang = new Hang();
+        var registration = cancellationToken.Register(static s => ((Hang)s!).Wake(), hang);
+        try
+        {
+            await hang.Woken.Task;
+
+            // Completing the TaskCompletionSource is a scheduling point inside the callback, so Coyote may
+            // run this continuation while Cancel() is still inside it. The pool then disposes its linked
+            // CancellationTokenSource, and that Dispose blocks (uncontrolled) until the callback returns,
+            // which Coyote reports as a hang although a real thread would just finish the callback. So
+            // leave only after the callback has returned: a harness limit, not pool behaviour.
+            while (!hang.CallbackReturned)
+            {
+                await Task.Yield();
+            }
+        }
+        finally
+        {
+            registration.Unregister();
+        }
+
+        throw new OperationCanceledException("Scripted hanging call: cancelled by the pool.", cancellationToken);
+    }
+
+    private sealed class Hang
+    {
+        public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool CallbackReturned { get; private set; }
+
+        public void Wake()
+        {
+            Woken.TrySetResult();
+            CallbackReturned = true;
+        }
+    }
+}
