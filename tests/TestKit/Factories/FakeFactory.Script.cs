@@ -33,7 +33,28 @@ public sealed partial class FakeFactory
 
     private async Task<TestConnection> ScriptedCreateAsync(FactoryStep step, CancellationToken cancellationToken)
     {
-        await BeforeEndAsync(step, parkedCreate: true);
+        try
+        {
+            for (int i = 0; i < step.Yields; i++)
+            {
+                await Task.Yield();
+            }
+
+            if (step.Late > TimeSpan.Zero)
+            {
+                await OnClockAsync(ClockForLateSteps, step.Late, parkedCreate: true);
+            }
+
+            return await EndCreateAsync(step, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrentCreates);
+        }
+    }
+
+    private async ValueTask<TestConnection> EndCreateAsync(FactoryStep step, CancellationToken cancellationToken)
+    {
         switch (step.End)
         {
             case StepEnd.Succeed:
@@ -62,9 +83,30 @@ public sealed partial class FakeFactory
         }
     }
 
-    private async Task<bool> ScriptedValidateAsync(FactoryStep step, CancellationToken cancellationToken)
+    private async Task<bool> ScriptedValidateAsync(FactoryStep step, TestConnection connection, CancellationToken cancellationToken)
     {
-        await BeforeEndAsync(step, parkedCreate: false);
+        try
+        {
+            for (int i = 0; i < step.Yields; i++)
+            {
+                await Task.Yield();
+            }
+
+            if (step.Late > TimeSpan.Zero)
+            {
+                await OnClockAsync(ClockForLateSteps, step.Late, parkedCreate: false);
+            }
+
+            return await EndValidationAsync(step, cancellationToken);
+        }
+        finally
+        {
+            _validating.TryRemove(connection.Id, out _);
+        }
+    }
+
+    private async ValueTask<bool> EndValidationAsync(FactoryStep step, CancellationToken cancellationToken)
+    {
         switch (step.End)
         {
             case StepEnd.Succeed:
@@ -86,7 +128,16 @@ public sealed partial class FakeFactory
 
     private async Task ScriptedDestroyAsync(FactoryStep step, TestConnection connection)
     {
-        await BeforeEndAsync(step, parkedCreate: false);
+        for (int i = 0; i < step.Yields; i++)
+        {
+            await Task.Yield();
+        }
+
+        if (step.Late > TimeSpan.Zero)
+        {
+            await OnClockAsync(ClockForLateSteps, step.Late, parkedCreate: false);
+        }
+
         switch (step.End)
         {
             case StepEnd.Never:
@@ -108,19 +159,7 @@ public sealed partial class FakeFactory
         }
     }
 
-    private async Task BeforeEndAsync(FactoryStep step, bool parkedCreate)
-    {
-        for (int i = 0; i < step.Yields; i++)
-        {
-            await Task.Yield();
-        }
-
-        if (step.Late > TimeSpan.Zero)
-        {
-            var clock = Clock ?? throw new InvalidOperationException("A step that ends late needs the factory's Clock.");
-            await OnClockAsync(clock, step.Late, parkedCreate);
-        }
-    }
+    private TimeProvider ClockForLateSteps => Clock ?? throw new InvalidOperationException("A step that ends late needs the factory's Clock.");
 
     /// <summary>Answers when <paramref name="cancellationToken"/> is cancelled, by throwing <see cref="OperationCanceledException"/>.</summary>
     private static async Task HangUntilCancelledAsync(CancellationToken cancellationToken)

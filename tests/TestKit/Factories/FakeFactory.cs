@@ -162,8 +162,11 @@ public sealed partial class FakeFactory : IConnectionFactory<TestConnection>
         {
         }
 
-        var create = CreateScript is { } script ? ScriptedCreateAsync(script(call), cancellationToken) : CreateCoreAsync(cancellationToken);
-        return new ValueTask<TestConnection>(TrackConcurrency(create));
+        // A scripted create counts itself out of CreatesInFlight: one async method less per call, so Coyote sees
+        // no more continuations inside a scripted call than the step itself awaits.
+        return new ValueTask<TestConnection>(CreateScript is { } script
+            ? ScriptedCreateAsync(script(call), cancellationToken)
+            : TrackConcurrency(CreateCoreAsync(cancellationToken)));
     }
 
     public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
@@ -181,7 +184,7 @@ public sealed partial class FakeFactory : IConnectionFactory<TestConnection>
 
         if (ValidateScript is { } script)
         {
-            return new ValueTask<bool>(EndValidationAfter(ScriptedValidateAsync(script(connection), cancellationToken), connection));
+            return new ValueTask<bool>(ScriptedValidateAsync(script(connection), connection, cancellationToken));
         }
 
         if (ValidateHangs)
