@@ -35,15 +35,7 @@ public sealed partial class FakeFactory
     {
         try
         {
-            for (int i = 0; i < step.Yields; i++)
-            {
-                await Task.Yield();
-            }
-
-            if (step.Late > TimeSpan.Zero)
-            {
-                await OnClockAsync(ClockForLateSteps, step.Late, parkedCreate: true);
-            }
+            await BeforeEndAsync(step, parkedCreate: true);
 
             return await EndCreateAsync(step, cancellationToken);
         }
@@ -67,7 +59,7 @@ public sealed partial class FakeFactory
                 Interlocked.Increment(ref _hungCreates);
                 try
                 {
-                    await HangUntilCancelledAsync(cancellationToken);
+                    await CallHangs.UntilCancelledAsync(cancellationToken);
                 }
                 finally
                 {
@@ -87,15 +79,7 @@ public sealed partial class FakeFactory
     {
         try
         {
-            for (int i = 0; i < step.Yields; i++)
-            {
-                await Task.Yield();
-            }
-
-            if (step.Late > TimeSpan.Zero)
-            {
-                await OnClockAsync(ClockForLateSteps, step.Late, parkedCreate: false);
-            }
+            await BeforeEndAsync(step, parkedCreate: false);
 
             return await EndValidationAsync(step, cancellationToken);
         }
@@ -116,7 +100,7 @@ public sealed partial class FakeFactory
             case StepEnd.Throw:
                 throw step.Error!;
             case StepEnd.HangUntilCancelled:
-                await HangUntilCancelledAsync(cancellationToken);
+                await CallHangs.UntilCancelledAsync(cancellationToken);
                 throw new UnreachableException();
             case StepEnd.Never:
                 Interlocked.Increment(ref _neverValidations);
@@ -128,15 +112,7 @@ public sealed partial class FakeFactory
 
     private async Task ScriptedDestroyAsync(FactoryStep step, TestConnection connection)
     {
-        for (int i = 0; i < step.Yields; i++)
-        {
-            await Task.Yield();
-        }
-
-        if (step.Late > TimeSpan.Zero)
-        {
-            await OnClockAsync(ClockForLateSteps, step.Late, parkedCreate: false);
-        }
+        await BeforeEndAsync(step, parkedCreate: false);
 
         switch (step.End)
         {
@@ -159,48 +135,18 @@ public sealed partial class FakeFactory
         }
     }
 
-    private TimeProvider ClockForLateSteps => Clock ?? throw new InvalidOperationException("A step that ends late needs the factory's Clock.");
-
-    /// <summary>Answers when <paramref name="cancellationToken"/> is cancelled, by throwing <see cref="OperationCanceledException"/>.</summary>
-    private static async Task HangUntilCancelledAsync(CancellationToken cancellationToken)
+    /// <summary>The step's wait before it ends: its yields, then its time on the clock.</summary>
+    private async Task BeforeEndAsync(FactoryStep step, bool parkedCreate)
     {
-        // Task.Delay ignores a later cancellation under Coyote: wait on a TaskCompletionSource instead.
-        // Unregister, never Dispose, the registration: Dispose blocks (uncontrolled) while the callback
-        // runs, and Coyote may resume this continuation while Cancel is still inside the callback.
-        var hang = new Hang();
-        var registration = cancellationToken.Register(static s => ((Hang)s!).Wake(), hang);
-        try
+        for (int i = 0; i < step.Yields; i++)
         {
-            await hang.Woken.Task;
-
-            // Completing the TaskCompletionSource is a scheduling point inside the callback, so Coyote may
-            // run this continuation while Cancel() is still inside it. The pool then disposes its linked
-            // CancellationTokenSource, and that Dispose blocks (uncontrolled) until the callback returns,
-            // which Coyote reports as a hang although a real thread would just finish the callback. So
-            // leave only after the callback has returned: a harness limit, not pool behaviour.
-            while (!hang.CallbackReturned)
-            {
-                await Task.Yield();
-            }
-        }
-        finally
-        {
-            registration.Unregister();
+            await Task.Yield();
         }
 
-        throw new OperationCanceledException("Scripted hanging call: cancelled by the pool.", cancellationToken);
-    }
-
-    private sealed class Hang
-    {
-        public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool CallbackReturned { get; private set; }
-
-        public void Wake()
+        if (step.Late > TimeSpan.Zero)
         {
-            Woken.TrySetResult();
-            CallbackReturned = true;
+            var clock = Clock ?? throw new InvalidOperationException("A step that ends late needs the factory's Clock.");
+            await OnClockAsync(clock, step.Late, parkedCreate);
         }
     }
 }

@@ -162,8 +162,7 @@ public sealed partial class FakeFactory : IConnectionFactory<TestConnection>
         {
         }
 
-        // A scripted create counts itself out of CreatesInFlight: one async method less per call, so Coyote sees
-        // no more continuations inside a scripted call than the step itself awaits.
+        // A scripted create counts itself out of CreatesInFlight (one async method less between the pool and the step).
         return new ValueTask<TestConnection>(CreateScript is { } script
             ? ScriptedCreateAsync(script(call), cancellationToken)
             : TrackConcurrency(CreateCoreAsync(cancellationToken)));
@@ -303,7 +302,8 @@ public sealed partial class FakeFactory : IConnectionFactory<TestConnection>
         return await GatedCreateAsync(cancellationToken);
     }
 
-    private async Task<TestConnection> GatedCreateAsync(CancellationToken cancellationToken)
+    /// <summary>Queues a create at the gate; not async, so awaiting it is one continuation, as before scripts.</summary>
+    private Task<TestConnection> GatedCreateAsync(CancellationToken cancellationToken)
     {
         var pending = new PendingCreate(cancellationToken);
         lock (_gate)
@@ -317,7 +317,7 @@ public sealed partial class FakeFactory : IConnectionFactory<TestConnection>
             cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
         }
 
-        return await pending.Completion.Task;
+        return pending.Completion.Task;
     }
 
     /// <summary>Waits <paramref name="delay"/> on <paramref name="clock"/>; a create counts as parked meanwhile (<see cref="ParkedCreates"/>).</summary>
