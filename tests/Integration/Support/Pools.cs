@@ -14,6 +14,11 @@ internal static class Pools
         {
             Name = "integration",
             MaxSize = maxSize,
+
+            // The core's sizing and borrow checks, not the binding's (3 channels, no validation): these
+            // tests count every connection and probe; drop-in tests ask for channels kept open.
+            MinSize = 0,
+            ValidateAfterIdle = TimeSpan.FromMilliseconds(500),
             AcquireTimeout = TimeSpan.FromSeconds(20),
             DisposeTimeout = TimeSpan.FromSeconds(5),
         },
