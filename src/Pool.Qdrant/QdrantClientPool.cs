@@ -27,7 +27,7 @@ namespace Pool.Qdrant;
 /// DeadlineExceeded (storage timeout, the probe answers), Unknown, NotFound, Unauthenticated or
 /// ResourceExhausted. Every exception reaches the caller unchanged.
 /// <see cref="RunAsync{T}"/> leases a whole client for an action of several calls; with
-/// <c>ConnectionPoolOptions.MaxLeasesPerConnection</c> set to 1 it is an exclusive lease, and
+/// <see cref="ConnectionPoolOptions.MaxLeasesPerConnection"/> set to 1 it is an exclusive lease, and
 /// <see cref="ConnectionPoolOptions.MaxSize"/> bounds the calls in flight (a bulkhead).
 /// </remarks>
 public sealed class QdrantClientPool : IAsyncDisposable, IDisposable

@@ -25,7 +25,7 @@ public sealed class DropInClientTests
     public async Task Plain_QdrantClient_calls_create_upsert_query_and_count_through_the_pool(string target)
     {
         await using var standIn = target == Targets.StandIn ? await QdrantStandIn.StartAsync() : null;
-        await using var pool = standIn is null ? Targets.RealPool() : Pools.For(standIn);
+        await using var pool = standIn is null ? Targets.RealPool() : Pools.DropIn(standIn);
         var client = pool.Client;
         string collection = Targets.UniqueCollection("dropin");
         await client.CreateCollectionAsync(collection, new VectorParams { Size = 2, Distance = Distance.Dot });
@@ -51,7 +51,7 @@ public sealed class DropInClientTests
         }
 
         var stats = pool.GetStatistics();
-        Assert.Equal(0, stats.InUse);
+        Assert.Equal(0, stats.Leases);
         Assert.Equal(0, stats.Destroyed);
     }
 
@@ -60,7 +60,7 @@ public sealed class DropInClientTests
     {
         await using var standIn = await QdrantStandIn.StartAsync();
         standIn.Faults.RequiredApiKey = "secret";
-        await using var pool = Pools.For(standIn, configure: o =>
+        await using var pool = Pools.DropIn(standIn, o =>
         {
             o.ApiKey = "secret";
             o.Headers["x-tenant"] = "blue";
@@ -75,7 +75,7 @@ public sealed class DropInClientTests
     public async Task Calls_after_the_pool_is_disposed_throw_ObjectDisposedException_and_the_channels_are_closed()
     {
         await using var standIn = await QdrantStandIn.StartAsync();
-        var pool = Pools.For(standIn, configure: o => o.Pool.MinSize = 2);
+        var pool = Pools.DropIn(standIn);
         await pool.Pool.WarmUpAsync();
         Assert.Empty(await pool.Client.ListCollectionsAsync());
         await pool.DisposeAsync();
@@ -83,7 +83,7 @@ public sealed class DropInClientTests
         var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.Client.ListCollectionsAsync());
         Assert.Equal(typeof(QdrantClientPool).FullName, error.ObjectName);
         Assert.Equal(0, pool.Factory.LiveClients);
-        Assert.Equal(2, pool.Factory.Destroyed);
+        Assert.Equal(QdrantPoolOptions.DefaultMinSize, pool.Factory.Destroyed);
         await Waits.UntilAsync(() => standIn.OpenConnections == 0, () => $"the server still sees {standIn.OpenConnections} connections");
     }
 
@@ -92,7 +92,7 @@ public sealed class DropInClientTests
     {
         await using var standIn = await QdrantStandIn.StartAsync();
         standIn.Faults.SpareHealthCheck = true;
-        var pool = Pools.For(standIn);
+        var pool = Pools.DropIn(standIn);
         await pool.Client.HealthAsync();
         standIn.Faults.Latency = TimeSpan.FromMilliseconds(300);
         var call = pool.Client.ListCollectionsAsync();
@@ -102,16 +102,16 @@ public sealed class DropInClientTests
         Assert.Empty(await call);
         await disposing;
         Assert.Equal(0, pool.Factory.LiveClients);
-        Assert.Equal(1, pool.GetStatistics().DestroyedDisposed);
+        Assert.Equal(QdrantPoolOptions.DefaultMinSize, pool.GetStatistics().DestroyedDisposed);
     }
 
     [Fact]
     public async Task Disposing_the_drop_in_client_leaves_the_pool_serving()
     {
         await using var standIn = await QdrantStandIn.StartAsync();
-        await using var pool = Pools.For(standIn);
+        await using var pool = Pools.DropIn(standIn);
         pool.Client.Dispose(); // a container that created it by a factory does this
         Assert.Empty(await pool.Client.ListCollectionsAsync());
-        Assert.Equal(1, pool.Factory.LiveClients);
+        Assert.Equal((0L, 0), (pool.GetStatistics().Destroyed, pool.GetStatistics().Leases));
     }
 }

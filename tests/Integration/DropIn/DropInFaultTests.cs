@@ -106,7 +106,7 @@ public sealed class DropInFaultTests(ITestOutputHelper output) : StandInPerTest
         Assert.Equal(0, stats.Destroyed);
         Assert.Equal(3, stats.Created);
         Assert.Equal(3, StandIn.AcceptedConnections);
-        await Waits.UntilAsync(() => pool.GetStatistics().InUse == 0, () => "a lease was not returned");
+        await Waits.UntilAsync(() => pool.GetStatistics().Leases == 0, () => "a lease was not returned");
     }
 
     [Fact]
@@ -156,12 +156,12 @@ public sealed class DropInFaultTests(ITestOutputHelper output) : StandInPerTest
         using var cancel = new CancellationTokenSource();
         var call = pool.Client.ListCollectionsAsync(cancel.Token);
         await Waits.UntilAsync(() => StandIn.CallsInFlight == 1, () => "the call never reached the server");
-        Assert.Equal(1, pool.GetStatistics().InUse);
+        Assert.Equal(1, pool.GetStatistics().Leases);
         await cancel.CancelAsync();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call);
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        await Waits.UntilAsync(() => pool.GetStatistics().InUse == 0, () => "the cancelled call kept its lease");
+        await Waits.UntilAsync(() => pool.GetStatistics().Leases == 0, () => "the cancelled call kept its lease");
         Assert.Equal(0, pool.GetStatistics().Destroyed);
     }
 
@@ -174,14 +174,14 @@ public sealed class DropInFaultTests(ITestOutputHelper output) : StandInPerTest
             "a-name-long-enough-to-pass-sixteen-bytes", new global::Qdrant.Client.Grpc.VectorParams { Size = 2 }));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         var stats = pool.GetStatistics();
-        Assert.Equal(0, stats.InUse);
+        Assert.Equal(0, stats.Leases);
         Assert.Equal(0, stats.Destroyed);
     }
 
     [Fact]
     public async Task A_connection_killed_under_a_call_evicts_only_that_channel()
     {
-        await using var pool = Pools.For(StandIn, maxSize: 1);
+        await using var pool = Pools.DropIn(StandIn, o => (o.Pool.MinSize, o.Pool.MaxSize) = (1, 1));
         await pool.Client.HealthAsync();
         StandIn.Faults.Hang = true;
         var hung = pool.Client.ListCollectionsAsync();
@@ -197,9 +197,10 @@ public sealed class DropInFaultTests(ITestOutputHelper output) : StandInPerTest
         Assert.Equal(2, stats.Created);
     }
 
-    private QdrantClientPool ThreeChannels(Action<QdrantPoolOptions>? configure = null) => Pools.For(StandIn, maxSize: 3, configure: o =>
+    // The binding's defaults (3 channels kept open, 100 calls each), capped at those 3.
+    private QdrantClientPool ThreeChannels(Action<QdrantPoolOptions>? configure = null) => Pools.DropIn(StandIn, o =>
     {
-        o.Pool.MinSize = 3;
+        o.Pool.MaxSize = 3;
         configure?.Invoke(o);
     });
 }
