@@ -623,7 +623,7 @@ internal sealed partial class PoolState<TConnection>
             return _inUse > 0 ? 1 : 0;
         }
 
-        int busiest = 0;
+        int busiest = _inUse > _holding.Count ? 1 : 0; // a connection held by its check on borrow: one lease
         foreach (var entry in _holding)
         {
             busiest = Math.Max(busiest, entry.Leases);
