@@ -43,11 +43,23 @@ internal static class QdrantMeasurement
 
     private static async Task<(LoadFigures, IReadOnlyList<long>)> LoadAsync(string name, TimeSpan duration, bool singleton, TextWriter log)
     {
-        await using var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
+        var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
+        var pool = singleton ? null : Pooled(standIn);
+        var own = singleton ? Singleton(standIn) : null;
+        try
+        {
+            return await LoadAsync(name, duration, standIn, pool, own ?? pool!.Client, log).ConfigureAwait(false);
+        }
+        finally
+        {
+            own?.Dispose();
+            await DisposeAsync(pool, standIn).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(LoadFigures, IReadOnlyList<long>)> LoadAsync(string name, TimeSpan duration, QdrantStandIn standIn, QdrantClientPool? pool, QdrantClient client, TextWriter log)
+    {
         standIn.Faults.SpareHealthCheck = true;
-        await using var pool = singleton ? null : Pooled(standIn);
-        using var own = singleton ? Singleton(standIn) : null;
-        var client = own ?? pool!.Client;
         await client.HealthAsync().ConfigureAwait(false);
         if (pool is not null)
         {
@@ -70,10 +82,22 @@ internal static class QdrantMeasurement
 
     private static async Task<BlackHoleFigures> BlackHoleAsync(string name, TimeSpan duration, bool singleton, TextWriter log)
     {
-        await using var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
-        await using var pool = singleton ? null : Pooled(standIn);
-        using var own = singleton ? Singleton(standIn) : null;
-        var client = own ?? pool!.Client;
+        var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
+        var pool = singleton ? null : Pooled(standIn);
+        var own = singleton ? Singleton(standIn) : null;
+        try
+        {
+            return await BlackHoleAsync(name, duration, standIn, pool, own ?? pool!.Client, log).ConfigureAwait(false);
+        }
+        finally
+        {
+            own?.Dispose();
+            await DisposeAsync(pool, standIn).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<BlackHoleFigures> BlackHoleAsync(string name, TimeSpan duration, QdrantStandIn standIn, QdrantClientPool? pool, QdrantClient client, TextWriter log)
+    {
         await client.HealthAsync().ConfigureAwait(false);
         if (pool is not null)
         {
@@ -108,8 +132,20 @@ internal static class QdrantMeasurement
 
     private static async Task<ServerErrorFigures> ServerErrorsAsync(TimeSpan duration, TextWriter log)
     {
-        await using var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
-        await using var pool = Pooled(standIn);
+        var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
+        var pool = Pooled(standIn);
+        try
+        {
+            return await ServerErrorsAsync(duration, standIn, pool, log).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DisposeAsync(pool, standIn).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<ServerErrorFigures> ServerErrorsAsync(TimeSpan duration, QdrantStandIn standIn, QdrantClientPool pool, TextWriter log)
+    {
         await pool.Client.HealthAsync().ConfigureAwait(false);
         await pool.Pool.WarmUpAsync().ConfigureAwait(false);
         long accepted = standIn.AcceptedConnections;
@@ -132,10 +168,22 @@ internal static class QdrantMeasurement
 
     private static async Task<OutageFigures> OutageAsync(TimeSpan outage, TextWriter log)
     {
-        var wait = outage + TimeSpan.FromSeconds(60);
-        await using var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
-        await using var pool = Pooled(standIn);
+        var standIn = await QdrantStandIn.StartAsync().ConfigureAwait(false);
+        var pool = Pooled(standIn);
         using var singleton = Singleton(standIn);
+        try
+        {
+            return await OutageAsync(outage, standIn, pool, singleton, log).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DisposeAsync(pool, standIn).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<OutageFigures> OutageAsync(TimeSpan outage, QdrantStandIn standIn, QdrantClientPool pool, QdrantClient singleton, TextWriter log)
+    {
+        var wait = outage + TimeSpan.FromSeconds(60);
         await singleton.HealthAsync().ConfigureAwait(false);
         await pool.Client.HealthAsync().ConfigureAwait(false);
 
@@ -183,6 +231,16 @@ internal static class QdrantMeasurement
             }
         }))).ConfigureAwait(false);
         return first;
+    }
+
+    private static async Task DisposeAsync(QdrantClientPool? pool, QdrantStandIn standIn)
+    {
+        if (pool is not null)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await standIn.DisposeAsync().ConfigureAwait(false);
     }
 
     private static string Show(double? seconds) => seconds is { } s ? $"{s:F2} s" : "not within the wait";
