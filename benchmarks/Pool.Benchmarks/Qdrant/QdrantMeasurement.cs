@@ -18,6 +18,7 @@ internal static class QdrantMeasurement
     public const int Callers = 64;
     private static readonly TimeSpan CallLatency = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ReplacementWait = TimeSpan.FromSeconds(10);
 
     public static async Task<QdrantFigures> RunAsync(bool quick, bool fullOutage, TextWriter log)
     {
@@ -105,6 +106,7 @@ internal static class QdrantMeasurement
         }
 
         standIn.Faults.Latency = CallLatency;
+        int open = standIn.OpenConnections;
         int holes = standIn.HangConnections(1);
         var clock = Stopwatch.StartNew();
         double? replacedAfter = null;
@@ -122,11 +124,14 @@ internal static class QdrantMeasurement
             }
         });
         var result = await ClosedLoop.RunAsync(Callers, duration, ct => client.ListCollectionsAsync(ct)).ConfigureAwait(false);
-        await watch.CancelAsync().ConfigureAwait(false);
+
+        // The channel goes once a deadline (2 s) and the probe after it (HealthCheckTimeout, 5 s by
+        // default) have failed and its last hung call has ended: give that time to finish after the load.
+        watch.CancelAfter(ReplacementWait);
         await watcher.ConfigureAwait(false);
         long replaced = pool?.GetStatistics().DestroyedInvalidated ?? 0;
         var figures = new BlackHoleFigures(name, result.Succeeded, result.Failed, result.SuccessShare, replaced, replacedAfter);
-        log.WriteLine($"  black hole ({holes} of {standIn.OpenConnections} connections), {name}: {result.Succeeded} ok, {result.Failed} failed ({Describe(result.Failures)}), {figures.SuccessShare:P2} ok; channels replaced {replaced}{(replacedAfter is { } s ? $" after {s:F2} s" : "")}");
+        log.WriteLine($"  black hole ({holes} of {open} connections), {name}: {result.Succeeded} ok, {result.Failed} failed ({Describe(result.Failures)}), {figures.SuccessShare:P2} ok; channels replaced {replaced}{(replacedAfter is { } s ? $" after {s:F2} s" : "")}");
         return figures;
     }
 
