@@ -34,14 +34,16 @@ internal sealed class ChannelLease(ChannelLeases owner, PooledConnection<QdrantC
         switch (verdict)
         {
             case TransportFailure.Verdict.Broken:
+                connection.MarkBroken();
                 lease.Invalidate();
                 lease.Dispose();
                 break;
-            case TransportFailure.Verdict.Check when connection.TryStartProbe():
+            case TransportFailure.Verdict.Check when !connection.IsBroken && connection.TryStartProbe():
                 _ = ProbeThenReturnAsync();
                 break;
             default:
-                // Kept, or a probe of this channel already runs and decides for this call too.
+                // Kept; or a probe of this channel already runs and decides for this call too; or the
+                // channel is already known broken and goes when its last call ends.
                 lease.Dispose();
                 break;
         }
@@ -55,11 +57,13 @@ internal sealed class ChannelLease(ChannelLeases owner, PooledConnection<QdrantC
             // must not cost a good channel its place.
             if (!await owner.Factory.ValidateAsync(lease.Connection, CancellationToken.None).ConfigureAwait(false))
             {
+                connection.MarkBroken();
                 lease.Invalidate();
             }
         }
         catch (Exception probeError) when (probeError is not OutOfMemoryException)
         {
+            connection.MarkBroken();
             lease.Invalidate(); // A probe that cannot even run cannot vouch for the channel.
         }
         finally

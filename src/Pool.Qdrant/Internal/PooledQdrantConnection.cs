@@ -13,6 +13,10 @@ internal sealed class PooledQdrantConnection : IDisposable
     // cleared by Interlocked, so one deadline storm on a black hole sends one probe, not one per call.
     private int _probing;
 
+    // Set once a call or a probe found the connection broken (its lease invalidated it): later
+    // deadlines on it need no probe of their own, which would only hold it open longer.
+    private volatile bool _broken;
+
     private PooledQdrantConnection(GrpcChannel channel, CallInvoker invoker, QdrantGrpcClient grpc, QdrantClient client)
     {
         Channel = channel;
@@ -87,6 +91,11 @@ internal sealed class PooledQdrantConnection : IDisposable
 
     /// <summary>Lets the next deadline start a probe again.</summary>
     public void EndProbe() => Volatile.Write(ref _probing, 0);
+
+    /// <summary>Whether a call or a probe has found this connection broken; the pool destroys it once its last call ends.</summary>
+    public bool IsBroken => _broken;
+
+    public void MarkBroken() => _broken = true;
 
     public void Dispose()
     {
