@@ -61,7 +61,7 @@ internal static class QdrantMeasurement
     private static async Task<(LoadFigures, IReadOnlyList<long>)> LoadAsync(string name, TimeSpan duration, QdrantStandIn standIn, QdrantClientPool? pool, QdrantClient client, TextWriter log)
     {
         standIn.Faults.SpareHealthCheck = true;
-        await client.HealthAsync().ConfigureAwait(false);
+        await WarmAsync(client).ConfigureAwait(false);
         if (pool is not null)
         {
             await pool.Pool.WarmUpAsync().ConfigureAwait(false);
@@ -99,7 +99,7 @@ internal static class QdrantMeasurement
 
     private static async Task<BlackHoleFigures> BlackHoleAsync(string name, TimeSpan duration, QdrantStandIn standIn, QdrantClientPool? pool, QdrantClient client, TextWriter log)
     {
-        await client.HealthAsync().ConfigureAwait(false);
+        await WarmAsync(client).ConfigureAwait(false);
         if (pool is not null)
         {
             await pool.Pool.WarmUpAsync().ConfigureAwait(false);
@@ -151,7 +151,7 @@ internal static class QdrantMeasurement
 
     private static async Task<ServerErrorFigures> ServerErrorsAsync(TimeSpan duration, QdrantStandIn standIn, QdrantClientPool pool, TextWriter log)
     {
-        await pool.Client.HealthAsync().ConfigureAwait(false);
+        await WarmAsync(pool.Client).ConfigureAwait(false);
         await pool.Pool.WarmUpAsync().ConfigureAwait(false);
         long accepted = standIn.AcceptedConnections;
         standIn.Faults.Latency = CallLatency;
@@ -189,8 +189,8 @@ internal static class QdrantMeasurement
     private static async Task<OutageFigures> OutageAsync(TimeSpan outage, QdrantStandIn standIn, QdrantClientPool pool, QdrantClient singleton, TextWriter log)
     {
         var wait = outage + TimeSpan.FromSeconds(60);
-        await singleton.HealthAsync().ConfigureAwait(false);
-        await pool.Client.HealthAsync().ConfigureAwait(false);
+        await WarmAsync(singleton).ConfigureAwait(false);
+        await WarmAsync(pool.Client).ConfigureAwait(false);
 
         using var stop = new CancellationTokenSource();
         long backAt = 0;
@@ -236,6 +236,27 @@ internal static class QdrantMeasurement
             }
         }))).ConfigureAwait(false);
         return first;
+    }
+
+    /// <summary>
+    /// The first call connects and JIT-compiles the whole path; on a loaded machine that can take longer
+    /// than the 2 s deadline, so it is retried (for up to 30 s) before anything is measured.
+    /// </summary>
+    private static async Task WarmAsync(QdrantClient client)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await client.HealthAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task DisposeAsync(QdrantClientPool? pool, QdrantStandIn standIn)
