@@ -51,7 +51,7 @@ internal static class Outcomes
         Outcome.FailedFast => "failed fast (pool unavailable)",
         Outcome.CreateFailed => "create failed",
         Outcome.AcquireCancelled => "acquire cancelled",
-        Outcome.CallBroken => "call failed (Unavailable, Internal, Unknown)",
+        Outcome.CallBroken => "call failed (Unavailable etc.)",
         Outcome.CallDeadline => "call deadline (hang)",
         Outcome.CallCancelled => "call cancelled",
         _ => "unexpected error",
