@@ -7,14 +7,16 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Pool.Benchmarks;
 using Pool.Benchmarks.Measurements;
+using Pool.Benchmarks.Qdrant;
 using Pool.Benchmarks.Report;
 using Pool.Benchmarks.Suites;
 
 // One command reproduces the published table:
 //   dotnet run -c Release --project benchmarks/Pool.Benchmarks
 // runs the BenchmarkDotNet suites (1, 2, 5, 6, and the breakdowns of 1 and 2), then the measurements
-// BenchmarkDotNet cannot express as a mean (3: wait percentiles; 4: connections created), and
-// writes benchmarks/RESULTS.md.
+// BenchmarkDotNet cannot express as a mean (3: wait percentiles; 4: connections created), the
+// Qdrant measurement (the drop-in pooled client against a singleton QdrantClient on the stand-in;
+// --short-outage shortens its 30 s outage to 3 s), and writes benchmarks/RESULTS.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var settings = RunSettings.Parse(args, Console.Error);
@@ -96,6 +98,12 @@ if (settings.Runs("spike"))
 {
     Console.WriteLine("Benchmark 4: spike");
     results.Spike = await SpikeMeasurement.RunAsync(settings.SpikeRepetitions, Console.Out).ConfigureAwait(false);
+}
+
+if (settings.Runs("qdrant"))
+{
+    Console.WriteLine("Qdrant: the drop-in pooled client against a singleton QdrantClient");
+    results.Qdrant = await QdrantMeasurement.RunAsync(settings.Quick, fullOutage: !settings.ShortOutage, Console.Out).ConfigureAwait(false);
 }
 
 results.Finished = DateTimeOffset.Now;

@@ -22,7 +22,7 @@ internal sealed class Rig
         Workload = workload;
         Violations = new Violations(Clock);
         Timeline = new Timeline(Clock) { Server = standIn is null ? "external" : "up" };
-        Leases = new LeaseTracker(Violations);
+        Leases = new LeaseTracker(Violations, settings.MaxLeasesPerConnection);
         Broker = settings.Broker?.Invoke(pool.Pool) ?? new PoolLeaseBroker(pool.Pool);
     }
 

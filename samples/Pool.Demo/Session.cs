@@ -59,7 +59,7 @@ internal static class Session
         await faults;
         await stopLoad.CancelAsync();
         bool finished = await LoadChecks.WorkersFinishedAsync(rig, workers);
-        LoadChecks.Accounting(rig, finished);
+        await LoadChecks.AccountingAsync(rig, finished);
         LoadChecks.Counters(rig);
         CheckRecoveries(rig);
 

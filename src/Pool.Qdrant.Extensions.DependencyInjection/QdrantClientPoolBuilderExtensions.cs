@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pool.HealthChecks;
 using Pool.Qdrant;
+using Pool;
 using Pool.Qdrant.Extensions.DependencyInjection.Internal;
 using Qdrant.Client;
 
@@ -95,8 +96,12 @@ public static class QdrantClientPoolBuilderExtensions
 
     /// <summary>
     /// Adds the pool's health check (the states are those of <see cref="ConnectionPoolHealthCheck"/>),
-    /// named after the pool unless <paramref name="name"/> is given. It reads the pool's statistics and
-    /// sends Qdrant nothing; it measures <paramref name="degradedWindow"/> on the container's
+    /// named after the pool unless <paramref name="name"/> is given. Without <paramref name="probeInterval"/>
+    /// it reads the pool's statistics and sends Qdrant nothing. With it, the check also asks Qdrant for its
+    /// health through the drop-in client (one Health RPC, at most once per interval, its answer cached in
+    /// between and shared by concurrent checks, each probe bounded by <paramref name="probeTimeout"/>) and
+    /// reports Unhealthy (or <paramref name="failureStatus"/>) when Qdrant does not answer, even before the
+    /// app sent any call; the data then holds <c>QdrantAnswered</c>. Both measure time on the container's
     /// <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     /// <param name="builder">The pool's builder.</param>
@@ -105,24 +110,70 @@ public static class QdrantClientPoolBuilderExtensions
     /// <param name="tags">Tags to filter checks by.</param>
     /// <param name="timeout">How long the check may take; default none.</param>
     /// <param name="degradedWindow">How long acquire timeouts and create failures keep the check Degraded; default <see cref="ConnectionPoolHealthCheck.DefaultDegradedWindow"/>.</param>
+    /// <param name="probeInterval">How long a probe's answer is reused; null (the default) for no probe. <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>.</value></param>
+    /// <param name="probeTimeout">How long a probe may take before it counts as no answer; default <see cref="DefaultProbeTimeout"/>. <value>Greater than zero and at most <see cref="ConnectionPoolOptions.MaxTimeout"/>.</value></param>
     /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="probeInterval"/> or <paramref name="probeTimeout"/> is out of range.</exception>
     public static IQdrantClientPoolBuilder AddHealthCheck(
         this IQdrantClientPoolBuilder builder,
         string? name = null,
         HealthStatus? failureStatus = null,
         IEnumerable<string>? tags = null,
         TimeSpan? timeout = null,
-        TimeSpan? degradedWindow = null)
+        TimeSpan? degradedWindow = null,
+        TimeSpan? probeInterval = null,
+        TimeSpan? probeTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         string pool = builder.Name;
-        builder.Services.AddHealthChecks().AddConnectionPool<QdrantClient>(
-            name ?? pool,
-            provider => provider.GetRequiredKeyedService<QdrantClientPool>(pool).Pool,
+        if (probeInterval is not { } interval)
+        {
+            builder.Services.AddHealthChecks().AddConnectionPool<QdrantClient>(
+                name ?? pool,
+                provider => provider.GetRequiredKeyedService<QdrantClientPool>(pool).Pool,
+                failureStatus,
+                tags,
+                timeout,
+                degradedWindow);
+            return builder;
+        }
+
+        var probeDeadline = probeTimeout ?? DefaultProbeTimeout;
+        CheckProbeSetting(interval, nameof(probeInterval));
+        CheckProbeSetting(probeDeadline, nameof(probeTimeout));
+        var window = degradedWindow ?? ConnectionPoolHealthCheck.DefaultDegradedWindow;
+        string checkName = name ?? pool;
+
+        // The check remembers its last probe and the counters it saw, so it must outlive one run (the
+        // health check service resolves checks anew on every run): one instance per container and name.
+        var key = new ProbeCheckKey(checkName);
+        builder.Services.AddKeyedSingleton(key, (provider, _) =>
+        {
+            var target = provider.GetRequiredKeyedService<QdrantClientPool>(pool);
+            var time = provider.GetService<TimeProvider>() ?? TimeProvider.System;
+            var statistics = new ConnectionPoolHealthCheck(target.Pool.Name, target.GetStatistics, time, window);
+            return new QdrantProbeHealthCheck(target, statistics, time, interval, probeDeadline);
+        });
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            checkName,
+            provider => provider.GetRequiredKeyedService<QdrantProbeHealthCheck>(key),
             failureStatus,
             tags,
-            timeout,
-            degradedWindow);
+            timeout));
         return builder;
     }
+
+    /// <summary>The default bound of one active health probe: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(2);
+
+    private static void CheckProbeSetting(TimeSpan value, string paramName)
+    {
+        if (value <= TimeSpan.Zero || value > ConnectionPoolOptions.MaxTimeout)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be greater than zero and at most {ConnectionPoolOptions.MaxTimeout}.");
+        }
+    }
+
+    /// <summary>A service key no user registration can collide with.</summary>
+    private sealed record ProbeCheckKey(string Name);
 }

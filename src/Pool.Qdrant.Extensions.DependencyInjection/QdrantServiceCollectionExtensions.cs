@@ -2,10 +2,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pool.Qdrant;
 using Pool.Qdrant.Extensions.DependencyInjection.Internal;
+using Qdrant.Client;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers <see cref="QdrantClientPool"/>s in an <see cref="IServiceCollection"/>.</summary>
+/// <summary>Registers <see cref="QdrantClientPool"/>s and their drop-in <see cref="QdrantClient"/>s in an <see cref="IServiceCollection"/>.</summary>
 /// <remarks>
 /// The same rules as <see cref="ConnectionPoolServiceCollectionExtensions"/>: the name keys the pool
 /// (the first one is also registered unkeyed) and names its <see cref="QdrantPoolOptions"/>, which are
@@ -60,6 +61,44 @@ public static class QdrantServiceCollectionExtensions
         // The container tracks this registration's result too and so disposes the pool twice: idempotent.
         services.TryAddSingleton(provider => provider.GetRequiredKeyedService<QdrantClientPool>(name));
         return new QdrantClientPoolBuilder(services, name, validator);
+    }
+
+    /// <summary>
+    /// Registers a Qdrant client pool named <see cref="DefaultName"/> and its drop-in client:
+    /// <see cref="QdrantClient"/> and <see cref="IQdrantClient"/> resolve to <see cref="QdrantClientPool.Client"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; runs before anything the returned builder adds.</param>
+    /// <returns>A builder to bind the options from configuration (<c>.BindConfiguration("Qdrant")</c>) and add the health check.</returns>
+    /// <exception cref="InvalidOperationException">A Qdrant pool with that name is already registered.</exception>
+    public static IQdrantClientPoolBuilder AddQdrantClient(this IServiceCollection services, Action<QdrantPoolOptions>? configure = null) =>
+        services.AddQdrantClient(DefaultName, configure);
+
+    /// <summary>
+    /// Registers a Qdrant client pool named <paramref name="name"/> (as
+    /// <see cref="AddQdrantClientPool(IServiceCollection, string, Action{QdrantPoolOptions}?)"/> does) and its
+    /// drop-in client: <see cref="QdrantClient"/> and <see cref="IQdrantClient"/>, keyed by
+    /// <paramref name="name"/> and, for the first Qdrant registered, unkeyed too, resolve to the pool's
+    /// <see cref="QdrantClientPool.Client"/>, for the app's own code and for libraries that take a
+    /// <see cref="QdrantClient"/> or <see cref="IQdrantClient"/> from the container.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The registration's name: the service key of the pool and its clients, and the name of its options.</param>
+    /// <param name="configure">Sets the options; runs before anything the returned builder adds.</param>
+    /// <returns>A builder to bind the options from configuration and add the health check.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    /// <exception cref="InvalidOperationException">A Qdrant pool named <paramref name="name"/> is already registered.</exception>
+    public static IQdrantClientPoolBuilder AddQdrantClient(this IServiceCollection services, string name, Action<QdrantPoolOptions>? configure = null)
+    {
+        var builder = services.AddQdrantClientPool(name, configure);
+
+        // The container disposes what these factories return; the drop-in client owns nothing, so
+        // that is harmless, and the pool (disposed with the container too) closes the channels.
+        services.AddKeyedSingleton(name, (provider, _) => provider.GetRequiredKeyedService<QdrantClientPool>(name).Client);
+        services.AddKeyedSingleton<IQdrantClient>(name, (provider, _) => provider.GetRequiredKeyedService<QdrantClient>(name));
+        services.TryAddSingleton(provider => provider.GetRequiredKeyedService<QdrantClient>(name));
+        services.TryAddSingleton<IQdrantClient>(provider => provider.GetRequiredKeyedService<QdrantClient>(name));
+        return builder;
     }
 
     private static bool IsRegistered(IServiceCollection services, string name) => services.Any(descriptor =>

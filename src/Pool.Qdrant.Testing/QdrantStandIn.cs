@@ -105,6 +105,17 @@ public sealed class QdrantStandIn : IAsyncDisposable
     /// <returns>The count.</returns>
     public long CallCount(string method) => _state.CallCount(method);
 
+    /// <summary>
+    /// The calls (health checks included) each open connection has carried since it opened or since
+    /// <see cref="ResetCallsPerConnection"/>, in no particular order; connections that carried none are left
+    /// out. Shows how a client spreads its calls over its connections.
+    /// </summary>
+    /// <returns>One count per connection.</returns>
+    public IReadOnlyList<long> CallsPerConnection() => _state.Tracker.CallsPerConnection();
+
+    /// <summary>Starts every connection's count of <see cref="CallsPerConnection"/> from zero.</summary>
+    public void ResetCallsPerConnection() => _state.Tracker.ResetCallCounts();
+
     /// <summary>Starts a new peak from the connections open now.</summary>
     public void ResetPeakOpenConnections() => _state.Tracker.ResetPeak();
 

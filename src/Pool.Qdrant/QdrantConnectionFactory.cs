@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 using Pool.Qdrant.Internal;
 using Qdrant.Client;
@@ -85,6 +86,10 @@ public sealed class QdrantConnectionFactory : IConnectionFactory<QdrantClient>
             return false;
         }
     }
+
+    /// <summary>The channel and invoker behind a client this factory created and has not destroyed.</summary>
+    internal bool TryGetConnection(QdrantClient client, [NotNullWhen(true)] out PooledQdrantConnection? connection) =>
+        _live.TryGetValue(client, out connection);
 
     /// <summary>Disposes the client and its channel, which closes its HTTP/2 connection.</summary>
     /// <param name="connection">A client this factory created.</param>

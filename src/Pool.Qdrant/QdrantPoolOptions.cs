@@ -153,16 +153,42 @@ public sealed class QdrantPoolOptions
     private const string DefaultPoolName = "qdrant";
 
     /// <summary>
+    /// The <see cref="ConnectionPoolOptions.MinSize"/> of the default <see cref="Pool"/> settings: 3
+    /// channels kept open, so the drop-in client's calls spread over three HTTP/2 connections from the
+    /// first call on (Qdrant's Go and Python clients keep three channels too).
+    /// </summary>
+    public const int DefaultMinSize = 3;
+
+    /// <summary>
+    /// The <see cref="ConnectionPoolOptions.MaxLeasesPerConnection"/> of the default <see cref="Pool"/>
+    /// settings: 100 calls at once per channel, HTTP/2's usual stream limit per connection, so the
+    /// drop-in client's calls share a few channels instead of queueing for one each.
+    /// </summary>
+    public const int DefaultMaxLeasesPerConnection = 100;
+
+    /// <summary>
     /// The settings of the underlying <see cref="ConnectionPool{TConnection}"/> (size, timeouts,
     /// backoff, name). The default instance has the core pool's defaults except
-    /// <see cref="ConnectionPoolOptions.Name"/> "qdrant" and <see cref="ConnectionPoolOptions.BackoffMax"/>
-    /// <see cref="DefaultBackoffMax"/> (1 second, so the pool notices a recovered Qdrant within about a
-    /// second). Change it in place, <c>new QdrantPoolOptions { Pool = { MaxSize = 16 } }</c>, to keep
-    /// those; a new <see cref="ConnectionPoolOptions"/> assigned here starts from the core defaults
-    /// (BackoffMax 10 seconds).
-    /// <value>Not null; default a <see cref="ConnectionPoolOptions"/> named "qdrant" with BackoffMax 1 second.</value>
+    /// <see cref="ConnectionPoolOptions.Name"/> "qdrant", <see cref="ConnectionPoolOptions.MinSize"/>
+    /// <see cref="DefaultMinSize"/> (3 channels), <see cref="ConnectionPoolOptions.MaxLeasesPerConnection"/>
+    /// <see cref="DefaultMaxLeasesPerConnection"/> (100 calls per channel), <see cref="ConnectionPoolOptions.ValidateAfterIdle"/>
+    /// infinite (no health check before a call: HTTP/2 keep-alive pings find a dead idle connection, and
+    /// a failed call evicts its channel; a probe per call would double the round trips) and
+    /// <see cref="ConnectionPoolOptions.BackoffMax"/> <see cref="DefaultBackoffMax"/> (1 second, so the
+    /// pool notices a recovered Qdrant within about a second). Change it in place,
+    /// <c>new QdrantPoolOptions { Pool = { MaxSize = 16 } }</c>, to keep those; a new
+    /// <see cref="ConnectionPoolOptions"/> assigned here starts from the core defaults (MinSize 0, one
+    /// call per channel, validation after 500 ms idle, BackoffMax 10 seconds).
+    /// <value>Not null; default a <see cref="ConnectionPoolOptions"/> named "qdrant", MinSize 3, 100 calls per channel, no validation on borrow, BackoffMax 1 second.</value>
     /// </summary>
-    public ConnectionPoolOptions Pool { get; set; } = new() { Name = DefaultPoolName, BackoffMax = DefaultBackoffMax };
+    public ConnectionPoolOptions Pool { get; set; } = new()
+    {
+        Name = DefaultPoolName,
+        MinSize = DefaultMinSize,
+        MaxLeasesPerConnection = DefaultMaxLeasesPerConnection,
+        ValidateAfterIdle = Timeout.InfiniteTimeSpan,
+        BackoffMax = DefaultBackoffMax,
+    };
 
     /// <summary>Describes the settings with <see cref="ApiKey"/> masked.</summary>
     /// <returns>A one-line description safe for logs.</returns>
@@ -184,7 +210,7 @@ public sealed class QdrantPoolOptions
         text.Append(CultureInfo.InvariantCulture, $"EvictOnDeadlineExceeded = {EvictOnDeadlineExceeded}, ");
         text.Append(Pool is null
             ? "Pool = (null)"
-            : string.Create(CultureInfo.InvariantCulture, $"Pool = {{ Name = {Pool.Name}, MinSize = {Pool.MinSize}, MaxSize = {Pool.MaxSize}, AcquireTimeout = {Pool.AcquireTimeout}, BackoffMax = {Pool.BackoffMax} }}"));
+            : string.Create(CultureInfo.InvariantCulture, $"Pool = {{ Name = {Pool.Name}, MinSize = {Pool.MinSize}, MaxSize = {Pool.MaxSize}, MaxLeasesPerConnection = {Pool.MaxLeasesPerConnection}, AcquireTimeout = {Pool.AcquireTimeout}, BackoffMax = {Pool.BackoffMax} }}"));
         return text.Append(" }").ToString();
     }
 

@@ -79,6 +79,14 @@ internal static class ResultsWriter
             Table(md, ["pool", "created: min", "median", "max", "all served after (median)"], "|-:|-:|-:|-:",
                 spike.Select(s => new[] { s.Pool, $"{s.Created.Min()}", $"{Percentiles.Median(s.Created.Select(c => (double)c)):0.#}", $"{s.Created.Max()}", Format.Ms(Percentiles.Median(s.AllServedMs)) }));
         }
+
+        if (results.Qdrant is { } qdrant)
+        {
+            foreach (var line in Qdrant.QdrantSection.Lines(qdrant))
+            {
+                Line(md, line);
+            }
+        }
     }
 
     /// <summary>A Markdown table; <paramref name="align"/> has one entry per column between '|' ("-:" right-aligns it).</summary>

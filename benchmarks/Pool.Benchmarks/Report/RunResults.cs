@@ -27,6 +27,8 @@ internal sealed class RunResults(RunSettings settings)
 
     public IReadOnlyList<SpikeOutcome>? Spike { get; set; }
 
+    public Qdrant.QdrantFigures? Qdrant { get; set; }
+
     /// <summary>The result of <paramref name="method"/> in suite <typeparamref name="TSuite"/> whose parameters contain <paramref name="parameters"/>; null if it did not run.</summary>
     public BdnResult? Find<TSuite>(string method, string parameters = "")
     {

@@ -4,19 +4,24 @@ using Qdrant.Client;
 namespace Pool.Demo.Checks;
 
 /// <summary>
-/// Counts, per client instance, the workers holding it now. A second holder at once means the pool
-/// leased one connection twice (I7): reported at once, with the client's number. Weakly keyed, so
-/// destroyed clients are not kept alive by the bookkeeping.
+/// Counts, per client instance, the workers holding it now. More holders at once than the pool's
+/// MaxLeasesPerConnection means the pool handed out one lease twice (I7): reported at once, with the
+/// client's number. Weakly keyed, so destroyed clients are not kept alive by the bookkeeping.
 /// </summary>
 internal sealed class LeaseTracker
 {
     private readonly ConditionalWeakTable<QdrantClient, Holders> _holders = [];
     private readonly Violations _violations;
+    private readonly int _maxHolders;
     private int _clients;
     private long _held;
     private long _doubleLeases;
 
-    public LeaseTracker(Violations violations) => _violations = violations;
+    public LeaseTracker(Violations violations, int maxHolders = 1)
+    {
+        _violations = violations;
+        _maxHolders = maxHolders;
+    }
 
     /// <summary>Leases held by workers now, over all clients.</summary>
     public long Held => Interlocked.Read(ref _held);
@@ -32,10 +37,11 @@ internal sealed class LeaseTracker
         var holders = _holders.GetValue(client, _ => new Holders(Interlocked.Increment(ref _clients)));
         Interlocked.Increment(ref _held);
         int now = Interlocked.Increment(ref holders.Count);
-        if (now > 1)
+        if (now > _maxHolders)
         {
             Interlocked.Increment(ref _doubleLeases);
-            _violations.Add($"I7 At most once violated: client #{holders.Id} is held by {now} workers at once (one connection leased twice).");
+            string why = _maxHolders == 1 ? "one connection leased twice" : $"more than its {_maxHolders} leases: one lease handed out twice";
+            _violations.Add($"I7 At most once violated: client #{holders.Id} is held by {now} workers at once ({why}).");
         }
     }
 

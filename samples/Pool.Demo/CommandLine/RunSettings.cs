@@ -15,6 +15,9 @@ internal sealed record RunSettings
 
     public int MaxSize { get; init; } = 8;
 
+    /// <summary>Calls (leases) one channel carries at once; the binding's default unless a test needs exclusive leases.</summary>
+    public int MaxLeasesPerConnection { get; init; } = QdrantPoolOptions.DefaultMaxLeasesPerConnection;
+
     public TimeSpan RestartEvery { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>A real Qdrant, or null for the in-process stand-in.</summary>
@@ -69,6 +72,8 @@ internal sealed record RunSettings
         var options = new QdrantPoolOptions { Address = address, ApiKey = apiKey, GrpcTimeout = GrpcTimeout };
         options.Pool.Name = Chaos ? "chaos" : "demo"; // in place: the binding's other pool defaults stay
         options.Pool.MaxSize = MaxSize;
+        options.Pool.MinSize = Math.Min(options.Pool.MinSize, MaxSize); // the binding's 3 channels, fewer in a smaller pool
+        options.Pool.MaxLeasesPerConnection = MaxLeasesPerConnection;
         options.Pool.AcquireTimeout = AcquireTimeout;
         options.Pool.DisposeTimeout = DisposeTimeout;
         if (Chaos)

@@ -3,7 +3,7 @@ namespace Pool.Demo.Faults;
 /// <summary>The faults a worker injects on the client side, as chances per call.</summary>
 internal sealed record WorkerChaos
 {
-    /// <summary>The plain demo: every call through <c>QdrantClientPool.RunAsync</c>, nothing injected.</summary>
+    /// <summary>The plain demo: every call a plain call of the drop-in <c>QdrantClientPool.Client</c>, nothing injected.</summary>
     public static readonly WorkerChaos None = new();
 
     /// <summary>The soak's mix.</summary>
@@ -16,7 +16,7 @@ internal sealed record WorkerChaos
         Hold = 0.1,
     };
 
-    /// <summary>Share of calls made on a lease the worker holds itself (the rest go through RunAsync).</summary>
+    /// <summary>Share of calls made on a lease the worker holds itself (the rest are plain calls of the drop-in client).</summary>
     public double ExplicitLeases { get; init; }
 
     /// <summary>Chance that the call's token is cancelled after 0 to 50 ms (0: before the acquire).</summary>

@@ -19,12 +19,12 @@ internal enum Outcome
     AcquireCancelled,
 
     /// <summary>
-    /// The call failed with Unavailable, Internal or Unknown (an injected server answer or a broken connection);
-    /// the demo's worker invalidates the client by hand, more eagerly than the binding's own rule (transport failures only).
+    /// The call failed with Unavailable, Internal or Unknown: an injected server answer (the channel
+    /// stays) or a broken connection (the drop-in client evicts its channel).
     /// </summary>
     CallBroken,
 
-    /// <summary>The call hit its gRPC deadline (a hang); the demo's worker invalidates the client by hand.</summary>
+    /// <summary>The call hit its gRPC deadline (a hang); a probe on its channel decides whether the channel goes.</summary>
     CallDeadline,
 
     /// <summary>The caller's token cancelled the call.</summary>
@@ -51,8 +51,8 @@ internal static class Outcomes
         Outcome.FailedFast => "failed fast (pool unavailable)",
         Outcome.CreateFailed => "create failed",
         Outcome.AcquireCancelled => "acquire cancelled",
-        Outcome.CallBroken => "call failed, client invalidated",
-        Outcome.CallDeadline => "call deadline (hang), client invalidated",
+        Outcome.CallBroken => "call failed (Unavailable etc.)",
+        Outcome.CallDeadline => "call deadline (hang)",
         Outcome.CallCancelled => "call cancelled",
         _ => "unexpected error",
     };

@@ -6,9 +6,11 @@ using Qdrant.Client;
 namespace Pool.Demo.Load;
 
 /// <summary>
-/// One caller: upserts and queries in a loop until stopped, through <c>RunAsync</c> or on a lease it
-/// holds itself, with the client-side faults of its <see cref="WorkerChaos"/>. Every call it starts
-/// ends in one <see cref="Outcome"/>; every lease it holds is registered with the lease tracker.
+/// One caller: upserts and queries in a loop until stopped, as an app does, with plain calls of the
+/// pool's drop-in <see cref="QdrantClient"/> (the pool decides which channel carries each call and which
+/// failures evict it), or, under chaos, on a lease it holds itself, with the client-side faults of its
+/// <see cref="WorkerChaos"/>. Every call it starts ends in one <see cref="Outcome"/>; every lease it
+/// holds itself is registered with the lease tracker.
 /// </summary>
 internal sealed class Worker(Rig rig, int index)
 {
@@ -82,7 +84,7 @@ internal sealed class Worker(Rig rig, int index)
         var started = rig.Clock.Elapsed;
         long start = Stopwatch.GetTimestamp();
         rig.Tally.Start();
-        var (outcome, leased) = explicitLease ? await OnOwnLeaseAsync(call, token) : await ThroughRunAsync(call, token);
+        var (outcome, leased) = explicitLease ? await OnOwnLeaseAsync(call, token) : await ThroughClientAsync(call, token);
         rig.Tally.End(outcome, leased);
         if (outcome == Outcome.Succeeded)
         {
@@ -97,32 +99,23 @@ internal sealed class Worker(Rig rig, int index)
         return outcome;
     }
 
-    private async Task<(Outcome, bool Leased)> ThroughRunAsync(Workload.Call call, CancellationToken token)
+    private async Task<(Outcome, bool Leased)> ThroughClientAsync(Workload.Call call, CancellationToken token)
     {
-        bool leased = false;
         try
         {
-            bool right = await rig.Pool.RunAsync(
-                async (client, ct) =>
-                {
-                    leased = true;
-                    rig.Tally.Leases();
-                    rig.Leases.Enter(client);
-                    try
-                    {
-                        return await rig.Workload.RunAsync(client, call, ct);
-                    }
-                    finally
-                    {
-                        rig.Leases.Exit(client);
-                    }
-                },
-                token);
+            bool right = await rig.Workload.RunAsync(rig.Pool.Client, call, token);
+            rig.Tally.Leases();
             return (Answered(right), true);
+        }
+        catch (RpcException error) when (error.Status.DebugException is PoolExhaustedException or PoolUnavailableException or ConnectionCreateException or OperationCanceledException)
+        {
+            // The drop-in client found no channel for the call; the pool's own exception says why.
+            return (Classify(error.Status.DebugException, leased: false, token), false);
         }
         catch (Exception error)
         {
-            return (Classify(error, leased, token), leased);
+            rig.Tally.Leases();
+            return (Classify(error, leased: true, token), true);
         }
     }
 
@@ -168,13 +161,9 @@ internal sealed class Worker(Rig rig, int index)
         }
         catch (Exception error)
         {
-            var outcome = Classify(error, leased: true, token);
-            if (outcome is Outcome.CallBroken or Outcome.CallDeadline)
-            {
-                lease.Invalidate(); // the binding's rule, applied by hand: a broken connection is never pooled again
-            }
-
-            return (outcome, true);
+            // No invalidation by status code here: the drop-in client's calls evict a channel whose
+            // transport failed, and a Qdrant answer never should.
+            return (Classify(error, leased: true, token), true);
         }
         finally
         {

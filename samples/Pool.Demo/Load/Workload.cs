@@ -19,14 +19,13 @@ internal sealed class Workload(string collection)
     /// <summary>Creates the collection and its queried points.</summary>
     public async Task SetUpAsync(QdrantClientPool pool)
     {
-        await pool.RunAsync((c, ct) => c.CreateCollectionAsync(Collection, new VectorParams { Size = Dimensions, Distance = Distance.Cosine }, cancellationToken: ct));
+        await pool.Client.CreateCollectionAsync(Collection, new VectorParams { Size = Dimensions, Distance = Distance.Cosine });
         var seed = Enumerable.Range(0, SeededPoints).Select(i => new PointStruct { Id = (ulong)i, Vectors = VectorOf(i) }).ToList();
-        await pool.RunAsync((c, ct) => c.UpsertAsync(Collection, seed, wait: true, cancellationToken: ct));
+        await pool.Client.UpsertAsync(Collection, seed, wait: true);
     }
 
     /// <summary>Deletes the collection (on a real Qdrant, which outlives the run).</summary>
-    public Task TearDownAsync(QdrantClientPool pool) =>
-        pool.RunAsync((c, ct) => c.DeleteCollectionAsync(Collection, cancellationToken: ct));
+    public Task TearDownAsync(QdrantClientPool pool) => pool.Client.DeleteCollectionAsync(Collection);
 
     /// <summary>Draws the next call.</summary>
     public static Call Next(Random random) => random.Next(2) == 0

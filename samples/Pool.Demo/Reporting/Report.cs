@@ -72,7 +72,7 @@ internal static class Report
             + $"expired {s.DestroyedExpired:N0}, cleared {s.DestroyedCleared:N0}, surplus {s.DestroyedSurplus:N0}, disposed {s.DestroyedDisposed:N0}"));
         string server = rig.StandIn is { } standIn ? string.Create(inv, $", server {standIn.PeakOpenConnections} ({standIn.AcceptedConnections:N0} accepted in all)") : string.Empty;
         Row("peaks", string.Create(inv, $"pool Total {rig.Peaks.Total}, clients alive {rig.Peaks.LiveClients}{server}; in use {rig.Peaks.InUse}, waiters {rig.Peaks.Waiters}"));
-        Row("leases", string.Create(inv, $"{t.Leased:N0} on {rig.Leases.Clients:N0} clients; held twice at once: {rig.Leases.DoubleLeases}"));
+        Row("leases", string.Create(inv, $"{t.Leased:N0} calls on a channel; workers' own leases on {rig.Leases.Clients:N0} clients, over the limit at once: {rig.Leases.DoubleLeases}"));
         if (result.Quiet is { } q)
         {
             string end = q.ServerConnections is { } open ? $" = server connections {open}" : " (a real Qdrant: server side not counted)";

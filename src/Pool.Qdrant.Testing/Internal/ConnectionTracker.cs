@@ -19,6 +19,7 @@ internal sealed class ConnectionTracker
     private readonly object _lock = new();
     private readonly Dictionary<ConnectionContext, Socket?> _open = []; // guarded by _lock
     private readonly Dictionary<string, ConnectionFault> _faulted = new(StringComparer.Ordinal); // guarded by _lock; by connection id
+    private readonly Dictionary<string, long> _calls = new(StringComparer.Ordinal); // guarded by _lock; calls per open connection, by connection id
     private int _peak;                                      // guarded by _lock; connections the clients held open at once
     private int _rawPeak;                                   // guarded by _lock; connections Kestrel had open at once
     private long _accepted;                                 // guarded by _lock
@@ -108,6 +109,7 @@ internal sealed class ConnectionTracker
             {
                 _open.Remove(connection);
                 _faulted.Remove(connection.ConnectionId);
+                _calls.Remove(connection.ConnectionId);
             }
         }
     };
@@ -144,6 +146,33 @@ internal sealed class ConnectionTracker
     public int Faulted
     {
         get { lock (_lock) { return _faulted.Count; } }
+    }
+
+    /// <summary>Counts a call on the connection it came on.</summary>
+    public void CountCall(string connectionId)
+    {
+        lock (_lock)
+        {
+            _calls[connectionId] = _calls.GetValueOrDefault(connectionId) + 1;
+        }
+    }
+
+    /// <summary>The calls each open connection has carried (connections that carried none are left out).</summary>
+    public IReadOnlyList<long> CallsPerConnection()
+    {
+        lock (_lock)
+        {
+            return [.. _calls.Values];
+        }
+    }
+
+    /// <summary>Forgets the counts, so the next ones start from zero.</summary>
+    public void ResetCallCounts()
+    {
+        lock (_lock)
+        {
+            _calls.Clear();
+        }
     }
 
     /// <summary>The fault of the connection a call came on, if it has one.</summary>

@@ -28,8 +28,11 @@ internal sealed class StandInService
 
     private async Task ApplyFaultsAsync(string method, ServerCallContext call)
     {
+        string connectionId = call.GetHttpContext().Connection.Id;
+        State.Tracker.CountCall(connectionId);
+
         // A faulted connection holds every call on it, health checks too: the path is slow or dead.
-        if (State.Tracker.FaultOf(call.GetHttpContext().Connection.Id) is { } connectionFault)
+        if (State.Tracker.FaultOf(connectionId) is { } connectionFault)
         {
             if (connectionFault.Latency > TimeSpan.Zero)
             {

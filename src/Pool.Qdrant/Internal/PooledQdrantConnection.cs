@@ -9,14 +9,26 @@ namespace Pool.Qdrant.Internal;
 /// <summary>What one pooled <see cref="QdrantClient"/> is made of; the factory owns and disposes all of it.</summary>
 internal sealed class PooledQdrantConnection : IDisposable
 {
-    private PooledQdrantConnection(GrpcChannel channel, QdrantGrpcClient grpc, QdrantClient client)
+    // 1 while a probe decides whether a deadline on this channel meant a dead connection; set and
+    // cleared by Interlocked, so one deadline storm on a black hole sends one probe, not one per call.
+    private int _probing;
+
+    // Set once a call or a probe found the connection broken (its lease invalidated it): later
+    // deadlines on it need no probe of their own, which would only hold it open longer.
+    private volatile bool _broken;
+
+    private PooledQdrantConnection(GrpcChannel channel, CallInvoker invoker, QdrantGrpcClient grpc, QdrantClient client)
     {
         Channel = channel;
+        Invoker = invoker;
         Grpc = grpc;
         Client = client;
     }
 
     public GrpcChannel Channel { get; }
+
+    /// <summary>The channel's invoker with the per-call headers: what the pooled drop-in client's calls run on.</summary>
+    public CallInvoker Invoker { get; }
 
     /// <summary>The low-level client, for probes that set their own deadline.</summary>
     public QdrantGrpcClient Grpc { get; }
@@ -45,7 +57,7 @@ internal sealed class PooledQdrantConnection : IDisposable
         // Built over a CallInvoker, QdrantGrpcClient does not own the channel: Dispose below does.
         var grpc = new QdrantGrpcClient(invoker);
         var client = new QdrantClient(grpc, options.GrpcTimeout, options.LoggerFactory);
-        return new PooledQdrantConnection(channel, grpc, client);
+        return new PooledQdrantConnection(channel, invoker, grpc, client);
     }
 
     /// <summary>The headers every call carries: the api key, the app's own, and the request compression.</summary>
@@ -72,6 +84,18 @@ internal sealed class PooledQdrantConnection : IDisposable
             new HealthCheckRequest(),
             deadline: DateTime.UtcNow + deadline,
             cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Claims the one probe this channel may run at a time.</summary>
+    /// <returns>False when another probe already runs: it will decide for this call too.</returns>
+    public bool TryStartProbe() => Interlocked.CompareExchange(ref _probing, 1, 0) == 0;
+
+    /// <summary>Lets the next deadline start a probe again.</summary>
+    public void EndProbe() => Volatile.Write(ref _probing, 0);
+
+    /// <summary>Whether a call or a probe has found this connection broken; the pool destroys it once its last call ends.</summary>
+    public bool IsBroken => _broken;
+
+    public void MarkBroken() => _broken = true;
 
     public void Dispose()
     {

@@ -29,6 +29,7 @@ public sealed class QdrantHealthTests
             ["Qdrant:ConnectTimeout"] = "00:00:02",
             ["Qdrant:HealthCheckTimeout"] = "00:00:02",
             ["Qdrant:Pool:MaxSize"] = "3",
+            ["Qdrant:Pool:MinSize"] = "0", // one connection, opened by the first call: the counts below are exact
             ["Qdrant:Pool:AcquireTimeout"] = "00:00:20",
             ["Qdrant:Pool:DisposeTimeout"] = "00:00:05",
         });

@@ -22,7 +22,7 @@ public sealed class QdrantOptionsValidateTests
             Address = new Uri("http://qdrant.internal:6334/path"),
             ApiKey = " SECRET",
             ConnectTimeout = TimeSpan.Zero,
-            Pool = { MaxSize = 0 },
+            Pool = { MaxSize = 0, MinSize = 0 }, // MinSize too: the binding's 3 would be a second problem
         };
 
         var problems = options.Validate();

@@ -92,6 +92,7 @@ public sealed class QdrantRegistrationTests
             ["Qdrant:ApiKey"] = Key,
             ["Qdrant:GrpcTimeout"] = "00:00:00",
             ["Qdrant:Pool:MaxSize"] = "0",
+            ["Qdrant:Pool:MinSize"] = "0", // the binding's 3 would be a second problem
         });
         builder.Services.AddQdrantClientPool().BindConfiguration("Qdrant");
         using var host = builder.Build();

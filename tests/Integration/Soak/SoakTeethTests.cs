@@ -41,6 +41,7 @@ public sealed partial class SoakTeethTests
         // Every call takes 300 ms, so the two holders of the shared client overlap for sure.
         var settings = SoakRuns.Calm(workers: 4, maxSize: 2) with
         {
+            MaxLeasesPerConnection = 1, // exclusive leases: a second holder at once is the violation
             Broker = pool => new DoubleHandingBroker(pool),
             PrepareStandIn = standIn => standIn.Faults.Latency = TimeSpan.FromMilliseconds(300),
         };

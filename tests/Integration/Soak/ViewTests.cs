@@ -57,7 +57,7 @@ public sealed class ViewTests
         Assert.Contains("OPEN after 3 failed creates in a row (42 failed fast so far)", Row("fast-fail"), StringComparison.Ordinal);
         Assert.Contains("1,234  567/s", Row("calls"), StringComparison.Ordinal);
         Assert.Contains("42", Row("failed fast (pool unavailable)"), StringComparison.Ordinal);
-        Assert.Contains("8", Row("call failed, client invalidated"), StringComparison.Ordinal);
+        Assert.Contains("8", Row("call failed (Unavailable etc.)"), StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Contains("acquire timed out", StringComparison.Ordinal)); // kinds with none are left out
         Assert.Contains("hangs on 25 % of calls for 1 s", Row("chaos now"), StringComparison.Ordinal);
         Assert.Contains("17", Row("faults injected"), StringComparison.Ordinal);
