@@ -14,7 +14,7 @@ public static class ScenarioArbitrary
 {
     public static Arbitrary<Scenario> Scenario()
     {
-        var gen = Gen.Choose(0, 2591).SelectMany(
+        var gen = Gen.Choose(0, (int)ModelConfig.AllConfigs - 1).SelectMany(
             config => Gen.Choose(0, 9999).Select(i => (uint)i).ArrayOf(),
             (config, choices) => new Scenario((uint)config, choices));
         var uints = ArbMap.Default.ArbFor<uint[]>();
