@@ -12,6 +12,9 @@ internal sealed record PoolSpec(int MaxSize)
 {
     public int MinSize { get; init; }
 
+    /// <summary>K: how many leases one connection serves at once (1: exclusive leases).</summary>
+    public int MaxLeasesPerConnection { get; init; } = 1;
+
     /// <summary>Null: MaxSize (creates are capped only by capacity).</summary>
     public int? MaxConcurrentCreates { get; init; }
 
@@ -45,11 +48,13 @@ internal sealed record PoolSpec(int MaxSize)
 
     /// <summary>The real pool in this spec's options.</summary>
     public RealPool CreateReal(IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
-        new(new ConnectionPool<TestConnection>(factory, ToOptions(time, random)));
+        MaxLeasesPerConnection == 1
+            ? new(new ConnectionPool<TestConnection>(factory, ToOptions(time, random)))
+            : throw new NotSupportedException("The real pool has no shared leases yet.");
 
-    /// <summary>The test kit's canary with <paramref name="bug"/> in this spec's options (it reads MaxSize, the backoff, the clock and the jitter source).</summary>
-    public CanaryPool CreateCanary(CanaryBug bug, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
-        new(bug, ToOptions(time, random), factory);
+    /// <summary>The test kit's canary with <paramref name="bug"/> (null: the correct canary) in this spec's options (it reads MaxSize, the backoff, the clock and the jitter source).</summary>
+    public CanaryPool CreateCanary(CanaryBug? bug, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
+        new(bug, ToOptions(time, random), factory, MaxLeasesPerConnection);
 
     public ConnectionPoolOptions ToOptions(TimeProvider time, Random random) => new()
     {
