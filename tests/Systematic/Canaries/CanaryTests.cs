@@ -36,15 +36,15 @@ public sealed class CanaryTests(ITestOutputHelper output)
 
     [Fact]
     public void LeaseOnFullConnectionCanary_KPlusOneLeasesIsFound() =>
-        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseOnFullConnection_ConcurrentAcquiresFillKAndSpillToACreate, output, $"{SharedLeaseInvariants.LeasesPerConnection} violated", CoyoteSettings.CanaryIterations);
+        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseOnFullConnection_ConcurrentAcquiresFillKAndSpillToACreate, output, $"{PoolInvariants.LeasesWithinLimit} violated", CoyoteSettings.CanaryIterations);
 
     [Fact]
     public void LeaseOnBrokenConnectionCanary_LeaseOnTheInvalidatedConnectionIsFound() =>
-        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseOnBrokenConnection_InvalidateRacingTheOtherLeasesReturns, output, $"{SharedLeaseInvariants.NoLeaseOnUnusableConnection} violated", CoyoteSettings.CanaryIterations);
+        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseOnBrokenConnection_InvalidateRacingTheOtherLeasesReturns, output, $"{PoolInvariants.OnlyUsableConnectionsTakeLeases} violated", CoyoteSettings.CanaryIterations);
 
     [Fact]
     public void LeaseCountDecrementedTwiceCanary_LostLeaseIsFound() =>
-        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease, output, $"{SharedLeaseInvariants.LeaseCount} violated", CoyoteSettings.CanaryIterations);
+        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease, output, $"{PoolInvariants.LeaseConservation} violated", CoyoteSettings.CanaryIterations);
 
     /// <summary>The canary built with no bug passes every shared-lease scenario: each canary above fails for its bug alone.</summary>
     [Theory]
@@ -97,7 +97,7 @@ public static class CanaryScenarios
     public static Task LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease() =>
         SharedLeaseScenarios.RunDoubleReturnOfOneSharedLease(PoolTarget.LeaseCountDecrementedTwiceCanary);
 
-    /// <summary>The shared-lease scenarios on the correct canary with K = 2 (the real pool has no shared leases yet).</summary>
+    /// <summary>The shared-lease scenarios that need no lifecycle operation, on the canary built with no bug.</summary>
     [Test]
     public static Task Correct_ConcurrentAcquiresFillKAndSpillToACreate() =>
         SharedLeaseScenarios.RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.CorrectCanary);

@@ -1,3 +1,5 @@
+using Pool.Internal;
+
 namespace Pool.Tests.Systematic.Harness;
 
 /// <summary>
@@ -49,12 +51,12 @@ internal sealed class LeaseLedger(ScriptedFactory factory, int maxLeasesPerConne
         }
 
         Check.That(
-            held <= maxLeasesPerConnection, SharedLeaseInvariants.LeasesPerConnection,
+            held <= maxLeasesPerConnection, PoolInvariants.LeasesWithinLimit,
             () => $"'{who}' got a lease on {connection}, which the scenario already holds {held - 1} leases on; MaxLeasesPerConnection is {maxLeasesPerConnection}.");
         if (_unusable.TryGetValue(connection.Id, out var mark))
         {
             Check.That(
-                mark.At > started, SharedLeaseInvariants.NoLeaseOnUnusableConnection,
+                mark.At > started, PoolInvariants.OnlyUsableConnectionsTakeLeases,
                 () => $"'{who}' started acquiring after {connection} was {mark.Why}, yet got a lease on it.");
         }
 

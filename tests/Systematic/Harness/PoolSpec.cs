@@ -48,18 +48,17 @@ internal sealed record PoolSpec(int MaxSize)
 
     /// <summary>The real pool in this spec's options.</summary>
     public RealPool CreateReal(IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
-        MaxLeasesPerConnection == 1
-            ? new(new ConnectionPool<TestConnection>(factory, ToOptions(time, random)))
-            : throw new NotSupportedException("The real pool has no shared leases yet.");
+        new(new ConnectionPool<TestConnection>(factory, ToOptions(time, random)));
 
-    /// <summary>The test kit's canary with <paramref name="bug"/> (null: the correct canary) in this spec's options (it reads MaxSize, the backoff, the clock and the jitter source).</summary>
+    /// <summary>The test kit's canary with <paramref name="bug"/> (null: the correct canary) in this spec's options (it reads MaxSize, MaxLeasesPerConnection, the backoff, the clock and the jitter source).</summary>
     public CanaryPool CreateCanary(CanaryBug? bug, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
-        new(bug, ToOptions(time, random), factory, MaxLeasesPerConnection);
+        new(bug, ToOptions(time, random), factory);
 
     public ConnectionPoolOptions ToOptions(TimeProvider time, Random random) => new()
     {
         MaxSize = MaxSize,
         MinSize = MinSize,
+        MaxLeasesPerConnection = MaxLeasesPerConnection,
         MaxConcurrentCreates = MaxConcurrentCreates ?? MaxSize,
         AcquireTimeout = Timeout.InfiniteTimeSpan, // Scenarios pass a timeout per acquire.
         DisposeTimeout = Timeout.InfiniteTimeSpan, // DisposeAsync completes only when drained.

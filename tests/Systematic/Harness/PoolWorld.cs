@@ -245,10 +245,11 @@ internal sealed class PoolWorld
             Check.Fail($"{violation} Seen {where}.");
         }
 
-        int held = Ledger.Connections;
+        int held = Ledger.Connections, leases = Ledger.Leases;
         Check.That(
-            stats.InUse >= held, SharedLeaseInvariants.LeaseCount,
-            () => $"the scenario holds leases on {held} connections but the pool counts only {stats.InUse} in use: it lost a lease. Seen {where}.");
+            stats.InUse >= held && stats.Leases >= leases, PoolInvariants.LeaseConservation,
+            () => $"the scenario holds {leases} leases on {held} connections but the pool counts only {stats.Leases} leases on {stats.InUse} connections in use: "
+                + $"it lost a lease. Seen {where}.");
 
         if (version != Factory.Version)
         {

@@ -49,10 +49,10 @@ public sealed partial class CanaryPool : IPoolUnderTest
     private bool _disposed;                                  // guarded by _lock
 
     /// <summary>
-    /// A canary with <paramref name="bug"/> (null: none). Of <paramref name="options"/> it reads MaxSize,
+    /// A canary with <paramref name="bug"/> (null: none). Of <paramref name="options"/> it reads MaxSize, MaxLeasesPerConnection,
     /// AcquireTimeout, BackoffInitial, BackoffMax, TimeProvider and Random (and CreateTimeout or
     /// ValidateAfterIdle only for the bug that needs it); creates are capped only by capacity.
-    /// <paramref name="maxLeasesPerConnection"/> is K (null: 1, exclusive leases).
+    /// K is <paramref name="maxLeasesPerConnection"/> if given, else the options' MaxLeasesPerConnection.
     /// </summary>
     public CanaryPool(CanaryBug? bug, ConnectionPoolOptions options, IConnectionFactory<TestConnection> factory, int? maxLeasesPerConnection = null)
     {
@@ -60,7 +60,7 @@ public sealed partial class CanaryPool : IPoolUnderTest
         _bug = bug;
         _factory = factory;
         _maxSize = options.MaxSize;
-        _maxLeases = maxLeasesPerConnection ?? 1;
+        _maxLeases = maxLeasesPerConnection ?? options.MaxLeasesPerConnection;
         ArgumentOutOfRangeException.ThrowIfLessThan(_maxLeases, 1, nameof(maxLeasesPerConnection));
         _acquireTimeout = options.AcquireTimeout;
         _time = options.TimeProvider;
@@ -154,6 +154,9 @@ public sealed partial class CanaryPool : IPoolUnderTest
                 MaxConcurrentCreates = _maxSize,    // and caps creates only by capacity
                 Idle = _idle.Count,
                 InUse = _busy.Count,                // connections with at least one lease
+                Leases = _leases,
+                BusiestConnectionLeases = _busy.Count == 0 ? 0 : _busy.Max(e => e.Leases),
+                MaxLeasesPerConnection = _maxLeases,
                 Creating = _creating,
                 Destroying = _destroying,
                 Waiters = LiveWaiters_NeedsLock,    // a dead waiter the LostHandOffToDeadWaiter bug left queued waits for nothing
@@ -167,18 +170,6 @@ public sealed partial class CanaryPool : IPoolUnderTest
                 LateConnections = _lateConnections,
                 Abandoned = _abandoned,
             };
-        }
-    }
-
-    /// <summary>Leases handed out and not returned (as the canary counts them).</summary>
-    public int Leases
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _leases;
-            }
         }
     }
 
