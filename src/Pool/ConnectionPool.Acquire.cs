@@ -76,7 +76,7 @@ public sealed partial class ConnectionPool<TConnection>
             return ValueTask.FromException<PooledConnection<TConnection>>(error);
         }
 
-        if (step.Waiter is null && !NeedsValidation(step.Lease, start))
+        if (step.Waiter is null && !NeedsCheck(step.Lease, start))
         {
             RecordLeaseSite(step.Lease, _leaseSites?.Capture());
             Handed(step.Lease, start);
@@ -138,7 +138,7 @@ public sealed partial class ConnectionPool<TConnection>
             }
 
             long now = check ? _time.Now() : 0;
-            if (!check || !NeedsValidation(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
+            if (!check || !NeedsCheck(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
             {
                 RecordLeaseSite(lease, site);
                 Handed(lease, start);
@@ -171,7 +171,7 @@ public sealed partial class ConnectionPool<TConnection>
         if (_metrics.TimesLeases)
         {
             long now = _time.Now();
-            lease.Entry!.UsedSince = now;
+            lease.Entry!.StampUse(lease.LeaseId, now);
             _metrics.Waited(Elapsed(start, now));
         }
     }
@@ -181,6 +181,40 @@ public sealed partial class ConnectionPool<TConnection>
 
     private bool NeedsValidation(in PooledConnection<TConnection> lease, long now) =>
         _validateAfterIdleTicks != long.MaxValue && now - lease.Entry!.IdleSince > _validateAfterIdleTicks;
+
+    /// <summary>
+    /// Whether this lease is checked on borrow. A shared connection is checked only on its 0 → 1 lease
+    /// out of idle, which the state machine holds for the check (no other lease is placed on it); when
+    /// that lease needs no check after all, it is released here for other leases.
+    /// </summary>
+    private bool NeedsCheck(in PooledConnection<TConnection> lease, long now)
+    {
+        if (!_shares)
+        {
+            return NeedsValidation(lease, now);
+        }
+
+        if (lease.Entry!.CheckingLease != lease.LeaseId)
+        {
+            return false; // a lease beside others, or out of idle with no check due: never checked
+        }
+
+        if (NeedsValidation(lease, now))
+        {
+            return true;
+        }
+
+        CheckPassed(lease, now);
+        return false;
+    }
+
+    /// <summary>A shared connection's 0 → 1 lease passed its check (or needed none): other leases may join it.</summary>
+    private void CheckPassed(in PooledConnection<TConnection> lease, long now)
+    {
+        var work = default(PendingWork<TConnection>);
+        _state.CheckPassed(lease.Entry!, lease.LeaseId, now, ref work);
+        RunAfterLock(ref work);
+    }
 
     /// <summary>Stacks captured for leak detection so far (a test seam: the capture is the cost to avoid).</summary>
     internal long LeaseStacksCaptured => _leaseSites?.Captured ?? 0;
@@ -212,9 +246,9 @@ public sealed partial class ConnectionPool<TConnection>
 
         // Read outside the lock: a TimeProvider is user code (a fake one fires timers when read).
         long now = _time.Now();
-        long? usedSince = entry.UsedSince; // before the lock hands the entry to someone else
+        long? usedSince = entry.UsedSince(leaseId); // before the lock hands the slot to someone else
         var work = default(PendingWork<TConnection>);
-        long leakedAt = _state.Return(entry, invalidated, forced, now, ref work);
+        long leakedAt = _state.Return(entry, leaseId, invalidated, forced, now, ref work);
 
         RunAfterLock(ref work);
         if (usedSince is { } since)

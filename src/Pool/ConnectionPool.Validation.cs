@@ -56,6 +56,11 @@ public sealed partial class ConnectionPool<TConnection>
         switch (verdict)
         {
             case BorrowVerdict.Valid when !_state.IsDisposed:
+                if (_shares)
+                {
+                    CheckPassed(lease, _time.Now());
+                }
+
                 return true;
             case BorrowVerdict.Valid:
                 // Checked after the call, under the lock that sets the flag: no acquire succeeds once dispose started (I9).
@@ -97,7 +102,7 @@ public sealed partial class ConnectionPool<TConnection>
         bool disposedFirst = check.Verdict.IsCompletedSuccessfully && check.Verdict.Result == BorrowVerdict.Disposed;
         if (!disposedFirst)
         {
-            entry.BeginCall();
+            entry.BeginCall(check.Lease.LeaseId);
             try
             {
                 valid = await _factory.ValidateAsync(entry.Connection, check.Token).ConfigureAwait(false);

@@ -31,6 +31,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
     private readonly ILogger _logger;                // guarded: a provider that throws cannot change the pool's state
     private readonly PoolMetrics _metrics;           // recorded only after the lock: listeners are user code
     private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
+    private readonly bool _shares;                   // MaxLeasesPerConnection > 1: a connection serves several leases at once
     private readonly PoolState<TConnection> _state;  // every lock-guarded field, and every decision about them
     private readonly ITimer? _maintenanceTimer;      // null when nothing needs maintenance; disposed with the pool
     private readonly LeaseSites? _leaseSites;        // which acquires capture their stack; null when leak detection is off
@@ -51,9 +52,10 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         _time = new GuardedClock(_options.TimeProvider);
         _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) is { } logger ? new GuardedLogger(logger) : NullLogger.Instance;
         _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
+        _shares = _options.MaxLeasesPerConnection > 1;
         _leaseSites = _options.LeakDetectionThreshold is null ? null : new LeaseSites();
         _state = new PoolState<TConnection>(
-            this, _options, ToTimestampTicks(_options.IdleTimeout), ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan));
+            this, _options, ToTimestampTicks(_options.IdleTimeout), ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan), _validateAfterIdleTicks);
 
         // Before the first create can start (MinSize): creates report to it.
         _metrics = new PoolMetrics(Name, _options.MeterFactory, GetStatistics);

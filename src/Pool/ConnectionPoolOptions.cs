@@ -20,6 +20,15 @@ public sealed class ConnectionPoolOptions
     /// <summary>The most connections that exist at once, counting creates and destroys in flight. <value>At least 1; default 10.</value></summary>
     public int MaxSize { get; set; } = 10;
 
+    /// <summary>
+    /// How many leases one connection serves at once. 1 (the default) is an exclusive pool: a connection
+    /// has one holder. More suits multiplexed protocols (HTTP/2 and gRPC channels, Redis, NATS, AMQP
+    /// channels): an acquire takes the usable connection with the fewest leases (ties: the oldest), and a
+    /// new connection is created only when every usable connection holds this many.
+    /// <value>1 … 1024; default 1.</value>
+    /// </summary>
+    public int MaxLeasesPerConnection { get; set; } = 1;
+
     /// <summary>How long an acquire waits before <see cref="PoolExhaustedException"/>. <value>&gt; 0 and ≤ <see cref="MaxTimeout"/>, or infinite; default 30 s.</value></summary>
     public TimeSpan AcquireTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -27,8 +27,24 @@ public readonly record struct PoolStatistics
     /// <summary>Open connections waiting in the pool.</summary>
     public int Idle { get; init; }
 
-    /// <summary>Connections leased out.</summary>
+    /// <summary>Connections leased out: connections that hold at least one lease.</summary>
     public int InUse { get; init; }
+
+    /// <summary>
+    /// Leases handed out and not yet returned. Equals <see cref="InUse"/> when each connection serves
+    /// one lease (<see cref="ConnectionPoolOptions.MaxLeasesPerConnection"/> = 1); otherwise between
+    /// InUse and InUse × MaxLeasesPerConnection.
+    /// </summary>
+    public int Leases { get; init; }
+
+    /// <summary>The most leases one connection holds now; 0 when no connection is in use.</summary>
+    public int BusiestConnectionLeases { get; init; }
+
+    /// <summary>
+    /// The most leases one connection serves at once (<see cref="ConnectionPoolOptions.MaxLeasesPerConnection"/>).
+    /// 0 in a snapshot not taken from a pool: then <see cref="FindInvariantViolation"/> skips the lease checks.
+    /// </summary>
+    public int MaxLeasesPerConnection { get; init; }
 
     /// <summary>Creates in flight.</summary>
     public int Creating { get; init; }

@@ -33,6 +33,7 @@ public sealed class MetricsTests
                 ("db.client.connection.wait_time", typeof(Histogram<double>), "s"),
                 ("pool.connection.create_failures", typeof(Counter<long>), "{failure}"),
                 ("pool.connection.destroyed", typeof(Counter<long>), "{connection}"),
+                ("pool.connection.leases", typeof(ObservableUpDownCounter<int>), "{lease}"),
                 ("pool.unavailable", typeof(ObservableUpDownCounter<int>), "{pool}"),
             },
             instruments.Select(i => (i.Name, i.GetType(), i.Unit!)));
@@ -99,7 +100,7 @@ public sealed class MetricsTests
         Assert.Same(orders.Meter, search.Meter);
         Assert.Same(meters, orders.Meter.Scope);
         var instruments = Telemetry.PublishedOn(orders.Meter);
-        Assert.Equal(12, instruments.Count);
+        Assert.Equal(13, instruments.Count);
         Assert.Single(instruments, i => i.Name == "db.client.connection.count");
 
         var held = await orders.AcquireAsync();
@@ -158,9 +159,9 @@ public sealed class MetricsTests
         await own.DisposeAsync();
         await shared.DisposeAsync();
 
-        Assert.Equal((12, 0), (completed[own.Meter], completed[shared.Meter]));
+        Assert.Equal((13, 0), (completed[own.Meter], completed[shared.Meter]));
         await services.DisposeAsync();
-        Assert.Equal(12, completed[shared.Meter]);
+        Assert.Equal(13, completed[shared.Meter]);
     }
 
     [Fact]

@@ -20,6 +20,11 @@ internal static class OptionsValidation
             problems.Add($"MinSize is {o.MinSize}; it must be between 0 and MaxSize ({o.MaxSize}).");
         }
 
+        if (o.MaxLeasesPerConnection < 1 || o.MaxLeasesPerConnection > ConnectionEntry<object>.LeaseLimit)
+        {
+            problems.Add($"MaxLeasesPerConnection is {o.MaxLeasesPerConnection}; it must be between 1 and {ConnectionEntry<object>.LeaseLimit}.");
+        }
+
         Timeout(problems, "AcquireTimeout", o.AcquireTimeout, allowZero: false, allowInfinite: true);
         Timeout(problems, "DisposeTimeout", o.DisposeTimeout, allowZero: true, allowInfinite: true);
         Timeout(problems, "ValidateAfterIdle", o.ValidateAfterIdle, allowZero: true, allowInfinite: true);

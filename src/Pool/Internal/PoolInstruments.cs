@@ -59,6 +59,9 @@ internal sealed class PoolInstruments
             "db.client.connection.count", () => Observe(static (s, tag) => [new(s.Idle, tag, Idle), new(s.InUse, tag, Used)]),
             "{connection}", "The number of connections that are currently in state described by the state attribute.");
         meter.CreateObservableUpDownCounter(
+            "pool.connection.leases", () => Observe(static (s, tag) => [new(s.Leases, tag)]),
+            "{lease}", "Leases handed out and not yet returned; with MaxLeasesPerConnection above 1 several share one used connection.");
+        meter.CreateObservableUpDownCounter(
             "db.client.connection.idle.max", () => Observe(static (s, tag) => [new(s.MaxSize, tag)]),
             "{connection}", "The maximum number of idle open connections allowed (every connection may be idle: MaxSize).");
         meter.CreateObservableUpDownCounter(

@@ -19,6 +19,10 @@ internal static class PoolInvariants
     public const string DisposeIsComplete = "I9 Dispose is complete";
     public const string MaintenanceNeverStarves = "I10 Maintenance never starves";
     public const string OneCallAtATime = "I11 One call at a time per connection";
+    public const string LeasesWithinLimit = "I12 Leases within the limit";
+    public const string LeaseConservation = "I13 Lease conservation";
+    public const string OnlyUsableConnectionsTakeLeases = "I14 Only usable connections take leases";
+    public const string NoWaiterBesideRoom = "I15 No waiter beside room";
 
     /// <summary>The first invariant the snapshot breaks, as a sentence naming it and the counts; null if none.</summary>
     public static string? FindViolation(in PoolStatistics s)
@@ -79,7 +83,8 @@ internal static class PoolInvariants
             return Describe(NoLostWakeUp, $"{s.Waiters} waiters are parked while {s.Idle} connections are idle.", s);
         }
 
-        if (s.Waiters > s.Creating && s.Total < s.MaxSize && s.Creating + s.AbandonedCreates < Math.Min(s.MaxConcurrentCreates, s.MaxSize)
+        // A create on its way serves up to K waiters (K = MaxLeasesPerConnection; 1 in a snapshot that does not report it).
+        if (s.Waiters > s.Creating * Math.Max(1, s.MaxLeasesPerConnection) && s.Total < s.MaxSize && s.Creating + s.AbandonedCreates < Math.Min(s.MaxConcurrentCreates, s.MaxSize)
             && s.Total + s.Abandoned < s.MaxSize + s.MaxConcurrentCreates && !s.IsUnavailable && !s.IsDisposed)
         {
             return Describe(
@@ -96,6 +101,38 @@ internal static class PoolInvariants
         if (s.IsDisposed && (s.Waiters > 0 || s.Idle > 0))
         {
             return Describe(DisposeIsComplete, "a disposed pool still has waiters or idle connections.", s);
+        }
+
+        return s.MaxLeasesPerConnection > 0 ? FindLeaseViolation(s) : null;
+    }
+
+    /// <summary>
+    /// The lease counts against the connection counts (I12, I13). A snapshot that does not report
+    /// MaxLeasesPerConnection (0: built by hand, not by a pool) is not checked here.
+    /// </summary>
+    private static string? FindLeaseViolation(in PoolStatistics s)
+    {
+        int k = s.MaxLeasesPerConnection;
+        if (s.Leases < 0 || s.BusiestConnectionLeases < 0)
+        {
+            return Describe(AtMostOnce, "a lease count went negative.", s);
+        }
+
+        if (s.BusiestConnectionLeases > k || (long)s.Leases > (long)s.InUse * k)
+        {
+            return Describe(
+                LeasesWithinLimit,
+                $"{s.Leases} leases are out on {s.InUse} connections in use, the busiest holding {s.BusiestConnectionLeases}, beyond MaxLeasesPerConnection {k} each.",
+                s);
+        }
+
+        if (s.Leases < s.InUse || s.Leases < s.BusiestConnectionLeases || (s.InUse == 0) != (s.BusiestConnectionLeases == 0)
+            || s.Leases > s.BusiestConnectionLeases * (long)s.InUse)
+        {
+            return Describe(
+                LeaseConservation,
+                $"{s.Leases} leases are out but {s.InUse} connections are in use, the busiest holding {s.BusiestConnectionLeases}.",
+                s);
         }
 
         return null;

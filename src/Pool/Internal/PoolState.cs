@@ -35,6 +35,9 @@ internal sealed partial class PoolState<TConnection>
     private readonly long _idleTimeoutTicks;          // timestamp units; long.MaxValue = never
     private readonly long _leakThresholdTicks;        // timestamp units; long.MaxValue = off
     private readonly TimeSpan _backoffInitial;        // RetryAfter of the acquires failed while no probe is scheduled
+    private readonly int _maxLeases;                  // MaxLeasesPerConnection: leases one connection serves at once
+    private readonly bool _shares;                    // _maxLeases > 1: connections with leases may take more, kept in _holding
+    private readonly long _validateAfterIdleTicks;    // timestamp units; long.MaxValue = never: which 0 → 1 leases are held for their check (shared pools only)
 
     // The one lock of the pool. Every field below is guarded by it (read and written only inside it);
     // each says so again, with what it means.
@@ -48,10 +51,18 @@ internal sealed partial class PoolState<TConnection>
     private int _idle;                                  // lock; the list's length (Idle)
 
     private readonly WaiterQueue<TConnection> _waiters = new();                 // lock; acquirers waiting, strictly FIFO; whoever removes one decides it (I5)
-    private readonly HashSet<ConnectionEntry<TConnection>> _leased = [];     // lock; leases in use, kept only while leak detection is on
+    private readonly HashSet<ConnectionEntry<TConnection>> _leased = [];     // lock; connections with leases, kept only while leak detection is on
+
+    // Shared pools only (_shares): every connection holding at least one lease, in no order (swap-remove
+    // through ConnectionEntry.HoldingIndex); placement scans it for the least busy usable one with room.
+    private readonly List<ConnectionEntry<TConnection>> _holding = [];      // lock
+    private int _leases;      // lock; leases handed out and not yet returned (= _inUse when one lease per connection)
+    private int _draining;    // lock; connections in _holding marked Draining: they take no new lease and are retired at their last return
+    private long _lastNow;    // lock; the latest time an operation brought: what Settle judges expiry by when it places a waiter on a shared connection
+    private long _opened;     // lock; connections opened so far: each one's Order, the placement tie rule (oldest first)
 
     // The slot counts: Total = _idle + _inUse + _creating + _destroying never exceeds _ceiling (I1).
-    private int _inUse;       // lock; leases handed out and not yet returned
+    private int _inUse;       // lock; connections holding at least one lease (each serves up to _maxLeases)
     private int _creating;    // lock; slots reserved for creates in flight, including their backoff (I8)
     private int _destroying;  // lock; slots held until the destroy finishes: the backend still holds the connection
     private int _abandoned;   // lock; connections outside the slots: creates abandoned at CreateTimeout still running, late connections being destroyed, destroys abandoned at DestroyTimeout still running; no slot, but dispose waits for them (I9) and they bound new creates (I1)
@@ -73,8 +84,12 @@ internal sealed partial class PoolState<TConnection>
     private List<TaskCompletionSource>? _warmUps;   // lock; WarmUpAsync callers waiting for MinSize; null when none, so Settle allocates nothing
     private PoolCounters _counters;                 // lock; the running totals for the statistics
 
-    public PoolState(ConnectionPool<TConnection>? owner, ConnectionPoolOptions options, long idleTimeoutTicks, long leakThresholdTicks)
+    public PoolState(
+        ConnectionPool<TConnection>? owner, ConnectionPoolOptions options, long idleTimeoutTicks, long leakThresholdTicks, long validateAfterIdleTicks = long.MaxValue)
     {
+        _maxLeases = options.MaxLeasesPerConnection;
+        _shares = _maxLeases > 1;
+        _validateAfterIdleTicks = validateAfterIdleTicks;
         _owner = owner;
         _name = options.Name;
         _maxConcurrentCreates = options.MaxConcurrentCreates;
@@ -153,6 +168,7 @@ internal sealed partial class PoolState<TConnection>
         var reservation = default(Reservation<TConnection>);
         lock (_lock)
         {
+            Advance(now);
             if (_disposed)
             {
                 reservation.Disposed = true;
@@ -160,7 +176,23 @@ internal sealed partial class PoolState<TConnection>
             else if (TakeIdle(now, ref work) is { } entry)
             {
                 // The queue is empty whenever a connection is idle (I4), so this never jumps the queue.
-                reservation.Lease = new PooledConnection<TConnection>(entry, BeginLease(entry, now));
+                bool check = _shares && waitTimeout is not null && NeedsCheck(entry, now); // TryAcquire never validates
+                long leaseId = BeginLease(entry, now);
+                if (check)
+                {
+                    entry.CheckingLease = leaseId; // no other lease until the check passes (I14)
+                }
+                else if (_shares)
+                {
+                    AddHolding(entry);
+                }
+
+                reservation.Lease = new PooledConnection<TConnection>(entry, leaseId);
+            }
+            else if (_shares && FewestLeases(now, withRoom: true) is { } shared)
+            {
+                // The queue is empty whenever a usable connection has room (I15), so this never jumps the queue.
+                reservation.Lease = new PooledConnection<TConnection>(shared, BeginLease(shared, now));
             }
             else if (waitTimeout is not { } timeout)
             {
@@ -189,34 +221,62 @@ internal sealed partial class PoolState<TConnection>
 
     /// <summary>
     /// Ends a lease whose entry already recorded its end (once, I7): the connection goes to the oldest
-    /// waiter or to idle, or is retired when invalidated, disposed, cleared, expired or surplus.
+    /// waiter or to idle, or is retired when invalidated, disposed, cleared, expired or surplus. A
+    /// connection that other leases still hold keeps serving them; if it can no longer take new leases
+    /// it drains, and is retired at its last return.
     /// </summary>
+    /// <param name="entry">The lease's connection.</param>
+    /// <param name="leaseId">The lease that ended: its slot is freed (0 names the first slot, for connections that serve one lease).</param>
+    /// <param name="invalidated">The lease invalidated the connection.</param>
+    /// <param name="forced">Retire it for this reason (a failed check on borrow, or null).</param>
+    /// <param name="now">The time of the return.</param>
+    /// <param name="work">Filled with what to do after the lock.</param>
     /// <returns>When a lease reported as leaked began, or 0.</returns>
-    public long Return(ConnectionEntry<TConnection> entry, bool invalidated, DestroyReason? forced, long now, ref PendingWork<TConnection> work)
+    public long Return(ConnectionEntry<TConnection> entry, long leaseId, bool invalidated, DestroyReason? forced, long now, ref PendingWork<TConnection> work)
     {
-        long leakedAt = 0;
+        long leakedAt;
         lock (_lock)
         {
-            _inUse--;
-            if (_leased.Remove(entry) && entry.LeakReported)
+            Advance(now);
+            leakedAt = entry.FreeSlot_NeedsLock(leaseId);
+            _leases--;
+            if (entry.Leases > 0)
             {
-                leakedAt = entry.LeasedAt;
-            }
-
-            DestroyReason? reason = forced
-                ?? (invalidated ? DestroyReason.Invalidated
-                : _disposed ? DestroyReason.Disposed
-                : entry.Generation != _generation ? DestroyReason.Cleared
-                : now >= entry.ExpiresAt ? DestroyReason.Expired
-                : Total >= _maxSize ? DestroyReason.Surplus
-                : null);
-            if (reason is { } why)
-            {
-                Retire(entry, why, ref work);
+                // Shared, and other leases still hold it: it is never destroyed under them (I13).
+                if (entry.Draining is null && (forced ?? (invalidated ? DestroyReason.Invalidated : StaleReason(entry, now))) is { } why)
+                {
+                    MarkDraining(entry, why);
+                }
             }
             else
             {
-                PushIdle(entry, now); // Settle hands it to the oldest waiter, if any
+                _inUse--;
+                if (_tracksLeases)
+                {
+                    _leased.Remove(entry);
+                }
+
+                DestroyReason? reason = forced
+                    ?? (invalidated || entry.IsBroken ? DestroyReason.Invalidated
+                    : entry.Draining is { } draining ? draining
+                    : _disposed ? DestroyReason.Disposed
+                    : entry.Generation != _generation ? DestroyReason.Cleared
+                    : now >= entry.ExpiresAt ? DestroyReason.Expired
+                    : Total >= _maxSize ? DestroyReason.Surplus
+                    : null);
+                if (_shares)
+                {
+                    RemoveHolding(entry);
+                }
+
+                if (reason is { } why)
+                {
+                    Retire(entry, why, ref work);
+                }
+                else
+                {
+                    PushIdle(entry, now); // Settle hands it to the oldest waiter, if any
+                }
             }
 
             Settle(ref work);
@@ -224,6 +284,35 @@ internal sealed partial class PoolState<TConnection>
         }
 
         return leakedAt;
+    }
+
+    /// <summary>Ends a lease of a connection that serves one lease at a time (its only slot).</summary>
+    /// <returns>When a lease reported as leaked began, or 0.</returns>
+    public long Return(ConnectionEntry<TConnection> entry, bool invalidated, DestroyReason? forced, long now, ref PendingWork<TConnection> work) =>
+        Return(entry, leaseId: 0, invalidated, forced, now, ref work);
+
+    /// <summary>
+    /// A shared connection's 0 → 1 lease passed its check on borrow (or needed none after all): other
+    /// leases may now be placed on it, and Settle places waiters there.
+    /// </summary>
+    public void CheckPassed(ConnectionEntry<TConnection> entry, long leaseId, long now, ref PendingWork<TConnection> work)
+    {
+        lock (_lock)
+        {
+            Advance(now);
+            if (entry.CheckingLease == leaseId && leaseId != 0)
+            {
+                entry.CheckingLease = 0;
+                AddHolding(entry);
+                if (entry.Draining is null && StaleReason(entry, now) is { } why)
+                {
+                    MarkDraining(entry, why);
+                }
+            }
+
+            Settle(ref work);
+            AssertInvariants();
+        }
     }
 
     /// <summary>
@@ -234,10 +323,7 @@ internal sealed partial class PoolState<TConnection>
     {
         lock (_lock)
         {
-            if (_tracksLeases && entry.IsLeasedBy(leaseId))
-            {
-                entry.LeaseSite = site;
-            }
+            entry.AttachSite_NeedsLock(leaseId, site);
         }
     }
 
@@ -251,7 +337,29 @@ internal sealed partial class PoolState<TConnection>
         while (_waiters.Count > 0 && PopNewestIdle() is { } entry)
         {
             _waiters.TryDequeue(out var waiter);
-            waiter.Grant_NeedsLock(entry, BeginLease(entry, entry.IdleSince));
+            long leaseId = BeginLease(entry, entry.IdleSince);
+            if (_shares)
+            {
+                // Handed from a return or a create: only "validate every borrow" may check it (as the shell decides).
+                if (_validateAfterIdleTicks == 0)
+                {
+                    entry.CheckingLease = leaseId;
+                }
+                else
+                {
+                    AddHolding(entry);
+                }
+            }
+
+            waiter.Grant_NeedsLock(entry, leaseId);
+            work.Deliver(waiter);
+        }
+
+        // Shared: a lease freed anywhere, or a new connection's room, serves the oldest waiters (I15, FIFO).
+        while (_shares && _waiters.Count > 0 && FewestLeases(_lastNow, withRoom: true) is { } shared)
+        {
+            _waiters.TryDequeue(out var waiter);
+            waiter.Grant_NeedsLock(shared, BeginLease(shared, _lastNow));
             work.Deliver(waiter);
         }
 
@@ -275,7 +383,7 @@ internal sealed partial class PoolState<TConnection>
         int createCalls = _creating + _abandonedCreates;
         int wanted = _unavailable
             ? (createCalls == 0 ? 1 : 0) // one probe at a time while the backend is down, an abandoned one included
-            : Math.Max(_waiters.Count - _creating, _minSize - Total);
+            : Math.Max(((_waiters.Count + _maxLeases - 1) / _maxLeases) - _creating, _minSize - Total); // a new connection serves up to _maxLeases waiters
         int creates = Math.Min(wanted, Math.Min(CreateCap - createCalls, _maxSize - Total));
         creates = Math.Min(creates, _maxSize + _maxConcurrentCreates - Total - _abandoned); // I1: the backend's bound
         if (creates > 0)
@@ -312,24 +420,116 @@ internal sealed partial class PoolState<TConnection>
 
     private long BeginLease(ConnectionEntry<TConnection> entry, long now)
     {
-        _inUse++;
-        _counters.Acquired++;
-        entry.UsedSince = null; // stamped when the lease reaches its acquirer (a failed validation withdraws it before)
-        if (_tracksLeases)
+        PoolInvariants.Require(
+            entry.Draining is null && entry.CheckingLease == 0 && !entry.IsIdle,
+            PoolInvariants.OnlyUsableConnectionsTakeLeases,
+            "a lease was placed on a connection that drains, is being checked, or is still in the idle list.");
+        if (entry.Leases == 0)
         {
-            entry.LeasedAt = now;
-            entry.LeaseSite = null; // the acquirer attaches its stack, if sampled, once it holds the lease
-            entry.LeakReported = false;
-            _leased.Add(entry);
+            _inUse++;
+            if (_tracksLeases)
+            {
+                _leased.Add(entry);
+            }
         }
 
-        return entry.BeginLease_NeedsLock();
+        _leases++;
+        _counters.Acquired++;
+        return entry.BeginLease_NeedsLock(now);
+    }
+
+    /// <summary>Whether a 0 → 1 lease out of idle at <paramref name="now"/> is checked on borrow (the shell's rule, ValidateAfterIdle).</summary>
+    private bool NeedsCheck(ConnectionEntry<TConnection> entry, long now) =>
+        _validateAfterIdleTicks != long.MaxValue && now - entry.IdleSince > _validateAfterIdleTicks;
+
+    /// <summary>Why a shared connection with leases may take no new lease now, or null while it may.</summary>
+    private DestroyReason? StaleReason(ConnectionEntry<TConnection> entry, long now) =>
+        entry.IsBroken ? DestroyReason.Invalidated
+        : _disposed ? DestroyReason.Disposed
+        : entry.Generation != _generation ? DestroyReason.Cleared
+        : now >= entry.ExpiresAt ? DestroyReason.Expired
+        : null;
+
+    /// <summary>
+    /// Shared pools: the usable connection holding leases with the fewest (ties: the oldest), optionally
+    /// only one with room. Connections found broken, cleared or expired on the way start draining.
+    /// </summary>
+    private ConnectionEntry<TConnection>? FewestLeases(long now, bool withRoom)
+    {
+        ConnectionEntry<TConnection>? best = null;
+        foreach (var entry in _holding)
+        {
+            if (entry.Draining is not null || entry.CheckingLease != 0 || (withRoom && entry.Leases >= _maxLeases))
+            {
+                continue;
+            }
+
+            if (StaleReason(entry, now) is { } why)
+            {
+                MarkDraining(entry, why);
+                continue;
+            }
+
+            if (best is null || entry.Leases < best.Leases || (entry.Leases == best.Leases && entry.Order < best.Order))
+            {
+                best = entry;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>A shared connection with leases takes no new lease from now on; it is retired for <paramref name="why"/> at its last return.</summary>
+    private void MarkDraining(ConnectionEntry<TConnection> entry, DestroyReason why)
+    {
+        entry.Draining = why;
+        _draining++;
+    }
+
+    private void AddHolding(ConnectionEntry<TConnection> entry)
+    {
+        if (entry.HoldingIndex < 0)
+        {
+            entry.HoldingIndex = _holding.Count;
+            _holding.Add(entry);
+        }
+    }
+
+    /// <summary>A shared connection's last lease returned (or its check failed): it leaves the list and its drain ends.</summary>
+    private void RemoveHolding(ConnectionEntry<TConnection> entry)
+    {
+        if (entry.Draining is not null)
+        {
+            entry.Draining = null;
+            _draining--;
+        }
+
+        int index = entry.HoldingIndex;
+        if (index < 0)
+        {
+            return; // it was being checked: never placed in the list
+        }
+
+        var last = _holding[^1];
+        _holding[index] = last;
+        last.HoldingIndex = index;
+        _holding.RemoveAt(_holding.Count - 1);
+        entry.HoldingIndex = -1;
+    }
+
+    private void Advance(long now)
+    {
+        if (now > _lastNow)
+        {
+            _lastNow = now;
+        }
     }
 
     /// <summary>Moves a connection to Destroying; the destroy itself starts after the lock.</summary>
     private void Retire(ConnectionEntry<TConnection> entry, DestroyReason reason, ref PendingWork<TConnection> work)
     {
         entry.RequireNoCall("destroyed");
+        PoolInvariants.Require(entry.Leases == 0, PoolInvariants.LeaseConservation, "a connection was destroyed while a lease still held it.");
         _destroying++;
         _counters.Retired(reason);
         entry.RetiredFor = reason; // counted and logged when the destroy starts, after the lock
@@ -402,6 +602,9 @@ internal sealed partial class PoolState<TConnection>
         MaxConcurrentCreates = _maxConcurrentCreates,
         Idle = _idle,
         InUse = _inUse,
+        Leases = _leases,
+        BusiestConnectionLeases = BusiestHeld(),
+        MaxLeasesPerConnection = _maxLeases,
         Creating = _creating,
         Destroying = _destroying,
         Waiters = _waiters.Count,
@@ -413,6 +616,76 @@ internal sealed partial class PoolState<TConnection>
         AbandonedCreates = _abandonedCreates,
     });
 
+    private int BusiestHeld()
+    {
+        if (!_shares)
+        {
+            return _inUse > 0 ? 1 : 0;
+        }
+
+        int busiest = _inUse > _holding.Count ? 1 : 0; // a connection held by its check on borrow: one lease
+        foreach (var entry in _holding)
+        {
+            busiest = Math.Max(busiest, entry.Leases);
+        }
+
+        return busiest;
+    }
+
+    /// <summary>
+    /// The per-connection lease rules a snapshot cannot show (I12–I15), checked by walking the
+    /// connections holding leases; null when they hold. Takes the lock.
+    /// </summary>
+    public string? FindLeaseViolation()
+    {
+        lock (_lock)
+        {
+            return FindLeaseViolationHeld();
+        }
+    }
+
+    private string? FindLeaseViolationHeld()
+    {
+        if (!_shares)
+        {
+            return _leases == _inUse ? null : $"{PoolInvariants.LeaseConservation} violated: {_leases} leases are out on {_inUse} connections that serve one lease each.";
+        }
+
+        int sum = 0;
+        int draining = 0;
+        int checking = 0;
+        foreach (var entry in _holding)
+        {
+            if (entry.Leases < 1 || entry.Leases > _maxLeases)
+            {
+                return $"{PoolInvariants.LeasesWithinLimit} violated: a connection in use holds {entry.Leases} leases (limit {_maxLeases}).";
+            }
+
+            sum += entry.Leases;
+            draining += entry.Draining is null ? 0 : 1;
+            if (_waiters.Count > 0 && entry.Draining is null && entry.CheckingLease == 0 && entry.Leases < _maxLeases && StaleReason(entry, _lastNow) is null)
+            {
+                return $"{PoolInvariants.NoWaiterBesideRoom} violated: {_waiters.Count} waiters are parked while a usable connection holds {entry.Leases} of {_maxLeases} leases.";
+            }
+        }
+
+        // Connections held by their check on borrow are in use but not in the list: one lease each.
+        checking = _inUse - _holding.Count;
+        if (sum + checking != _leases || checking < 0)
+        {
+            return $"{PoolInvariants.LeaseConservation} violated: the connections hold {sum + checking} leases but {_leases} are out.";
+        }
+
+        return draining == _draining ? null : $"{PoolInvariants.OnlyUsableConnectionsTakeLeases} violated: {draining} connections drain but {_draining} are counted.";
+    }
+
     [Conditional("DEBUG")]
-    private void AssertInvariants() => PoolInvariants.Assert(SnapshotHeld());
+    private void AssertInvariants()
+    {
+        PoolInvariants.Assert(SnapshotHeld());
+        if (FindLeaseViolationHeld() is { } violation)
+        {
+            throw new PoolInvariantException(violation);
+        }
+    }
 }

@@ -17,6 +17,7 @@ internal sealed partial class PoolState<TConnection>
         ConnectionEntry<TConnection>? late = null;
         lock (_lock)
         {
+            Advance(now);
             attempt.Settled = true;
             if (attempt.Abandoned)
             {
@@ -38,7 +39,7 @@ internal sealed partial class PoolState<TConnection>
 
                 // Stamped with the generation of the reservation: a connection that a Clear() raced
                 // (opened before it, counted after it) is retired, never handed out (found by Coyote).
-                var entry = new ConnectionEntry<TConnection>(_owner, connection, now, expiresAt, generation);
+                var entry = new ConnectionEntry<TConnection>(_owner, connection, now, expiresAt, generation, _maxLeases, _tracksLeases) { Order = _opened++ };
                 if (_disposed)
                 {
                     Retire(entry, DestroyReason.Disposed, ref work); // I9: a create that finishes after dispose

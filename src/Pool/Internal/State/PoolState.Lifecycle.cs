@@ -3,7 +3,7 @@ namespace Pool.Internal;
 /// <summary>The pool's lifecycle: clear, resize, the maintenance pass, warm-up and dispose.</summary>
 internal sealed partial class PoolState<TConnection>
 {
-    /// <summary>Retires every connection that exists now: idle ones at once, leased and creating ones when they come back.</summary>
+    /// <summary>Retires every connection that exists now: idle ones at once, leased and creating ones when they come back (shared ones take no new lease meanwhile).</summary>
     public void Clear(ref PendingWork<TConnection> work)
     {
         lock (_lock)
@@ -13,6 +13,8 @@ internal sealed partial class PoolState<TConnection>
             {
                 Retire(entry, DestroyReason.Cleared, ref work);
             }
+
+            DrainAllHolding(DestroyReason.Cleared);
 
             Settle(ref work);
             AssertInvariants();
@@ -36,6 +38,13 @@ internal sealed partial class PoolState<TConnection>
             {
                 RemoveIdle(oldest);
                 Retire(oldest, DestroyReason.Surplus, ref work);
+            }
+
+            // Shared: surplus connections with leases drain, the least busy first (they empty soonest).
+            int surplus = _idle + _inUse - _draining - _maxSize;
+            while (_shares && surplus-- > 0 && FewestLeases(_lastNow, withRoom: false) is { } busy)
+            {
+                MarkDraining(busy, DestroyReason.Surplus);
             }
 
             Settle(ref work);
@@ -76,6 +85,7 @@ internal sealed partial class PoolState<TConnection>
                 return false;
             }
 
+            Advance(now);
             var entry = _oldestIdle;
             while (entry is not null)
             {
@@ -95,10 +105,15 @@ internal sealed partial class PoolState<TConnection>
 
             foreach (var leased in _leased)
             {
-                if (!leased.LeakReported && now - leased.LeasedAt >= _leakThresholdTicks)
+                leased.FindLeaks_NeedsLock(now, _leakThresholdTicks, ref leaks);
+            }
+
+            // Shared connections with leases that were cleared, expired or broken start draining now.
+            foreach (var holding in _holding)
+            {
+                if (holding.Draining is null && StaleReason(holding, now) is { } stale)
                 {
-                    leased.LeakReported = true;
-                    (leaks ??= []).Add((leased.LeasedAt, leased.LeaseSite));
+                    MarkDraining(holding, stale);
                 }
             }
 
@@ -185,6 +200,7 @@ internal sealed partial class PoolState<TConnection>
                     Retire(entry, DestroyReason.Disposed, ref work);
                 }
 
+                DrainAllHolding(DestroyReason.Disposed);
                 FailWarmUps(() => PoolErrors.Disposed(_name, typeof(ConnectionPool<TConnection>)), ref work);
                 Settle(ref work);
                 AssertInvariants();
@@ -194,6 +210,18 @@ internal sealed partial class PoolState<TConnection>
         }
 
         return first;
+    }
+
+    /// <summary>Every shared connection with leases that does not drain yet starts draining for <paramref name="why"/>.</summary>
+    private void DrainAllHolding(DestroyReason why)
+    {
+        foreach (var entry in _holding)
+        {
+            if (entry.Draining is null)
+            {
+                MarkDraining(entry, why);
+            }
+        }
     }
 
     // Called by Settle only when warm-ups wait: the lambdas live in separate methods so that the

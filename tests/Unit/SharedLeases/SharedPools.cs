@@ -1,0 +1,32 @@
+namespace Pool.Tests.Unit.SharedLeases;
+
+/// <summary>Pools whose connections serve several leases at once (MaxLeasesPerConnection &gt; 1), on fake time.</summary>
+internal static class SharedPools
+{
+    public static ConnectionPool<TestConnection> Create(
+        FakeFactory factory, FakeTimeProvider time, int maxLeases, int maxSize = 4, Action<ConnectionPoolOptions>? configure = null) =>
+        TestPools.Create(factory, time, maxSize, configure: o =>
+        {
+            o.MaxLeasesPerConnection = maxLeases;
+            configure?.Invoke(o);
+        });
+
+    /// <summary>The snapshot, checked (every invariant, including the lease ones), as (InUse, Leases, BusiestConnectionLeases).</summary>
+    public static (int InUse, int Leases, int Busiest) LeaseCounts(this ConnectionPool<TestConnection> pool)
+    {
+        var stats = pool.Checked();
+        return (stats.InUse, stats.Leases, stats.BusiestConnectionLeases);
+    }
+
+    /// <summary>Acquires <paramref name="count"/> leases one after another.</summary>
+    public static async Task<List<PooledConnection<TestConnection>>> AcquireManyAsync(this ConnectionPool<TestConnection> pool, int count)
+    {
+        var leases = new List<PooledConnection<TestConnection>>();
+        for (int i = 0; i < count; i++)
+        {
+            leases.Add(await pool.AcquireAsync());
+        }
+
+        return leases;
+    }
+}
