@@ -99,6 +99,7 @@ internal sealed class LockstepDriver
         }
     }
 
+    /// <summary>Returns (after invalidating) acquire <paramref name="id"/>'s lease; called again for the same id, a stale second return.</summary>
     public void Return(int id, bool invalidate)
     {
         ILeaseHandle lease;

@@ -11,6 +11,9 @@ internal enum ModelFeatures
 
     /// <summary>Checks on borrow may hang until AnswerCheck, so an acquirer can be cancelled or disposed during its check (I11, I9).</summary>
     HangingChecks = 2,
+
+    /// <summary>The canary only: K = MaxLeasesPerConnection from 2 to 4 (the full model draws K from 1 to 4 itself).</summary>
+    SharedLeases = 4,
 }
 
 /// <summary>
@@ -32,13 +35,17 @@ internal sealed record ModelConfig(
     int FailFastAfter,
     bool Restricted,
     ModelFeatures Features = ModelFeatures.None,
-    bool CheckEveryBorrow = false)
+    bool CheckEveryBorrow = false,
+    int MaxLeases = 1)
 {
     /// <summary>Config numbers below this keep every feature off (the replays of <c>KnownBugTests</c> use them).</summary>
     public const uint PlainConfigs = 2592;
 
-    /// <summary>All config numbers: the plain ones times the four feature combinations.</summary>
-    public const uint AllConfigs = PlainConfigs * 4;
+    /// <summary>Config numbers below this keep K = 1 (issue 12's features only).</summary>
+    public const uint ExclusiveConfigs = PlainConfigs * 4;
+
+    /// <summary>All config numbers: the plain ones times the four feature combinations times K = 1 … 4.</summary>
+    public const uint AllConfigs = ExclusiveConfigs * 4;
 
     /// <summary>Far beyond any run's clock: a held check never reaches its ValidationTimeout (not modelled).</summary>
     public static readonly TimeSpan ValidationTimeout = TimeSpan.FromDays(1);
@@ -70,7 +77,8 @@ internal sealed record ModelConfig(
         {
             bool stuck = canaryFeatures.HasFlag(ModelFeatures.StuckCreates);
             bool checks = canaryFeatures.HasFlag(ModelFeatures.HangingChecks);
-            return new ModelConfig(max, 0, max, acquire, checks ? 0 : Inf, Inf, Inf, stuck ? Ms(1301) : Inf, 0, true, canaryFeatures, checks);
+            int leases = canaryFeatures.HasFlag(ModelFeatures.SharedLeases) ? 2 + Pick(3) : 1;
+            return new ModelConfig(max, 0, max, acquire, checks ? 0 : Inf, Inf, Inf, stuck ? Ms(1301) : Inf, 0, true, canaryFeatures, checks, leases);
         }
 
         int min = Math.Min(Pick(3), max);
@@ -113,7 +121,19 @@ internal sealed record ModelConfig(
             vai = vai == Inf ? 0 : vai;
         }
 
-        return new ModelConfig(max, min, mcc, acquire, vai, idle, life, create, failFast, false, features);
+        // Shared leases: a check on borrow runs only on a connection's 0 -> 1 lease and holds the
+        // connection until the acquirer has seen it pass (then the room opens); with ValidateAfterIdle 0
+        // a connection handed to a waiter is held so until that waiter runs, and whether a second waiter
+        // shares it or gets a new connection meanwhile is the thread pool's choice. The exact model leaves
+        // checks with K > 1 to the unit tests and the Coyote scenarios.
+        int k = 1 + Pick(4);
+        if (k > 1)
+        {
+            vai = Inf;
+            features &= ~ModelFeatures.HangingChecks;
+        }
+
+        return new ModelConfig(max, min, mcc, acquire, vai, idle, life, create, failFast, false, features, false, k);
     }
 
     /// <summary>
@@ -137,6 +157,7 @@ internal sealed record ModelConfig(
         AcquireTimeout = Span(AcquireTimeout),
         ValidateAfterIdle = Span(ValidateAfterIdle),
         ValidationTimeout = ValidationTimeout,
+        MaxLeasesPerConnection = MaxLeases,
         IdleTimeout = Span(IdleTimeout),
         MaxLifetime = Span(MaxLifetime),
         CreateTimeout = Span(CreateTimeout),
@@ -153,7 +174,7 @@ internal sealed record ModelConfig(
     public override string ToString() =>
         $"MaxSize={MaxSize} MinSize={MinSize} MaxConcurrentCreates={MaxConcurrentCreates} AcquireTimeout={Show(AcquireTimeout)} "
         + $"ValidateAfterIdle={Show(ValidateAfterIdle)} IdleTimeout={Show(IdleTimeout)} MaxLifetime={Show(MaxLifetime)} "
-        + $"CreateTimeout={Show(CreateTimeout)} FailFastAfter={FailFastAfter} Features={Features}"
+        + $"CreateTimeout={Show(CreateTimeout)} FailFastAfter={FailFastAfter} MaxLeasesPerConnection={MaxLeases} Features={Features}"
         + (CheckEveryBorrow ? " (checks every borrow)" : string.Empty);
 
     public static string Show(long ticks) => ticks == Inf ? "inf" : $"{ticks / TimeSpan.TicksPerMillisecond}ms";

@@ -95,6 +95,7 @@ internal static class ModelRun
 
     private static string Describe(PoolModel m) =>
         $"idle={m.Idle} inUse={m.InUse} creating={m.Statistics.Creating} waiters={m.Waiters} t={m.Now / TimeSpan.TicksPerMillisecond}ms"
+        + (m.MaxLeases > 1 ? $" leases={m.Statistics.Leases} busiest={m.Statistics.BusiestConnectionLeases}" : string.Empty)
         + (m.HeldChecks > 0 ? $" checks={m.HeldChecks}" : string.Empty) + (m.StuckCalls > 0 ? $" stuck={m.StuckCalls}" : string.Empty)
         + (m.Unavailable ? " unavailable" : string.Empty) + (m.Disposed ? " disposed" : string.Empty);
 
@@ -125,6 +126,7 @@ internal static class ModelRun
         bool checks = features.HasFlag(ModelFeatures.HangingChecks);
         var active = model.Acquires.Where(a => a.Active).ToList();
         var cancellable = model.Acquires.Where(a => a.Cancellable && a.Outcome == Outcome.Pending).ToList();
+        var returned = model.Acquires.Where(a => a.Outcome == Outcome.Lease && !a.Active).ToList();
         Op AcquireOp() => new(OpKind.Acquire, model.Acquires.Count, (arg % 4) switch
         {
             0 => 0,
@@ -143,6 +145,8 @@ internal static class ModelRun
             < 15 => AcquireOp(),
             < 25 when !checks || active.Count == 0 => AcquireOp(), // with hanging checks, more returns: a check needs an idle connection
             < 40 => active.Count > 0 ? new Op(OpKind.Return, active[(int)(arg % (uint)active.Count)].Index) : AcquireOp(),
+            // Shared leases: a stale second return of a lease already returned must change nothing (I7, I13).
+            < 45 when bucket >= 43 && model.MaxLeases > 1 && returned.Count > 0 => new Op(OpKind.ReturnAgain, returned[(int)(arg % (uint)returned.Count)].Index),
             < 45 => active.Count > 0 ? new Op(OpKind.Invalidate, active[(int)(arg % (uint)active.Count)].Index) : AcquireOp(),
             < 60 => AdvanceOrAnswer(),
             < 65 => new Op(OpKind.TryAcquire, model.Acquires.Count),
@@ -167,6 +171,7 @@ internal static class ModelRun
             case OpKind.Acquire: m.Acquire(op.Ticks, op.Cancellable); break;
             case OpKind.TryAcquire: m.TryAcquire(); break;
             case OpKind.Return: m.Return(m.Acquires[op.Target], false); break;
+            case OpKind.ReturnAgain: m.Return(m.Acquires[op.Target], false); break; // returned already: nothing happens
             case OpKind.Invalidate: m.Return(m.Acquires[op.Target], true); break;
             case OpKind.Cancel: m.Cancel(m.Acquires[op.Target]); break;
             case OpKind.Advance: m.Advance(op.Ticks); break;
@@ -195,6 +200,7 @@ internal static class ModelRun
             case OpKind.Acquire: p.Acquire(op.Target, op.Ticks, op.Cancellable); break;
             case OpKind.TryAcquire: p.TryAcquire(op.Target); break;
             case OpKind.Return: p.Return(op.Target, false); break;
+            case OpKind.ReturnAgain: p.Return(op.Target, false); break;
             case OpKind.Invalidate: p.Return(op.Target, true); break;
             case OpKind.Cancel: p.Cancel(op.Target); break;
             case OpKind.Advance: p.Advance(op.Ticks, model.CheckingAcquires, model.HeldChecks); break;
@@ -226,7 +232,7 @@ internal static class ModelRun
         var diffs = new List<string>();
         foreach (var p in typeof(PoolStatistics).GetProperties())
         {
-            bool core = p.Name is "MaxSize" or "Idle" or "InUse" or "Creating" or "Waiters" or "Total";
+            bool core = p.Name is "MaxSize" or "Idle" or "InUse" or "Creating" or "Waiters" or "Total" or "Leases" or "BusiestConnectionLeases" or "MaxLeasesPerConnection";
             if (!full && !core)
             {
                 continue;

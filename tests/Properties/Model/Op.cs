@@ -18,6 +18,7 @@ internal enum OpKind
     Dispose,
     AnswerCheck,
     ReleaseCreate,
+    ReturnAgain,
 }
 
 /// <summary>
@@ -33,6 +34,7 @@ internal sealed record Op(OpKind Kind, int Target = 0, long Ticks = 0, bool Canc
         OpKind.TryAcquire => $"a{Target}=TryAcquire()",
         OpKind.Return => $"Return(a{Target})",
         OpKind.Invalidate => $"Invalidate+Return(a{Target})",
+        OpKind.ReturnAgain => $"ReturnAgain(a{Target})",
         OpKind.Cancel => $"Cancel(a{Target})",
         OpKind.Advance => $"Advance({ModelConfig.Show(Ticks)})",
         OpKind.SetCreate => $"Factory.Create={(Support.CreateMode)Value}",

@@ -18,6 +18,7 @@ internal sealed class PoolModel
     private readonly List<MWaiter> _waiters = [];
     private readonly List<MCreate> _abandoned = [];     // stuck factory calls given up at CreateTimeout, still running
     private readonly List<MCheck> _checks = [];         // held checks on borrow, oldest first
+    private readonly List<MConn> _busy = [];            // connections holding at least one lease
     private readonly long[] _destroyedBy = new long[7]; // Invalidated, ValidationFailed, Idle, Expired, Cleared, Surplus, Disposed
     private long _seq;
     private long _callSeq;
@@ -35,7 +36,7 @@ internal sealed class PoolModel
         Stabilize();
     }
 
-    private enum Why { Invalidated, ValidationFailed, Idle, Expired, Cleared, Surplus, Disposed }
+    internal enum Why { Invalidated, ValidationFailed, Idle, Expired, Cleared, Surplus, Disposed }
 
     public long Now { get; private set; }
 
@@ -81,14 +82,21 @@ internal sealed class PoolModel
 
     public int Idle => _idle.Count;
 
-    public int InUse { get; private set; }
+    /// <summary>Connections holding at least one lease (K = 1: leases).</summary>
+    public int InUse => _busy.Count;
+
+    /// <summary>K: the most leases one connection serves at once.</summary>
+    public int MaxLeases => _cfg.MaxLeases;
+
+    private bool Shares => _cfg.MaxLeases > 1;
 
     private int Total => _idle.Count + InUse + _creates.Count;
 
     private int CeilingFloor => Math.Max(Total, Total + _abandoned.Count - _cfg.MaxConcurrentCreates);
 
     private long _generation, _created, _destroyed, _createFailures, _destroyFailures, _acquired, _timedOut, _cancelled, _failedFast, _createTimeouts, _late;
-    private int _consecutive;
+    private int _consecutive, _leases;
+    private long _lastNow; // the latest time an operation brought the pool (a return, an acquire, a create, maintenance): what its placement judges expiry by
     private bool _unavailable;
 
     public bool Unavailable => _unavailable;
@@ -101,6 +109,9 @@ internal sealed class PoolModel
         MaxConcurrentCreates = _cfg.MaxConcurrentCreates, // the option; starts are capped by MaxSize too (line below)
         Idle = _idle.Count,
         InUse = InUse,
+        Leases = _leases,
+        BusiestConnectionLeases = _busy.Count == 0 ? 0 : _busy.Max(c => c.Leases),
+        MaxLeasesPerConnection = _cfg.MaxLeases,
         Creating = _creates.Count,
         Destroying = 0,
         Waiters = _waiters.Count,
@@ -155,6 +166,7 @@ internal sealed class PoolModel
     {
         while (true)
         {
+            Touch();
             if (Disposed)
             {
                 acq.Outcome = Outcome.Disposed;
@@ -162,6 +174,14 @@ internal sealed class PoolModel
             }
 
             var conn = TakeIdle();
+            if (conn is null && Shares && FewestLeases(Now, withRoom: true) is { } shared)
+            {
+                // The queue is empty whenever a usable connection has room (I15): this jumps no one.
+                Lease(acq, shared);
+                Settle();
+                break;
+            }
+
             if (conn is not null)
             {
                 Lease(acq, conn);
@@ -216,7 +236,7 @@ internal sealed class PoolModel
         acq.Active = false;
         acq.Conn = null;
         acq.Outcome = Outcome.Pending;
-        InUse--;
+        Unlease(conn);
         Retire(conn, Why.ValidationFailed);
         Settle();
         long remaining = t == ModelConfig.Inf ? ModelConfig.Inf : t - (Now - start);
@@ -240,7 +260,8 @@ internal sealed class PoolModel
             return acq;
         }
 
-        var conn = TakeIdle();
+        Touch();
+        var conn = TakeIdle() ?? (Shares ? FewestLeases(Now, withRoom: true) : null);
         if (conn is null)
         {
             acq.Outcome = Outcome.NoLease;
@@ -264,10 +285,25 @@ internal sealed class PoolModel
 
         var conn = acq.Conn!;
         acq.Active = false;
-        InUse--;
-        if (invalidate)
+        Touch();
+        conn.Broken |= invalidate;
+        Unlease(conn);
+        if (conn.Leases > 0)
+        {
+            // Shared, and other leases still hold it: never destroyed under them; if it may take no new
+            // lease (broken, disposed, cleared, expired), it drains and is retired at its last return.
+            if (conn.Draining is null && StaleReason(conn, Now) is { } stale)
+            {
+                conn.Draining = stale;
+            }
+        }
+        else if (conn.Broken)
         {
             Retire(conn, Why.Invalidated);
+        }
+        else if (conn.DrainedFor is { } drained)
+        {
+            Retire(conn, drained);
         }
         else
         {
@@ -326,7 +362,7 @@ internal sealed class PoolModel
         }
         else
         {
-            InUse--;
+            Unlease(check.Conn);
             if (valid)
             {
                 PutBack(check.Conn);
@@ -357,6 +393,7 @@ internal sealed class PoolModel
         bool made = ok && CreateMode != CreateMode.Throw;
         if (_abandoned.Remove(call))
         {
+            Touch();
             if (made)
             {
                 _late++;
@@ -420,6 +457,7 @@ internal sealed class PoolModel
             Retire(c, Why.Cleared);
         }
 
+        DrainAll(Why.Cleared);
         Settle();
         Stabilize();
     }
@@ -439,6 +477,13 @@ internal sealed class PoolModel
             var oldest = _idle[0];
             _idle.RemoveAt(0);
             Retire(oldest, Why.Surplus);
+        }
+
+        // Shared: surplus connections with leases drain, the least busy first (they empty soonest).
+        int surplus = _idle.Count + InUse - _busy.Count(c => c.Draining is not null) - MaxSize;
+        while (Shares && surplus-- > 0 && FewestLeases(_lastNow, withRoom: false) is { } least)
+        {
+            least.Draining = Why.Surplus;
         }
 
         Settle();
@@ -466,6 +511,7 @@ internal sealed class PoolModel
             return;
         }
 
+        Touch();
         foreach (var c in _idle.ToList())
         {
             Why? why = c.Generation != _generation ? Why.Cleared
@@ -477,6 +523,12 @@ internal sealed class PoolModel
                 _idle.Remove(c);
                 Retire(c, w);
             }
+        }
+
+        // Shared connections with leases that were cleared, expired or broken start draining now.
+        foreach (var c in _busy.Where(c => Shares && c.Draining is null))
+        {
+            c.Draining = StaleReason(c, Now);
         }
 
         Settle();
@@ -512,6 +564,7 @@ internal sealed class PoolModel
             Retire(c, Why.Disposed);
         }
 
+        DrainAll(Why.Disposed);
         Settle();
 
         // The pool's token is cancelled: creates in backoff give their slot back; hanging creates fail;
@@ -633,11 +686,78 @@ internal sealed class PoolModel
 
     private void Lease(Acq acq, MConn conn)
     {
-        InUse++;
+        if (conn.Leases++ == 0)
+        {
+            _busy.Add(conn);
+        }
+
+        _leases++;
         _acquired++;
         acq.Outcome = Outcome.Lease;
         acq.Conn = conn;
         acq.Active = true;
+    }
+
+    /// <summary>A lease ends; at the last one the connection holds none (its drain, if any, is over: <see cref="MConn.DrainedFor"/> keeps the reason).</summary>
+    private void Unlease(MConn conn)
+    {
+        conn.Leases--;
+        _leases--;
+        if (conn.Leases == 0)
+        {
+            _busy.Remove(conn);
+            conn.DrainedFor = conn.Draining;
+            conn.Draining = null;
+        }
+    }
+
+    /// <summary>An operation that reads the clock brings its time to the pool (see <see cref="_lastNow"/>).</summary>
+    private void Touch() => _lastNow = Math.Max(_lastNow, Now);
+
+    /// <summary>Why a shared connection with leases may take no new lease now, or null while it may.</summary>
+    private Why? StaleReason(MConn c, long now) =>
+        c.Broken ? Why.Invalidated
+        : Disposed ? Why.Disposed
+        : c.Generation != _generation ? Why.Cleared
+        : now >= c.ExpiresAt ? Why.Expired
+        : null;
+
+    /// <summary>
+    /// Shared pools: the usable connection holding leases with the fewest (ties: the oldest), optionally
+    /// only one with room below K. Connections found broken, cleared or expired on the way start draining.
+    /// </summary>
+    private MConn? FewestLeases(long now, bool withRoom)
+    {
+        MConn? best = null;
+        foreach (var c in _busy)
+        {
+            if (c.Draining is not null || (withRoom && c.Leases >= _cfg.MaxLeases))
+            {
+                continue;
+            }
+
+            if (StaleReason(c, now) is { } why)
+            {
+                c.Draining = why;
+                continue;
+            }
+
+            if (best is null || c.Leases < best.Leases || (c.Leases == best.Leases && c.Id < best.Id))
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Shared pools: every connection with leases that does not drain yet starts draining for <paramref name="why"/>.</summary>
+    private void DrainAll(Why why)
+    {
+        foreach (var c in _busy.Where(c => c.Draining is null && Shares))
+        {
+            c.Draining = why;
+        }
     }
 
     /// <summary>Destroy: synchronous in these tests, so the slot is free again at once.</summary>
@@ -665,6 +785,14 @@ internal sealed class PoolModel
             Lease(w.Acq, c);
         }
 
+        // Shared: a lease freed anywhere, or a new connection's room, serves the oldest waiters (I15, FIFO).
+        while (Shares && _waiters.Count > 0 && FewestLeases(_lastNow, withRoom: true) is { } shared)
+        {
+            var w = _waiters[0];
+            _waiters.RemoveAt(0);
+            Lease(w.Acq, shared);
+        }
+
         Ceiling = Math.Max(MaxSize, Math.Min(Ceiling, CeilingFloor));
         if (Disposed)
         {
@@ -674,7 +802,7 @@ internal sealed class PoolModel
         // I8: factory calls in flight are the reserved creates plus the abandoned calls still running;
         // I1: slots plus abandoned work stay within MaxSize + MaxConcurrentCreates.
         int calls = _creates.Count + _abandoned.Count;
-        int wanted = _unavailable ? (calls == 0 ? 1 : 0) : Math.Max(_waiters.Count - _creates.Count, MinSize - Total);
+        int wanted = _unavailable ? (calls == 0 ? 1 : 0) : Math.Max(((_waiters.Count + MaxLeases - 1) / MaxLeases) - _creates.Count, MinSize - Total); // a new connection serves up to K waiters
         int mcc = Math.Min(_cfg.MaxConcurrentCreates, MaxSize);
         int n = Math.Min(wanted, Math.Min(mcc - calls, MaxSize - Total));
         n = Math.Min(n, MaxSize + _cfg.MaxConcurrentCreates - Total - _abandoned.Count);
@@ -735,6 +863,7 @@ internal sealed class PoolModel
     /// <summary>A create that held its slot brought a connection.</summary>
     private void CreateSucceeded(MCreate c)
     {
+        Touch();
         _created++;
         _consecutive = 0;
         _unavailable = false;
@@ -819,6 +948,18 @@ internal sealed class PoolModel
         public long Generation { get; } = generation;
 
         public long IdleSince { get; set; }
+
+        /// <summary>Leases it holds now (0 … K).</summary>
+        public int Leases { get; set; }
+
+        /// <summary>A lease invalidated it: it takes no new lease and is destroyed at its last return.</summary>
+        public bool Broken { get; set; }
+
+        /// <summary>Shared: why it takes no new lease while leases still hold it (retired for that at its last return).</summary>
+        public Why? Draining { get; set; }
+
+        /// <summary>The reason its drain ended with: set when its last lease returned.</summary>
+        public Why? DrainedFor { get; set; }
     }
 
     private sealed class MCreate

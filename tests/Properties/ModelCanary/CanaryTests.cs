@@ -11,7 +11,8 @@ namespace Pool.Tests.Properties.ModelCanary;
 /// counterexample. The canary without a bug must pass, so each catch is the bug's, not the canary's.
 /// Issue 12: the two bugs that live on a path only they have (a CreateTimeout, a check on borrow) run
 /// with the feature that reaches it (stuck creates, hanging checks); the correct canary has neither path,
-/// so for them the counterexample itself is asserted to end on the bug's symptom.
+/// so for them the counterexample itself is asserted to end on the bug's symptom. Issue 13: the three
+/// shared-lease bugs run with K = 2 … 4, where the correct canary must pass too.
 /// </summary>
 public sealed class CanaryTests(ITestOutputHelper output)
 {
@@ -22,6 +23,14 @@ public sealed class CanaryTests(ITestOutputHelper output)
         return result.Passed.Label(result.Report);
     }
 
+    /// <summary>Issue 13: the correct canary with K = 2 … 4 shares connections exactly as the model says.</summary>
+    [Property(MaxTest = 300, Arbitrary = new[] { typeof(ScenarioArbitrary) })]
+    public Property CanaryWithoutABug_WithSharedLeases_BehavesLikeTheModel(Scenario scenario)
+    {
+        var result = ModelRun.Run(scenario.Config, scenario.Choices, c => LockstepDriver.Canary(c, bug: null), restricted: true, ModelFeatures.SharedLeases);
+        return result.Passed.Label(result.Report);
+    }
+
     [Theory]
     [InlineData(CanaryBug.CheckThenCreate)]
     [InlineData(CanaryBug.SlotLeakOnFailedCreate)]
@@ -29,6 +38,9 @@ public sealed class CanaryTests(ITestOutputHelper output)
     [InlineData(CanaryBug.NoWakeUpAfterFailedCreate)]
     [InlineData(CanaryBug.AbandonedCreateUncounted)]
     [InlineData(CanaryBug.UncheckedReturnOnCancelledCheck)]
+    [InlineData(CanaryBug.LeaseOnFullConnection)]
+    [InlineData(CanaryBug.LeaseOnBrokenConnection)]
+    [InlineData(CanaryBug.LeaseCountDecrementedTwice)]
     public void ModelProperty_CatchesTheCanary_WithAShortCounterexample(CanaryBug bug)
     {
         var features = FeaturesFor(bug);
@@ -76,6 +88,7 @@ public sealed class CanaryTests(ITestOutputHelper output)
     {
         CanaryBug.AbandonedCreateUncounted => ModelFeatures.StuckCreates,
         CanaryBug.UncheckedReturnOnCancelledCheck => ModelFeatures.HangingChecks,
+        CanaryBug.LeaseOnFullConnection or CanaryBug.LeaseOnBrokenConnection or CanaryBug.LeaseCountDecrementedTwice => ModelFeatures.SharedLeases,
         _ => ModelFeatures.None,
     };
 }
