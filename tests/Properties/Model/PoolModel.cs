@@ -1,13 +1,13 @@
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>
-/// A pure, sequential simulation of the pool's documented behaviour, written from the option docs and
-/// the invariants note, with no reference to the pool's code paths: counts, the idle stack (newest
-/// handed out first), the FIFO waiter queue with per-waiter deadlines, creates (backoff, hanging,
-/// abandoned at CreateTimeout, stuck calls that outlive their deadline and count against the limits),
-/// checks on borrow that hang until answered (the acquirer may leave by cancellation or dispose; the
-/// check keeps its connection), generation, consecutive failures and the fast-fail window, and every
-/// counter of <see cref="PoolStatistics"/>. Each mutating call ends at rest ("settled"), the state the
+/// A pure, sequential simulation of the pool's documented behaviour, written from the option docs, the
+/// README's rules and the invariants note: counts, the idle stack (newest handed out first), the FIFO
+/// waiter queue with per-waiter deadlines, creates (backoff, hanging, abandoned at CreateTimeout, stuck
+/// calls that outlive their deadline and count against the limits), checks on borrow that hang until
+/// answered (the acquirer may leave by cancellation or dispose; the check keeps its connection), shared
+/// leases (K per connection, least-busy placement, drains), generation, consecutive failures and the
+/// fast-fail window, and every counter of <see cref="PoolStatistics"/>. Each mutating call ends at rest ("settled"), the state the
 /// real pool reaches once its background work has run.
 /// </summary>
 internal sealed class PoolModel
