@@ -17,4 +17,16 @@ public sealed class ModelBasedTests
         var result = ModelRun.Run(scenario.Config, scenario.Choices, LockstepDriver.Real, restricted: false);
         return result.Passed.Label(result.Report);
     }
+
+    /// <summary>
+    /// Issue 12: 300 sequences on configs with stuck creates and/or checks held until answered (K = 1),
+    /// so a create abandoned at CreateTimeout while its call still runs, an acquirer cancelled or a pool
+    /// disposed during a check, and the late answers of both, are met in most runs.
+    /// </summary>
+    [Property(MaxTest = 300, Arbitrary = new[] { typeof(HeldWorkScenarioArbitrary) })]
+    public Property RealPool_WithStuckCreatesAndHeldChecks_BehavesLikeTheModel(Scenario scenario)
+    {
+        var result = ModelRun.Run(scenario.Config, scenario.Choices, LockstepDriver.Real, restricted: false);
+        return result.Passed.Label(result.Report);
+    }
 }

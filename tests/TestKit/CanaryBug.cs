@@ -24,4 +24,13 @@ public enum CanaryBug
 
     /// <summary>An acquirer cancelled during its check on borrow puts the connection back to idle at once, while ValidateAsync still runs: I11. Only the Coyote canary has it.</summary>
     UncheckedReturnOnCancelledCheck,
+
+    /// <summary>Shared leases (K &gt; 1): an off-by-one lets a connection already at K leases take one more, instead of a create or a wait: no more than K leases per connection.</summary>
+    LeaseOnFullConnection,
+
+    /// <summary>Shared leases (K &gt; 1): an invalidated connection still draining its other leases takes new ones: no lease on a broken connection.</summary>
+    LeaseOnBrokenConnection,
+
+    /// <summary>Shared leases (K &gt; 1): a second return of one lease (double dispose, a stale copy) is not seen as stale and takes a lease off the connection again: each lease returns at most once, and the connection's count matches its holders.</summary>
+    LeaseCountDecrementedTwice,
 }

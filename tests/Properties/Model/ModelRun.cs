@@ -18,9 +18,10 @@ internal static class ModelRun
 {
     public const int MaxOps = 40;
 
-    public static ModelRunResult Run(uint configSeed, uint[] choices, Func<ModelConfig, LockstepDriver> create, bool restricted)
+    public static ModelRunResult Run(
+        uint configSeed, uint[] choices, Func<ModelConfig, LockstepDriver> create, bool restricted, ModelFeatures canaryFeatures = ModelFeatures.None)
     {
-        var config = ModelConfig.From(configSeed, restricted);
+        var config = ModelConfig.From(configSeed, restricted, canaryFeatures);
         var model = new PoolModel(config);
         var pool = create(config);
         var ops = new List<Op>();
@@ -33,11 +34,12 @@ internal static class ModelRun
             {
                 var op = Interpret(c, model, config, restricted);
                 ops.Add(op);
+                bool checkerLeft = model.OldestCheckLeft;
                 bool? expectedOk = Apply(op, model);
                 bool? actualOk;
                 try
                 {
-                    actualOk = Apply(op, pool);
+                    actualOk = Apply(op, pool, model, checkerLeft);
                 }
                 catch (Exception ex)
                 {
@@ -57,13 +59,16 @@ internal static class ModelRun
 
         if (failure is null && !restricted)
         {
-            // Teardown: dispose, give every lease back; nothing may leak.
+            // Teardown: dispose, answer every held check and stuck create, give every lease back; nothing may leak.
             var teardown = new List<Op> { new(OpKind.Dispose) };
+            teardown.AddRange(Enumerable.Repeat(new Op(OpKind.AnswerCheck), model.HeldChecks));
+            teardown.AddRange(Enumerable.Repeat(new Op(OpKind.ReleaseCreate), model.StuckCalls));
             teardown.AddRange(model.Acquires.Where(a => a.Active).Select(a => new Op(OpKind.Return, a.Index)).ToList());
             foreach (var op in teardown)
             {
+                bool checkerLeft = model.OldestCheckLeft;
                 Apply(op, model);
-                Apply(op, pool);
+                Apply(op, pool, model, checkerLeft);
                 failure = Compare(model, pool, true, op);
                 if (failure is not null)
                 {
@@ -90,11 +95,13 @@ internal static class ModelRun
 
     private static string Describe(PoolModel m) =>
         $"idle={m.Idle} inUse={m.InUse} creating={m.Statistics.Creating} waiters={m.Waiters} t={m.Now / TimeSpan.TicksPerMillisecond}ms"
+        + (m.MaxLeases > 1 ? $" leases={m.Statistics.Leases} busiest={m.Statistics.BusiestConnectionLeases}" : string.Empty)
+        + (m.HeldChecks > 0 ? $" checks={m.HeldChecks}" : string.Empty) + (m.StuckCalls > 0 ? $" stuck={m.StuckCalls}" : string.Empty)
         + (m.Unavailable ? " unavailable" : string.Empty) + (m.Disposed ? " disposed" : string.Empty);
 
     public static Op Interpret(uint c, PoolModel model, ModelConfig config, bool restricted)
     {
-        var op = Interpret(c, model, restricted);
+        var op = Interpret(c, model, restricted, config.Features);
 
         // Determinism, not a bug: with MinSize on, a failed check on borrow starts a refill create that
         // races the same acquire's retry (see ModelConfig.From), so a run that validates keeps MinSize 0.
@@ -106,12 +113,20 @@ internal static class ModelRun
         return op;
     }
 
-    public static Op Interpret(uint c, PoolModel model, bool restricted)
+    /// <summary>
+    /// One choice number as an operation. The features only add meanings a plain config never reaches
+    /// (a fourth create or validate mode; answering a held check or a stuck create, which exist only
+    /// with them, in the advance bucket), so the replays of plain configs stay what they were.
+    /// </summary>
+    public static Op Interpret(uint c, PoolModel model, bool restricted, ModelFeatures features = ModelFeatures.None)
     {
         uint bucket = c % 100;
         uint arg = c / 100;
+        bool stuck = features.HasFlag(ModelFeatures.StuckCreates);
+        bool checks = features.HasFlag(ModelFeatures.HangingChecks);
         var active = model.Acquires.Where(a => a.Active).ToList();
         var cancellable = model.Acquires.Where(a => a.Cancellable && a.Outcome == Outcome.Pending).ToList();
+        var returned = model.Acquires.Where(a => a.Outcome == Outcome.Lease && !a.Active).ToList();
         Op AcquireOp() => new(OpKind.Acquire, model.Acquires.Count, (arg % 4) switch
         {
             0 => 0,
@@ -120,23 +135,35 @@ internal static class ModelRun
             _ => ModelConfig.Inf,
         }, Cancellable: (arg / 4) % 2 == 1);
         Op AdvanceOp() => new(OpKind.Advance, Ticks: ModelConfig.Ms((arg % 4) switch { 0 => 100, 1 => 1000, 2 => 2500, _ => 5000 }));
+        Op AdvanceOrAnswer() =>
+            bucket < 52 && model.HeldChecks > 0 ? new Op(OpKind.AnswerCheck, Value: restricted ? 0 : (int)(arg % 2)) // the canary trusts every answer
+            : bucket >= 52 && model.StuckCalls > 0 ? new Op(OpKind.ReleaseCreate, Value: (int)(arg % 2))
+            : AdvanceOp();
 
         return bucket switch
         {
-            < 25 => AcquireOp(),
+            < 15 => AcquireOp(),
+            < 25 when !checks || active.Count == 0 => AcquireOp(), // with hanging checks, more returns: a check needs an idle connection
             < 40 => active.Count > 0 ? new Op(OpKind.Return, active[(int)(arg % (uint)active.Count)].Index) : AcquireOp(),
+            // Shared leases: a stale second return of a lease already returned must change nothing (I7, I13).
+            < 45 when bucket >= 43 && model.MaxLeases > 1 && returned.Count > 0 => new Op(OpKind.ReturnAgain, returned[(int)(arg % (uint)returned.Count)].Index),
             < 45 => active.Count > 0 ? new Op(OpKind.Invalidate, active[(int)(arg % (uint)active.Count)].Index) : AcquireOp(),
-            < 60 => AdvanceOp(),
+            < 60 => AdvanceOrAnswer(),
             < 65 => new Op(OpKind.TryAcquire, model.Acquires.Count),
             < 70 => cancellable.Count > 0 ? new Op(OpKind.Cancel, cancellable[(int)(arg % (uint)cancellable.Count)].Index) : AdvanceOp(),
-            < 78 => new Op(OpKind.SetCreate, Value: (int)(arg % 3)),
+            < 78 => new Op(OpKind.SetCreate, Value: (int)(arg % (stuck ? 4u : 3u))),
+            _ when restricted && checks && bucket < 83 => new Op(OpKind.SetValidate, Value: arg % 2 == 0 ? (int)ValidateMode.Ok : (int)ValidateMode.Hang),
             _ when restricted => bucket < 83 ? new Op(OpKind.SetDestroy, Value: (int)(arg % 2)) : AdvanceOp(),
-            < 82 => new Op(OpKind.SetValidate, Value: (int)(arg % 3)),
+            < 82 => new Op(OpKind.SetValidate, Value: checks && arg % 2 == 0 ? (int)ValidateMode.Hang : (int)((checks ? arg / 2 : arg) % 3)),
             < 85 => new Op(OpKind.SetDestroy, Value: (int)(arg % 2)),
             < 88 => new Op(OpKind.Clear),
             < 91 => new Op(OpKind.SetMaxSize, Value: (int)(arg % 4)),
             < 94 => new Op(OpKind.SetMinSize, Value: (int)(arg % 4)),
             < 98 => new Op(OpKind.Maintenance),
+
+            // With hanging checks, dispose comes mostly while a check is held (the case worth meeting), and
+            // rarely before one could be: an early dispose leaves nothing to check.
+            _ when checks && model.HeldChecks == 0 && arg % 4 != 0 => new Op(OpKind.Maintenance),
             _ => new Op(OpKind.Dispose),
         };
     }
@@ -148,6 +175,7 @@ internal static class ModelRun
             case OpKind.Acquire: m.Acquire(op.Ticks, op.Cancellable); break;
             case OpKind.TryAcquire: m.TryAcquire(); break;
             case OpKind.Return: m.Return(m.Acquires[op.Target], false); break;
+            case OpKind.ReturnAgain: m.Return(m.Acquires[op.Target], false); break; // returned already: nothing happens
             case OpKind.Invalidate: m.Return(m.Acquires[op.Target], true); break;
             case OpKind.Cancel: m.Cancel(m.Acquires[op.Target]); break;
             case OpKind.Advance: m.Advance(op.Ticks); break;
@@ -159,12 +187,16 @@ internal static class ModelRun
             case OpKind.SetMinSize: return m.SetMinSize(op.Value);
             case OpKind.Maintenance: m.RunMaintenance(); break;
             case OpKind.Dispose: m.Dispose(); break;
+            case OpKind.AnswerCheck: m.AnswerCheck(op.Value == 0); break;
+            case OpKind.ReleaseCreate: m.ReleaseCreate(op.Value == 0); break;
         }
 
         return null;
     }
 
-    private static bool? Apply(Op op, LockstepDriver p)
+    /// <param name="model">The model after this step: how many acquires wait for a held check (no timer changes it).</param>
+    /// <param name="checkerLeft">Whether the oldest held check's acquirer had left before this step (then its answer is only seen in the statistics).</param>
+    private static bool? Apply(Op op, LockstepDriver p, PoolModel model, bool checkerLeft)
     {
         bool? result = null;
         switch (op.Kind)
@@ -172,17 +204,20 @@ internal static class ModelRun
             case OpKind.Acquire: p.Acquire(op.Target, op.Ticks, op.Cancellable); break;
             case OpKind.TryAcquire: p.TryAcquire(op.Target); break;
             case OpKind.Return: p.Return(op.Target, false); break;
+            case OpKind.ReturnAgain: p.Return(op.Target, false); break;
             case OpKind.Invalidate: p.Return(op.Target, true); break;
             case OpKind.Cancel: p.Cancel(op.Target); break;
-            case OpKind.Advance: p.Advance(op.Ticks); break;
+            case OpKind.Advance: p.Advance(op.Ticks, model.CheckingAcquires, model.HeldChecks); break;
             case OpKind.SetCreate: p.Factory.Set((CreateMode)op.Value); break;
-            case OpKind.SetValidate: p.Factory.Set((ValidateMode)op.Value); break;
+            case OpKind.SetValidate: p.Checks.ValidateMode = (ValidateMode)op.Value; break;
             case OpKind.SetDestroy: p.Factory.Set((DestroyMode)op.Value); break;
             case OpKind.Clear: p.Clear(); break;
             case OpKind.SetMaxSize: result = p.SetMaxSize(op.Value); break;
             case OpKind.SetMinSize: result = p.SetMinSize(op.Value); break;
             case OpKind.Maintenance: p.RunMaintenance(); break;
             case OpKind.Dispose: p.Dispose(); break;
+            case OpKind.AnswerCheck: p.AnswerCheck(op.Value == 0, checkerLeft); break;
+            case OpKind.ReleaseCreate: p.ReleaseCreate(op.Value == 0); break;
         }
 
         return result;
@@ -190,7 +225,7 @@ internal static class ModelRun
 
     private static string? Compare(PoolModel model, LockstepDriver pool, bool full, Op? op)
     {
-        bool settled = pool.Settle();
+        bool settled = pool.Settle(model.CheckingAcquires, model.HeldChecks);
         var actual = pool.Statistics();
         var expected = model.Statistics;
         if (PoolInvariants.FindViolation(actual) is { } violation)
@@ -201,7 +236,7 @@ internal static class ModelRun
         var diffs = new List<string>();
         foreach (var p in typeof(PoolStatistics).GetProperties())
         {
-            bool core = p.Name is "MaxSize" or "Idle" or "InUse" or "Creating" or "Waiters" or "Total";
+            bool core = p.Name is "MaxSize" or "Idle" or "InUse" or "Creating" or "Waiters" or "Total" or "Leases" or "BusiestConnectionLeases" or "MaxLeasesPerConnection";
             if (!full && !core)
             {
                 continue;
@@ -223,18 +258,27 @@ internal static class ModelRun
             }
         }
 
+        // The factory's ground truth, in every run: I8's bound on create calls in flight (abandoned ones
+        // included; the option, since lowering MaxSize cancels no call), and no call beside a running check (I11).
+        var f = pool.Factory;
+        if (f.CreatesInFlight > model.Statistics.MaxConcurrentCreates)
+        {
+            diffs.Add($"I8 Creates belong to the pool violated: {f.CreatesInFlight} factory create calls in flight, MaxConcurrentCreates {model.Statistics.MaxConcurrentCreates}");
+        }
+
+        if (pool.Checks.Overlaps.Count > 0)
+        {
+            diffs.Add($"I11 One call at a time per connection violated: {string.Join("; ", pool.Checks.Overlaps)}");
+        }
+
         if (full)
         {
-            var f = pool.Factory;
-            if (f.CreateCalls != model.CreateCalls || f.ValidateCalls != model.ValidateCalls || f.DestroyCalls != model.DestroyCalls || f.HungCreates != model.Hung)
+            if (f.CreateCalls != model.CreateCalls || pool.Checks.ValidateCalls != model.ValidateCalls || f.DestroyCalls != model.DestroyCalls
+                || f.HungCreates != model.Hung || f.PendingCreates != model.StuckCalls || pool.Checks.HeldChecks != model.HeldChecks)
             {
-                diffs.Add($"factory calls create/validate/destroy/hung: pool {f.CreateCalls}/{f.ValidateCalls}/{f.DestroyCalls}/{f.HungCreates}, "
-                    + $"model {model.CreateCalls}/{model.ValidateCalls}/{model.DestroyCalls}/{model.Hung}");
-            }
-
-            if (f.Overlaps.Count > 0)
-            {
-                diffs.Add($"I11 One call at a time per connection violated: {string.Join("; ", f.Overlaps)}");
+                diffs.Add($"factory calls create/validate/destroy/hung/stuck/held checks: pool {f.CreateCalls}/{pool.Checks.ValidateCalls}/{f.DestroyCalls}/"
+                    + $"{f.HungCreates}/{f.PendingCreates}/{pool.Checks.HeldChecks}, model {model.CreateCalls}/{model.ValidateCalls}/{model.DestroyCalls}/"
+                    + $"{model.Hung}/{model.StuckCalls}/{model.HeldChecks}");
             }
 
             if (f.Live != actual.Idle + actual.InUse)
@@ -253,6 +297,6 @@ internal static class ModelRun
             return null;
         }
 
-        return (settled ? string.Empty : "(the pool did not settle within 10 s) ") + string.Join("; ", diffs);
+        return (settled ? string.Empty : "(the pool did not settle) ") + string.Join("; ", diffs);
     }
 }

@@ -16,11 +16,15 @@ internal enum OpKind
     SetMinSize,
     Maintenance,
     Dispose,
+    AnswerCheck,
+    ReleaseCreate,
+    ReturnAgain,
 }
 
 /// <summary>
 /// One step. <see cref="Target"/> is the acquire number a Return/Invalidate/Cancel refers to;
-/// <see cref="Ticks"/> is a timeout (0 = the pool's AcquireTimeout, Inf = infinite) or an advance.
+/// <see cref="Ticks"/> is a timeout (0 = the pool's AcquireTimeout, Inf = infinite) or an advance;
+/// <see cref="Value"/> a mode, a size, or for AnswerCheck/ReleaseCreate 0 = pass/connection, 1 = fail.
 /// </summary>
 internal sealed record Op(OpKind Kind, int Target = 0, long Ticks = 0, bool Cancellable = false, int Value = 0)
 {
@@ -30,6 +34,7 @@ internal sealed record Op(OpKind Kind, int Target = 0, long Ticks = 0, bool Canc
         OpKind.TryAcquire => $"a{Target}=TryAcquire()",
         OpKind.Return => $"Return(a{Target})",
         OpKind.Invalidate => $"Invalidate+Return(a{Target})",
+        OpKind.ReturnAgain => $"ReturnAgain(a{Target})",
         OpKind.Cancel => $"Cancel(a{Target})",
         OpKind.Advance => $"Advance({ModelConfig.Show(Ticks)})",
         OpKind.SetCreate => $"Factory.Create={(Support.CreateMode)Value}",
@@ -40,6 +45,8 @@ internal sealed record Op(OpKind Kind, int Target = 0, long Ticks = 0, bool Canc
         OpKind.Clear => "Clear()",
         OpKind.Maintenance => "RunMaintenance()",
         OpKind.Dispose => "DisposeAsync()",
+        OpKind.AnswerCheck => $"AnswerOldestCheck({(Value == 0 ? "valid" : "invalid")})",
+        OpKind.ReleaseCreate => $"ReleaseOldestStuckCreate({(Value == 0 ? "connection" : "failure")})",
         _ => Kind.ToString(),
     };
 }

@@ -9,6 +9,10 @@ namespace Pool.Tests.Properties.ModelCanary;
 /// (the pool the Coyote canaries race), and FsCheck must shrink the counterexample to at most 6 operations.
 /// The property is run programmatically; the last failing run FsCheck evaluates is its final (shrunk)
 /// counterexample. The canary without a bug must pass, so each catch is the bug's, not the canary's.
+/// Issue 12: the two bugs that live on a path only they have (a CreateTimeout, a check on borrow) run
+/// with the feature that reaches it (stuck creates, hanging checks); the correct canary has neither path,
+/// so for them the counterexample itself is asserted to end on the bug's symptom. Issue 13: the three
+/// shared-lease bugs run with K = 2 … 4, where the correct canary must pass too.
 /// </summary>
 public sealed class CanaryTests(ITestOutputHelper output)
 {
@@ -19,19 +23,33 @@ public sealed class CanaryTests(ITestOutputHelper output)
         return result.Passed.Label(result.Report);
     }
 
+    /// <summary>Issue 13: the correct canary with K = 2 … 4 shares connections exactly as the model says.</summary>
+    [Property(MaxTest = 300, Arbitrary = new[] { typeof(ScenarioArbitrary) })]
+    public Property CanaryWithoutABug_WithSharedLeases_BehavesLikeTheModel(Scenario scenario)
+    {
+        var result = ModelRun.Run(scenario.Config, scenario.Choices, c => LockstepDriver.Canary(c, bug: null), restricted: true, ModelFeatures.SharedLeases);
+        return result.Passed.Label(result.Report);
+    }
+
     [Theory]
     [InlineData(CanaryBug.CheckThenCreate)]
     [InlineData(CanaryBug.SlotLeakOnFailedCreate)]
     [InlineData(CanaryBug.LostHandOffToDeadWaiter)]
     [InlineData(CanaryBug.NoWakeUpAfterFailedCreate)]
+    [InlineData(CanaryBug.AbandonedCreateUncounted)]
+    [InlineData(CanaryBug.UncheckedReturnOnCancelledCheck)]
+    [InlineData(CanaryBug.LeaseOnFullConnection)]
+    [InlineData(CanaryBug.LeaseOnBrokenConnection)]
+    [InlineData(CanaryBug.LeaseCountDecrementedTwice)]
     public void ModelProperty_CatchesTheCanary_WithAShortCounterexample(CanaryBug bug)
     {
+        var features = FeaturesFor(bug);
         ModelRunResult? last = null;
         int runs = 0;
         var property = Prop.ForAll(ScenarioArbitrary.Scenario(), scenario =>
         {
             runs++;
-            var result = ModelRun.Run(scenario.Config, scenario.Choices, c => LockstepDriver.Canary(c, bug), restricted: true);
+            var result = ModelRun.Run(scenario.Config, scenario.Choices, c => LockstepDriver.Canary(c, bug), restricted: true, features);
             if (!result.Passed)
             {
                 last = result;
@@ -47,5 +65,30 @@ public sealed class CanaryTests(ITestOutputHelper output)
         output.WriteLine($"{bug}: caught; {runs} runs including shrinking. Shrunk counterexample ({last.Ops.Count} operations):");
         output.WriteLine(last.Report);
         Assert.True(last.Ops.Count <= 6, $"{bug}: the shrunk counterexample has {last.Ops.Count} operations:\n{last.Report}");
+        switch (bug)
+        {
+            case CanaryBug.AbandonedCreateUncounted:
+                // A create reserved (or already dialling) beside the abandoned call that still runs: the
+                // model's create cap counts both (I8), so it reserves none.
+                Assert.True(
+                    last.Failure.Contains("Creating: pool 1, model 0", StringComparison.Ordinal)
+                        || last.Failure.Contains("I8 Creates belong to the pool violated", StringComparison.Ordinal),
+                    last.Report);
+                Assert.Contains(last.Ops, op => op.Kind == OpKind.Advance); // past CreateTimeout
+                break;
+            case CanaryBug.UncheckedReturnOnCancelledCheck:
+                // The cancelled acquirer's connection is idle while its check still runs (I11).
+                Assert.Equal(OpKind.Cancel, last.Ops[^1].Kind);
+                Assert.Contains("Idle: pool 1, model 0", last.Failure, StringComparison.Ordinal);
+                break;
+        }
     }
+
+    private static ModelFeatures FeaturesFor(CanaryBug bug) => bug switch
+    {
+        CanaryBug.AbandonedCreateUncounted => ModelFeatures.StuckCreates,
+        CanaryBug.UncheckedReturnOnCancelledCheck => ModelFeatures.HangingChecks,
+        CanaryBug.LeaseOnFullConnection or CanaryBug.LeaseOnBrokenConnection or CanaryBug.LeaseCountDecrementedTwice => ModelFeatures.SharedLeases,
+        _ => ModelFeatures.None,
+    };
 }

@@ -33,6 +33,29 @@ public sealed class CanaryTests(ITestOutputHelper output)
     [Fact]
     public void UncheckedReturnCanary_ConnectionLeasedDuringItsCheckIsFoundAsI11() =>
         CoyoteRunner.AssertBugFound(CanaryScenarios.UncheckedReturn_CancelledValidationRacingAnotherAcquire, output, "I11 One call at a time per connection violated", 1000);
+
+    [Fact]
+    public void LeaseOnFullConnectionCanary_KPlusOneLeasesIsFound() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseOnFullConnection_ConcurrentAcquiresFillKAndSpillToACreate, output, $"{PoolInvariants.LeasesWithinLimit} violated", CoyoteSettings.CanaryIterations);
+
+    [Fact]
+    public void LeaseOnBrokenConnectionCanary_LeaseOnTheInvalidatedConnectionIsFound() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseOnBrokenConnection_InvalidateRacingTheOtherLeasesReturns, output, $"{PoolInvariants.OnlyUsableConnectionsTakeLeases} violated", CoyoteSettings.CanaryIterations);
+
+    [Fact]
+    public void LeaseCountDecrementedTwiceCanary_LostLeaseIsFound() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease, output, $"{PoolInvariants.LeaseConservation} violated", CoyoteSettings.CanaryIterations);
+
+    /// <summary>The canary built with no bug passes every shared-lease scenario: each canary above fails for its bug alone.</summary>
+    [Theory]
+    [InlineData(nameof(CanaryScenarios.Correct_ConcurrentAcquiresFillKAndSpillToACreate))]
+    [InlineData(nameof(CanaryScenarios.Correct_InvalidateRacingTheOtherLeasesReturns))]
+    [InlineData(nameof(CanaryScenarios.Correct_DoubleReturnOfOneSharedLease))]
+    [InlineData(nameof(CanaryScenarios.Correct_DisposeWithSharedLeasesOut))]
+    [InlineData(nameof(CanaryScenarios.Correct_FreedRoomGoesToWaitersInOrder))]
+    public void CorrectCanary_PassesTheSharedLeaseScenarios(string scenario) =>
+        CoyoteRunner.AssertNoBug(
+            typeof(CanaryScenarios).GetMethod(scenario)!.CreateDelegate<Func<Task>>(), output, CoyoteSettings.CanaryIterations);
 }
 
 /// <summary>The scenarios run against the canaries; entry points for <c>dotnet coyote test/replay -m</c>.</summary>
@@ -61,4 +84,37 @@ public static class CanaryScenarios
     [Test]
     public static Task UncheckedReturn_CancelledValidationRacingAnotherAcquire() =>
         ValidationScenarios.RunCancelledValidationRacingAnotherAcquire(PoolTarget.UncheckedReturnCanary);
+
+    [Test]
+    public static Task LeaseOnFullConnection_ConcurrentAcquiresFillKAndSpillToACreate() =>
+        SharedLeaseScenarios.RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.LeaseOnFullConnectionCanary);
+
+    [Test]
+    public static Task LeaseOnBrokenConnection_InvalidateRacingTheOtherLeasesReturns() =>
+        SharedLeaseScenarios.RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.LeaseOnBrokenConnectionCanary);
+
+    [Test]
+    public static Task LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease() =>
+        SharedLeaseScenarios.RunDoubleReturnOfOneSharedLease(PoolTarget.LeaseCountDecrementedTwiceCanary);
+
+    /// <summary>The shared-lease scenarios that need no lifecycle operation, on the canary built with no bug.</summary>
+    [Test]
+    public static Task Correct_ConcurrentAcquiresFillKAndSpillToACreate() =>
+        SharedLeaseScenarios.RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.CorrectCanary);
+
+    [Test]
+    public static Task Correct_InvalidateRacingTheOtherLeasesReturns() =>
+        SharedLeaseScenarios.RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.CorrectCanary);
+
+    [Test]
+    public static Task Correct_DoubleReturnOfOneSharedLease() =>
+        SharedLeaseScenarios.RunDoubleReturnOfOneSharedLease(PoolTarget.CorrectCanary);
+
+    [Test]
+    public static Task Correct_DisposeWithSharedLeasesOut() =>
+        SharedLeaseScenarios.RunDisposeWithSharedLeasesOut(PoolTarget.CorrectCanary);
+
+    [Test]
+    public static Task Correct_FreedRoomGoesToWaitersInOrder() =>
+        SharedLeaseScenarios.RunFreedRoomGoesToWaitersInOrder(PoolTarget.CorrectCanary);
 }

@@ -12,6 +12,9 @@ internal sealed record PoolSpec(int MaxSize)
 {
     public int MinSize { get; init; }
 
+    /// <summary>K: how many leases one connection serves at once (1: exclusive leases).</summary>
+    public int MaxLeasesPerConnection { get; init; } = 1;
+
     /// <summary>Null: MaxSize (creates are capped only by capacity).</summary>
     public int? MaxConcurrentCreates { get; init; }
 
@@ -47,14 +50,15 @@ internal sealed record PoolSpec(int MaxSize)
     public RealPool CreateReal(IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
         new(new ConnectionPool<TestConnection>(factory, ToOptions(time, random)));
 
-    /// <summary>The test kit's canary with <paramref name="bug"/> in this spec's options (it reads MaxSize, the backoff, the clock and the jitter source).</summary>
-    public CanaryPool CreateCanary(CanaryBug bug, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
+    /// <summary>The test kit's canary with <paramref name="bug"/> (null: the correct canary) in this spec's options (it reads MaxSize, MaxLeasesPerConnection, the backoff, the clock and the jitter source).</summary>
+    public CanaryPool CreateCanary(CanaryBug? bug, IConnectionFactory<TestConnection> factory, TimeProvider time, Random random) =>
         new(bug, ToOptions(time, random), factory);
 
     public ConnectionPoolOptions ToOptions(TimeProvider time, Random random) => new()
     {
         MaxSize = MaxSize,
         MinSize = MinSize,
+        MaxLeasesPerConnection = MaxLeasesPerConnection,
         MaxConcurrentCreates = MaxConcurrentCreates ?? MaxSize,
         AcquireTimeout = Timeout.InfiniteTimeSpan, // Scenarios pass a timeout per acquire.
         DisposeTimeout = Timeout.InfiniteTimeSpan, // DisposeAsync completes only when drained.

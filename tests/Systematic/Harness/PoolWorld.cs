@@ -13,6 +13,12 @@ internal enum PoolTarget
     NoWakeUpCanary,
     AbandonedCreateCanary,
     UncheckedReturnCanary,
+    LeaseOnFullConnectionCanary,
+    LeaseOnBrokenConnectionCanary,
+    LeaseCountDecrementedTwiceCanary,
+
+    /// <summary>The canary built with no bug: a scenario must pass on it too.</summary>
+    CorrectCanary,
 }
 
 /// <summary>How an acquire ended. Liveness: every acquire ends with exactly one of these.</summary>
@@ -41,6 +47,7 @@ internal sealed class PoolWorld
         Random = Generator.Create();
         Time = new CoyoteClock();
         Factory = new ScriptedFactory(script(Random), spec.MaxSize);
+        Ledger = new LeaseLedger(Factory, spec.MaxLeasesPerConnection);
         var random = new ControlledRandom(spec.Jitter, Random);
         Pool = target switch
         {
@@ -51,6 +58,10 @@ internal sealed class PoolWorld
             PoolTarget.NoWakeUpCanary => spec.CreateCanary(CanaryBug.NoWakeUpAfterFailedCreate, Factory, Time, random),
             PoolTarget.AbandonedCreateCanary => spec.CreateCanary(CanaryBug.AbandonedCreateUncounted, Factory, Time, random),
             PoolTarget.UncheckedReturnCanary => spec.CreateCanary(CanaryBug.UncheckedReturnOnCancelledCheck, Factory, Time, random),
+            PoolTarget.LeaseOnFullConnectionCanary => spec.CreateCanary(CanaryBug.LeaseOnFullConnection, Factory, Time, random),
+            PoolTarget.LeaseOnBrokenConnectionCanary => spec.CreateCanary(CanaryBug.LeaseOnBrokenConnection, Factory, Time, random),
+            PoolTarget.LeaseCountDecrementedTwiceCanary => spec.CreateCanary(CanaryBug.LeaseCountDecrementedTwice, Factory, Time, random),
+            PoolTarget.CorrectCanary => spec.CreateCanary(null, Factory, Time, random),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
         if (target == PoolTarget.Real)
@@ -69,6 +80,9 @@ internal sealed class PoolWorld
     public CoyoteClock Time { get; }
 
     public ScriptedFactory Factory { get; }
+
+    /// <summary>The scenario's leases per connection (shared-lease invariants).</summary>
+    public LeaseLedger Ledger { get; }
 
     public IPoolUnderTest Pool { get; }
 
@@ -89,11 +103,12 @@ internal sealed class PoolWorld
     {
         Outcome outcome;
         Lease? lease = null;
+        long started = Ledger.Tick();
         try
         {
             var handle = await Pool.AcquireAsync(timeout, cancellationToken);
-            Factory.NoteLeased(handle.Connection);
-            lease = new Lease(handle, Factory);
+            Ledger.Leased(handle.Connection, started, who);
+            lease = new Lease(handle, Ledger);
             outcome = Outcome.Lease;
         }
         catch (PoolExhaustedException)
@@ -139,10 +154,11 @@ internal sealed class PoolWorld
     public Lease? TryAcquire(string who)
     {
         Lease? lease = null;
+        long started = Ledger.Tick();
         if (Pool.TryAcquire(out var handle))
         {
-            Factory.NoteLeased(handle.Connection);
-            lease = new Lease(handle, Factory);
+            Ledger.Leased(handle.Connection, started, who);
+            lease = new Lease(handle, Ledger);
         }
 
         CheckInvariants($"after TryAcquire '{who}' {(lease is null ? "found nothing idle" : "got " + lease.Connection)}");
@@ -228,6 +244,12 @@ internal sealed class PoolWorld
         {
             Check.Fail($"{violation} Seen {where}.");
         }
+
+        int held = Ledger.Connections, leases = Ledger.Leases;
+        Check.That(
+            stats.InUse >= held && stats.Leases >= leases, PoolInvariants.LeaseConservation,
+            () => $"the scenario holds {leases} leases on {held} connections but the pool counts only {stats.Leases} leases on {stats.InUse} connections in use: "
+                + $"it lost a lease. Seen {where}.");
 
         if (version != Factory.Version)
         {
@@ -332,8 +354,8 @@ internal sealed class PoolWorld
 /// <summary>How one acquire ended, and its lease if it got one.</summary>
 internal sealed record Acquired(string Who, Outcome Outcome, Lease? Lease);
 
-/// <summary>A lease held by the scenario. Returning tells the factory first, so a hand-off is never seen as a double lease.</summary>
-internal sealed class Lease(ILeaseHandle handle, ScriptedFactory factory)
+/// <summary>A lease held by the scenario. Returning tells the ledger first, so a hand-off is never seen as a double lease.</summary>
+internal sealed class Lease(ILeaseHandle handle, LeaseLedger ledger)
 {
     private bool _returned;
 
@@ -345,11 +367,22 @@ internal sealed class Lease(ILeaseHandle handle, ScriptedFactory factory)
         if (!_returned)
         {
             _returned = true;
-            factory.NoteReturned(Connection);
+            ledger.Returned(Connection);
         }
 
         handle.Return();
     }
 
-    public void Invalidate() => handle.Invalidate();
+    /// <summary>
+    /// Marks the connection broken. Only if this lease was still out when the pool took the call does the
+    /// ledger mark the connection unusable (a lease returned first leaves its connection healthy).
+    /// </summary>
+    public void Invalidate()
+    {
+        handle.Invalidate();
+        if (!_returned)
+        {
+            ledger.MarkUnusable(Connection, "invalidated");
+        }
+    }
 }

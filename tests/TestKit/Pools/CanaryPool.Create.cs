@@ -48,7 +48,7 @@ public sealed partial class CanaryPool
             }
             else
             {
-                _idle.Push(connection);
+                _idle.Push(new Entry(connection, _nextEntry++));
             }
 
             work = Settle_NeedsLock();

@@ -16,10 +16,10 @@ public sealed partial class CanaryPool
                 waiters.Add(first.Value);
             }
 
-            while (_idle.TryPop(out var connection))
+            while (_idle.TryPop(out var entry))
             {
                 _destroying++;
-                idle.Add(connection);
+                idle.Add(entry.Connection);
             }
         }
 
@@ -48,32 +48,59 @@ public sealed partial class CanaryPool
         }
     }
 
-    private void Return(TestConnection connection, bool invalidated)
+    /// <summary>
+    /// One lease comes back. The connection goes idle (and to the oldest waiter) at its last lease, or is
+    /// destroyed then if it is broken or the pool is disposed; a return that leaves a usable connection
+    /// with room hands that room to the oldest waiter.
+    /// </summary>
+    private void Return(Entry entry, bool invalidated)
     {
-        bool destroy;
+        bool destroy = false;
         AfterLock? work = null;
         lock (_lock)
         {
-            _inUse--;
-            destroy = invalidated || _disposed;
-            if (destroy)
+            _leases--;
+            entry.Broken |= invalidated;
+            if (entry.Leases <= 0)
             {
-                _destroying++;
+                // Only the LeaseCountDecrementedTwice bug gets here: a stale return of a connection that
+                // has no lease left; it miscounts the pool's leases and nothing else.
             }
-            else
+            else if (--entry.Leases == 0)
             {
-                _idle.Push(connection);
-                work = Settle_NeedsLock(); // hands it to the oldest waiter in the same step
+                _busy.Remove(entry);
+                destroy = entry.Broken || _disposed;
+                if (destroy)
+                {
+                    _destroying++;
+                }
+                else
+                {
+                    _idle.Push(entry);
+                    work = Settle_NeedsLock(); // hands it to the oldest waiter in the same step
+                }
+            }
+            else if (!entry.Broken)
+            {
+                work = Settle_NeedsLock(); // the room this lease leaves goes to the oldest waiter
             }
         }
 
         if (destroy)
         {
-            StartDestroy(connection);
+            StartDestroy(entry.Connection);
         }
-        else
+        else if (work is not null)
         {
-            Run(work!);
+            Run(work);
+        }
+    }
+
+    private void MarkBroken(Entry entry)
+    {
+        lock (_lock)
+        {
+            entry.Broken = true;
         }
     }
 

@@ -8,17 +8,17 @@ public sealed partial class CanaryPool
 {
     private const int Cancelled = -1;
 
-    private async Task<ILeaseHandle> BorrowAsync(TestConnection connection, CancellationToken cancellationToken)
+    private async Task<ILeaseHandle> BorrowAsync(Entry entry, CancellationToken cancellationToken)
     {
         if (_bug != CanaryBug.UncheckedReturnOnCancelledCheck || _validateAfterIdle == Timeout.InfiniteTimeSpan)
         {
-            return new Handle(this, connection);
+            return new Handle(this, entry);
         }
 
         // One source for "the check answered" and "the acquirer was cancelled", awaited directly
         // (Task.WhenAny over such sources escapes Coyote's control).
         var outcome = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var check = CheckAsync(connection, outcome);
+        var check = CheckAsync(entry.Connection, outcome);
         lock (_lock)
         {
             _work.Add(check); // dispose waits for the check
@@ -30,12 +30,12 @@ public sealed partial class CanaryPool
         if (answer == Cancelled)
         {
             // The bug: back to idle with the check still running on it.
-            Return(connection, invalidated: false);
+            Return(entry, invalidated: false);
             throw new OperationCanceledException(cancellationToken);
         }
 
         // Every answer is trusted: the bug's scenario scripts passing checks only, quick or slow.
-        return new Handle(this, connection);
+        return new Handle(this, entry);
     }
 
     private async Task CheckAsync(TestConnection connection, TaskCompletionSource<int> outcome)
