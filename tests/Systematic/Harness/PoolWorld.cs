@@ -29,7 +29,7 @@ internal enum Outcome
 }
 
 /// <summary>
-/// One iteration's world: a fresh pool, a <see cref="ScriptedFactory"/>, a <see cref="CoyoteClock"/>
+/// One iteration's world: a fresh pool, a <see cref="CheckedFactory"/>, a <see cref="CoyoteClock"/>
 /// and Coyote's random generator. Nothing in it outlives the iteration. Its operations check the
 /// shared invariants as they go; <see cref="FinishAsync"/> checks the end state and disposes the pool.
 /// </summary>
@@ -40,7 +40,7 @@ internal sealed class PoolWorld
         Spec = spec;
         Random = Generator.Create();
         Time = new CoyoteClock();
-        Factory = new ScriptedFactory(script(Random), spec.MaxSize);
+        Factory = new CheckedFactory(script(Random), spec.MaxSize);
         var random = new ControlledRandom(spec.Jitter, Random);
         Pool = target switch
         {
@@ -68,7 +68,7 @@ internal sealed class PoolWorld
 
     public CoyoteClock Time { get; }
 
-    public ScriptedFactory Factory { get; }
+    public CheckedFactory Factory { get; }
 
     public IPoolUnderTest Pool { get; }
 
@@ -333,7 +333,7 @@ internal sealed class PoolWorld
 internal sealed record Acquired(string Who, Outcome Outcome, Lease? Lease);
 
 /// <summary>A lease held by the scenario. Returning tells the factory first, so a hand-off is never seen as a double lease.</summary>
-internal sealed class Lease(ILeaseHandle handle, ScriptedFactory factory)
+internal sealed class Lease(ILeaseHandle handle, CheckedFactory factory)
 {
     private bool _returned;
 
