@@ -13,8 +13,7 @@ public sealed class ConfigurationTests
     public async Task BindConfiguration_ReadsIntsDurationsInfiniteNullableAndDoubleSettings()
     {
         var factory = new FakeFactory();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(Configuration(new()
+        var services = Containers.Configured(new()
         {
             ["Pools:Orders:MaxSize"] = "7",
             ["Pools:Orders:MinSize"] = "2",
@@ -24,7 +23,7 @@ public sealed class ConfigurationTests
             ["Pools:Orders:LifetimeJitter"] = "0.1",
             ["Pools:Orders:FailFastAfter"] = "0",
             ["Pools:Orders:Name"] = "orders-db",
-        }));
+        });
         services.AddConnectionPool<TestConnection>("orders", _ => factory).BindConfiguration("Pools:Orders");
         await using var provider = services.BuildServiceProvider();
 
@@ -46,12 +45,11 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task Settings_ApplyInRegistrationOrder_ConfigurationOverTheDelegate_LaterConfigureOverBoth()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(Configuration(new()
+        var services = Containers.Configured(new()
         {
             ["Pools:Orders:MaxSize"] = "7",
             ["Pools:Orders:MinSize"] = "3",
-        }));
+        });
         services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => (o.MaxSize, o.MinSize, o.FailFastAfter) = (4, 1, 5))
             .BindConfiguration("Pools:Orders")
             .Configure(o => o.MinSize = 0);
@@ -152,8 +150,7 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task AMisspeltSetting_IsIgnored_WhenTheBinderIsToldTo()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(Configuration(new() { ["Pools:Orders:MaxSzie"] = "3", ["Pools:Orders:MaxSize"] = "4" }));
+        var services = Containers.Configured(new() { ["Pools:Orders:MaxSzie"] = "3", ["Pools:Orders:MaxSize"] = "4" });
         services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory())
             .BindConfiguration("Pools:Orders", binder => binder.ErrorOnUnknownConfiguration = false);
         await using var provider = services.BuildServiceProvider();
@@ -193,7 +190,4 @@ public sealed class ConfigurationTests
         Assert.Equal("Connection pool 'orders': ValidationTimeout is -00:00:00.0010000; it must be greater than zero and at most 49.17:02:47.2940000.", error.Message);
         Assert.False(factoryMade);
     }
-
-    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }

@@ -199,9 +199,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
     [Fact]
     public async Task TheCheck_TakesItsNameAndTags_AndChecksAPoolTheContainerHoldsAnotherWay()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(_clock);
+        var services = Containers.OnClock(_clock);
         services.AddSingleton(new ConnectionPool<TestConnection>(_factory, new ConnectionPoolOptions { Name = "by-hand", TimeProvider = _clock }));
         services.AddHealthChecks().AddConnectionPool("manual", provider => provider.GetRequiredService<ConnectionPool<TestConnection>>(), tags: ["ready"]);
         services.AddConnectionPool<TestConnection>("orders", _ => _factory).AddHealthCheck(name: "orders-pool", tags: ["live", "ready"]);
@@ -235,9 +233,7 @@ public sealed class HealthCheckTests : IAsyncDisposable
     private ConnectionPool<TestConnection> Build(
         Action<ConnectionPoolOptions>? configure = null, HealthStatus? failureStatus = null, TimeSpan? degradedWindow = null)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(_clock);
+        var services = Containers.OnClock(_clock);
         services.AddConnectionPool<TestConnection>("orders", _ => _factory, o =>
             {
                 Settings.Quiet(o);

@@ -59,9 +59,7 @@ public sealed class RegistrationTests
     public async Task Options_LeftAtTheirDefaults_TakeTheContainersClockLoggerFactoryMeterFactoryAndThePoolName()
     {
         var clock = new FakeTimeProvider();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddLogging();
+        var services = Containers.OnClock(clock);
         services.AddMetrics();
         services.AddConnectionPool<TestConnection>("orders", _ => new FakeFactory(), o => Settings.Quiet(o, maxSize: 1));
         await using var provider = services.BuildServiceProvider();
@@ -97,9 +95,7 @@ public sealed class RegistrationTests
     {
         var clock = new FakeTimeProvider();
         var own = new FakeTimeProvider();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddLogging();
+        var services = Containers.OnClock(clock);
         services.AddMetrics();
 
         // Configured before the pool is registered, and after: both win over the container's defaults.

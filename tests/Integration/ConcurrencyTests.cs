@@ -8,10 +8,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
     [Fact]
     public async Task Thousand_simultaneous_calls_on_MaxSize_8_use_at_most_8_connections_and_all_get_the_right_answer()
     {
-        await using var standIn = await QdrantStandIn.StartAsync();
-        await using var pool = Pools.For(standIn, MaxSize);
-        await GridCollection.CreateAsync(pool, points: 100);
-        standIn.ResetPeakOpenConnections();
+        await using var grid = await GridStandIn.StartAsync(s => Pools.For(s, MaxSize), points: 100);
+        var (standIn, pool) = grid;
 
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = Enumerable.Range(0, Calls).Select(async i =>

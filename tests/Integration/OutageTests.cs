@@ -22,10 +22,8 @@ public sealed class OutageTests(ITestOutputHelper output)
     [Fact]
     public async Task While_Qdrant_is_down_calls_fail_fast_with_the_RpcException_inside_and_no_slot_leaks()
     {
-        await using var standIn = await QdrantStandIn.StartAsync();
-        await using var pool = new QdrantClientPool(new QdrantPoolOptions { Address = standIn.Address, Pool = { MaxSize = MaxSize } });
-        await GridCollection.CreateAsync(pool, Points);
-        standIn.ResetPeakOpenConnections();
+        await using var grid = await GridStandIn.StartAsync(DefaultOptionsPool, Points);
+        var (standIn, pool) = grid;
 
         PeakSampler sampler;
         OutageLoad load;
@@ -88,16 +86,14 @@ public sealed class OutageTests(ITestOutputHelper output)
     public async Task After_30_second_outages_the_pool_with_default_options_serves_again_within_2_seconds()
     {
         const int Outages = 3;
-        await using var standIn = await QdrantStandIn.StartAsync();
 
         // The binding's defaults (MaxSize 10, BackoffMax 1 s, ...) but for the pool's clock, which the
         // pump runs thirty times faster during each outage and in step with real time otherwise.
         await using var pump = new TimePump(new FakeTimeProvider(), speed: 1);
-        var options = new QdrantPoolOptions { Address = standIn.Address, Pool = { TimeProvider = pump.Time } };
-        int maxSize = options.Pool.MaxSize;
-        await using var pool = new QdrantClientPool(options);
-        await GridCollection.CreateAsync(pool, Points);
-        standIn.ResetPeakOpenConnections();
+        await using var grid = await GridStandIn.StartAsync(
+            s => new QdrantClientPool(new QdrantPoolOptions { Address = s.Address, Pool = { TimeProvider = pump.Time } }), Points);
+        var (standIn, pool) = grid;
+        int maxSize = pool.GetStatistics().MaxSize;
 
         var recoveries = new List<TimeSpan>();
         PeakSampler sampler;
@@ -201,9 +197,8 @@ public sealed class OutageTests(ITestOutputHelper output)
     [Fact]
     public async Task While_Qdrant_refuses_connections_connect_attempts_stay_bounded_by_the_backoff()
     {
-        await using var standIn = await QdrantStandIn.StartAsync();
-        await using var pool = new QdrantClientPool(new QdrantPoolOptions { Address = standIn.Address, Pool = { MaxSize = MaxSize } });
-        await GridCollection.CreateAsync(pool, Points);
+        await using var grid = await GridStandIn.StartAsync(DefaultOptionsPool, Points);
+        var (standIn, pool) = grid;
         var options = new ConnectionPoolOptions();
 
         OutageLoad load;
@@ -236,6 +231,10 @@ public sealed class OutageTests(ITestOutputHelper output)
         await Waits.UntilAsync(() => pool.GetStatistics().Destroying == 0, () => "destroys still running");
         await QuietPoint.AssertCountsMatchAsync(pool, standIn, pool.GetStatistics().Total);
     }
+
+    /// <summary>A pool with the binding's default options but MaxSize.</summary>
+    private static QdrantClientPool DefaultOptionsPool(QdrantStandIn standIn) =>
+        new(new QdrantPoolOptions { Address = standIn.Address, Pool = { MaxSize = MaxSize } });
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 }

@@ -9,10 +9,8 @@ public sealed class RestartTests(ITestOutputHelper output)
     [Fact]
     public async Task Restarting_the_server_under_load_never_exceeds_MaxSize_and_the_pool_recovers_each_time()
     {
-        await using var standIn = await QdrantStandIn.StartAsync();
-        await using var pool = Pools.For(standIn, MaxSize);
-        await GridCollection.CreateAsync(pool, points: 100);
-        standIn.ResetPeakOpenConnections();
+        await using var grid = await GridStandIn.StartAsync(s => Pools.For(s, MaxSize), points: 100);
+        var (standIn, pool) = grid;
 
         using var stop = new CancellationTokenSource();
         var load = new Load();

@@ -1,12 +1,10 @@
 namespace Pool.Tests.Unit;
 
-public sealed class BackoffAndFastFailTests
+public sealed class BackoffAndFastFailTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
 
     private ConnectionPool<TestConnection> Create(int maxSize = 4, int minSize = 0, int failFastAfter = 3, double random = 1.0) =>
-        TestPools.Create(_factory, _time, maxSize, minSize, configure: o =>
+        TestPools.Create(Factory, Time, maxSize, minSize, configure: o =>
         {
             o.BackoffInitial = TimeSpan.FromMilliseconds(100);
             o.BackoffMax = TimeSpan.FromSeconds(1);
@@ -18,23 +16,23 @@ public sealed class BackoffAndFastFailTests
     [Fact]
     public async Task Backoff_AfterConsecutiveFailures_DoublesUpToTheCapAndResetsOnSuccess()
     {
-        _factory.CreateError = new IOException("down");
+        Factory.CreateError = new IOException("down");
         await using var pool = Create(minSize: 1, failFastAfter: 0);
 
         var expected = new[] { 100, 200, 400, 800, 1000, 1000 };
         for (int i = 0; i < expected.Length; i++)
         {
-            await Waits.Until(() => _factory.CreateCalls == i + 1, $"create {i + 1} was called");
-            await _time.UntilArmedAsync(i + 1, $"backoff {i + 1} is armed");
-            Assert.Equal(TimeSpan.FromMilliseconds(expected[i]), _time.Armed[i]);
-            _time.Advance(TimeSpan.FromMilliseconds(expected[i] - 1));
-            Assert.Equal(i + 1, _factory.CreateCalls);
+            await Waits.Until(() => Factory.CreateCalls == i + 1, $"create {i + 1} was called");
+            await Time.UntilArmedAsync(i + 1, $"backoff {i + 1} is armed");
+            Assert.Equal(TimeSpan.FromMilliseconds(expected[i]), Time.Armed[i]);
+            Time.Advance(TimeSpan.FromMilliseconds(expected[i] - 1));
+            Assert.Equal(i + 1, Factory.CreateCalls);
             if (i == expected.Length - 1)
             {
-                _factory.CreateError = null;
+                Factory.CreateError = null;
             }
 
-            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
         await Waits.Until(() => pool.GetStatistics().Idle == 1, "the create after the last backoff succeeded");
@@ -44,7 +42,7 @@ public sealed class BackoffAndFastFailTests
         lease.Invalidate();
         await lease.DisposeAsync();
         await Waits.Until(() => pool.GetStatistics().Idle == 1, "the refill after a success needs no backoff");
-        Assert.Equal(6, _time.Armed.Count);
+        Assert.Equal(6, Time.Armed.Count);
     }
 
     [Fact]
@@ -52,7 +50,7 @@ public sealed class BackoffAndFastFailTests
     {
         await using var pool = Create(random: 0);
         var outage = new IOException("connection refused");
-        _factory.CreateError = outage;
+        Factory.CreateError = outage;
         for (int i = 0; i < 2; i++)
         {
             var early = await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
@@ -62,12 +60,12 @@ public sealed class BackoffAndFastFailTests
         var opening = await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
         Assert.Same(outage, opening.InnerException);
         Assert.True(pool.Checked().IsUnavailable);
-        long now = _time.GetTimestamp();
+        long now = Time.GetTimestamp();
 
         var fast = pool.AcquireAsync();
 
         Assert.True(fast.IsFaulted);
-        Assert.Equal(now, _time.GetTimestamp());
+        Assert.Equal(now, Time.GetTimestamp());
         var error = await Assert.ThrowsAsync<PoolUnavailableException>(() => fast.AsTask());
         Assert.Same(outage, error.InnerException);
         Assert.Equal(
@@ -83,13 +81,13 @@ public sealed class BackoffAndFastFailTests
     [Fact]
     public async Task FastFail_WhenTheWindowOpens_FailsEveryQueuedWaiter()
     {
-        _factory.Gated = true;
+        Factory.Gated = true;
         await using var pool = Create(maxSize: 1, random: 0);
         var waiters = Enumerable.Range(0, 4).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
         for (int i = 0; i < 3; i++)
         {
-            await _factory.WaitForPendingAsync(1);
-            _factory.FailNext(new IOException($"refused {i}"));
+            await Factory.WaitForPendingAsync(1);
+            Factory.FailNext(new IOException($"refused {i}"));
             if (i < 2)
             {
                 await Assert.ThrowsAsync<ConnectionCreateException>(() => waiters[i]);
@@ -112,7 +110,7 @@ public sealed class BackoffAndFastFailTests
         var survivor = await pool.AcquireAsync();
         var connection = survivor.Connection;
         await survivor.DisposeAsync();
-        _factory.CreateError = new IOException("down");
+        Factory.CreateError = new IOException("down");
         var held = await pool.AcquireAsync();
         for (int i = 0; i < 3; i++)
         {
@@ -129,18 +127,18 @@ public sealed class BackoffAndFastFailTests
     [Fact]
     public async Task FastFail_OneProbeAtATimeAfterTheBackoff_ClosesTheWindowWhenTheBackendReturns()
     {
-        _factory.CreateError = new IOException("down");
+        Factory.CreateError = new IOException("down");
         await using var pool = Create(minSize: 2, random: 1.0);
-        await _time.AdvanceUntilAsync(() => pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), "the window opened");
-        int calls = _factory.CreateCalls;
+        await Time.AdvanceUntilAsync(() => pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), "the window opened");
+        int calls = Factory.CreateCalls;
 
-        await _time.AdvanceUntilAsync(() => _factory.CreateCalls >= calls + 3, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), "three more probes");
+        await Time.AdvanceUntilAsync(() => Factory.CreateCalls >= calls + 3, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), "three more probes");
         Assert.InRange(pool.Checked().Creating, 0, 1);
         Assert.True(pool.Checked().IsUnavailable);
         Assert.Equal(0, pool.Checked().Total - pool.Checked().Creating);
 
-        _factory.CreateError = null;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), "a probe succeeded");
+        Factory.CreateError = null;
+        await Time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), "a probe succeeded");
         await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize refilled after the window closed");
         var stats = pool.Checked();
         Assert.Equal((0, false, 2L), (stats.ConsecutiveCreateFailures, stats.IsUnavailable, stats.Created));
@@ -150,7 +148,7 @@ public sealed class BackoffAndFastFailTests
     [Fact]
     public async Task WarmUp_WhenTheWindowOpens_FailsWithPoolUnavailableException()
     {
-        _factory.CreateError = new IOException("down");
+        Factory.CreateError = new IOException("down");
         await using var pool = Create(minSize: 2, random: 0);
 
         var error = await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.WarmUpAsync());
@@ -162,7 +160,7 @@ public sealed class BackoffAndFastFailTests
     [Fact]
     public async Task MaxConcurrentCreates_TwentyWaiters_NeverMoreThanTwoCreatesInFlight()
     {
-        _factory.Gated = true;
+        Factory.Gated = true;
         await using var pool = Create(maxSize: 10);
         var acquires = Enumerable.Range(0, 20).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
 
@@ -170,14 +168,14 @@ public sealed class BackoffAndFastFailTests
         {
             // Both creates the cap allows reach the factory before one is answered; answering the first
             // at once would let a slow thread pool serialise them and the peak below be 1.
-            await _factory.WaitForPendingAsync(Math.Min(2, 10 - created));
-            Assert.InRange(_factory.PendingCreates, 1, 2);
+            await Factory.WaitForPendingAsync(Math.Min(2, 10 - created));
+            Assert.InRange(Factory.PendingCreates, 1, 2);
             Assert.InRange(pool.Checked().Creating, 1, 2);
-            _factory.CompleteNext();
+            Factory.CompleteNext();
         }
 
         await Waits.Until(() => acquires.Count(a => a.IsCompletedSuccessfully) == 10, "ten acquirers are served");
-        Assert.Equal(2, _factory.PeakConcurrentCreates);
+        Assert.Equal(2, Factory.PeakConcurrentCreates);
         Assert.Equal((10, 10, 0), (pool.Checked().InUse, pool.Checked().Waiters, pool.Checked().Creating));
         foreach (var served in acquires.Where(a => a.IsCompletedSuccessfully).ToArray())
         {

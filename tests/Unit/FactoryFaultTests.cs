@@ -1,15 +1,12 @@
 namespace Pool.Tests.Unit;
 
-public sealed class FactoryFaultTests
+public sealed class FactoryFaultTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Create_ReturningNull_IsAFailedCreate()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
-        _factory.ReturnNull = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 2);
+        Factory.ReturnNull = true;
 
         var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
 
@@ -21,14 +18,14 @@ public sealed class FactoryFaultTests
     [Fact]
     public async Task Create_ThrowingSynchronously_IsAFailedCreate()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
-        _factory.SyncCreateError = new ArgumentException("bad connection string");
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 2);
+        Factory.SyncCreateError = new ArgumentException("bad connection string");
 
         var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
 
-        Assert.Same(_factory.SyncCreateError, error.InnerException);
+        Assert.Same(Factory.SyncCreateError, error.InnerException);
         Assert.Equal((0, 1L), (pool.Checked().Total, pool.Checked().CreateFailures));
-        _factory.SyncCreateError = null;
+        Factory.SyncCreateError = null;
         await using var lease = await pool.AcquireAsync();
         Assert.Equal(1, pool.Checked().InUse);
     }
@@ -36,8 +33,8 @@ public sealed class FactoryFaultTests
     [Fact]
     public async Task Destroy_Throwing_IsCountedAndFreesTheSlot()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
-        _factory.DestroyError = new IOException("reset by peer");
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
+        Factory.DestroyError = new IOException("reset by peer");
         var lease = await pool.AcquireAsync();
         lease.Invalidate();
 
@@ -52,17 +49,17 @@ public sealed class FactoryFaultTests
     [Fact]
     public async Task Create_ThatFailsWithNoWaiter_IsCountedAndReachesNobody()
     {
-        _factory.Gated = true;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        Factory.Gated = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         using var cts = new CancellationTokenSource();
         var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await _factory.WaitForPendingAsync(1);
+        await Factory.WaitForPendingAsync(1);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
 
-        _factory.FailNext(new IOException("refused"));
+        Factory.FailNext(new IOException("refused"));
 
         await Waits.Until(() => pool.GetStatistics().Creating == 0, "the create has failed");
-        Assert.Equal((0, 1L, 1), (pool.Checked().Total, pool.Checked().CreateFailures, _factory.CreateCalls));
+        Assert.Equal((0, 1L, 1), (pool.Checked().Total, pool.Checked().CreateFailures, Factory.CreateCalls));
     }
 }

@@ -1,13 +1,11 @@
 namespace Pool.Tests.Unit;
 
-public sealed class IdleAndClearTests
+public sealed class IdleAndClearTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
 
     private async Task<ConnectionPool<TestConnection>> PoolWithIdle(int idle, int maxSize = 5, int minSize = 0, TimeSpan? interval = null)
     {
-        var pool = TestPools.Create(_factory, _time, maxSize, minSize, configure: o =>
+        var pool = TestPools.Create(Factory, Time, maxSize, minSize, configure: o =>
         {
             o.IdleTimeout = TimeSpan.FromMinutes(10);
             o.MaintenanceInterval = interval ?? Timeout.InfiniteTimeSpan;
@@ -30,16 +28,16 @@ public sealed class IdleAndClearTests
     public async Task IdleTimeout_ReapsIdleConnectionsButStopsAtMinSize()
     {
         await using var pool = await PoolWithIdle(idle: 5, minSize: 2);
-        _time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromTicks(1));
+        Time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromTicks(1));
         pool.RunMaintenance();
         Assert.Equal(5, pool.Checked().Idle);
 
-        _time.Advance(TimeSpan.FromTicks(1));
+        Time.Advance(TimeSpan.FromTicks(1));
         pool.RunMaintenance();
 
         var stats = pool.Checked();
         Assert.Equal((2, 3L, 3L), (stats.Idle, stats.DestroyedIdle, stats.Destroyed));
-        Assert.Equal(2, _factory.Live);
+        Assert.Equal(2, Factory.Live);
     }
 
     [Fact]
@@ -50,9 +48,9 @@ public sealed class IdleAndClearTests
         var b = await pool.AcquireAsync();
         var (early, late) = (a.Connection, b.Connection);
         await a.DisposeAsync();
-        _time.Advance(TimeSpan.FromMinutes(6));
+        Time.Advance(TimeSpan.FromMinutes(6));
         await b.DisposeAsync();
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
 
         pool.RunMaintenance();
 
@@ -65,10 +63,10 @@ public sealed class IdleAndClearTests
     {
         await using var pool = await PoolWithIdle(idle: 3, interval: TimeSpan.FromMinutes(1));
 
-        _time.Advance(TimeSpan.FromMinutes(11));
+        Time.Advance(TimeSpan.FromMinutes(11));
 
         await Waits.Until(() => pool.GetStatistics().DestroyedIdle == 3, "the background pass reaped the idle connections");
-        Assert.Equal(0, _factory.Live);
+        Assert.Equal(0, Factory.Live);
     }
 
     [Fact]
@@ -97,12 +95,12 @@ public sealed class IdleAndClearTests
     public async Task Clear_WithMinSize_RefillsWithNewConnections()
     {
         await using var pool = await PoolWithIdle(idle: 2, minSize: 2);
-        var before = _factory.LiveConnections.ToHashSet();
+        var before = Factory.LiveConnections.ToHashSet();
 
         pool.Clear();
 
         await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize is refilled after the clear");
-        Assert.Empty(before.Intersect(_factory.LiveConnections));
+        Assert.Empty(before.Intersect(Factory.LiveConnections));
         Assert.Equal(4L, pool.Checked().Created);
     }
 
@@ -110,15 +108,15 @@ public sealed class IdleAndClearTests
     public async Task Clear_ConnectionIdleFromBeforeTheClear_IsNeverHandedOut()
     {
         await using var pool = await PoolWithIdle(idle: 1, maxSize: 1);
-        _factory.Gated = true;
+        Factory.Gated = true;
         var held = await pool.AcquireAsync();
         var old = held.Connection;
         pool.Clear();
         await held.DisposeAsync();
 
         var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        var fresh = _factory.CompleteNext();
+        await Factory.WaitForPendingAsync(1);
+        var fresh = Factory.CompleteNext();
 
         await using var lease = await acquire;
         Assert.Same(fresh, lease.Connection);
@@ -129,14 +127,14 @@ public sealed class IdleAndClearTests
     public async Task Clear_WhileACreateIsInFlight_RetiresTheConnectionThatCreateOpened()
     {
         await using var pool = await PoolWithIdle(idle: 0, maxSize: 2);
-        _factory.Gated = true;
+        Factory.Gated = true;
         var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
+        await Factory.WaitForPendingAsync(1);
 
         pool.Clear();
-        var opened = _factory.CompleteNext();
-        await _factory.WaitForPendingAsync(1);
-        var fresh = _factory.CompleteNext();
+        var opened = Factory.CompleteNext();
+        await Factory.WaitForPendingAsync(1);
+        var fresh = Factory.CompleteNext();
 
         await using var lease = await acquire;
         Assert.Same(fresh, lease.Connection);

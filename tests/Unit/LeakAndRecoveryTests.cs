@@ -3,17 +3,14 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace Pool.Tests.Unit;
 
-public sealed class LeakAndRecoveryTests
+public sealed class LeakAndRecoveryTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task LeakDetection_LeaseHeldPastTheThreshold_LogsOnceWithTheAcquireSiteAndAgainOnReturn()
     {
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Warning));
-        await using var pool = TestPools.Create(_factory, _time, configure: o =>
+        await using var pool = TestPools.Create(Factory, Time, configure: o =>
         {
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(10);
             o.LoggerFactory = loggerFactory;
@@ -22,10 +19,10 @@ public sealed class LeakAndRecoveryTests
         var quick = await pool.AcquireAsync();
         await quick.DisposeAsync();
 
-        _time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
+        Time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
         pool.RunMaintenance();
         Assert.Equal(0, logs.Count);
-        _time.Advance(TimeSpan.FromTicks(1));
+        Time.Advance(TimeSpan.FromTicks(1));
         pool.RunMaintenance();
         pool.RunMaintenance();
 
@@ -35,7 +32,7 @@ public sealed class LeakAndRecoveryTests
         Assert.StartsWith("Pool 'test': a connection has been leased for 00:00:10 (LeakDetectionThreshold 00:00:10); it was acquired at:", leak.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(AcquireHereAsync), leak.Message, StringComparison.Ordinal);
 
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         await lease.DisposeAsync();
 
         var returned = logs.LatestRecord;
@@ -46,7 +43,7 @@ public sealed class LeakAndRecoveryTests
     [Fact]
     public async Task LeakDetection_Off_CapturesNoStack()
     {
-        await using var pool = TestPools.Create(_factory, _time);
+        await using var pool = TestPools.Create(Factory, Time);
 
         await using var lease = await pool.AcquireAsync();
 
@@ -58,12 +55,12 @@ public sealed class LeakAndRecoveryTests
     {
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
-        await using var pool = TestPools.Create(_factory, _time, configure: o =>
+        await using var pool = TestPools.Create(Factory, Time, configure: o =>
         {
             o.FailFastAfter = 2;
             o.LoggerFactory = loggerFactory;
         });
-        var outage = await FastFailOutage.OpenAndCloseAsync(pool, _factory, _time);
+        var outage = await FastFailOutage.OpenAndCloseAsync(pool, Factory, Time);
         await Waits.Until(() => logs.GetSnapshot().Any(r => r.Id.Name == "Available"), "the window-closed event is logged");
 
         var events = logs.GetSnapshot().Where(r => r.Id.Name != "Evicted").Select(r => (r.Id.Name, r.Level)).ToArray();
@@ -84,7 +81,7 @@ public sealed class LeakAndRecoveryTests
     [Fact]
     public async Task Recovery_HundredWorkersThroughAThirtySecondOutage_FailFastThenRefillWithinOneBackoff()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 10, minSize: 10, acquireTimeout: TimeSpan.FromSeconds(5), configure: o =>
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 10, minSize: 10, acquireTimeout: TimeSpan.FromSeconds(5), configure: o =>
         {
             o.MaxConcurrentCreates = 2;
             o.FailFastAfter = 3;
@@ -94,24 +91,24 @@ public sealed class LeakAndRecoveryTests
             o.Random = new FixedRandom(0.5);
         });
         await pool.WarmUpAsync();
-        var survivors = _factory.LiveConnections.Take(2).ToHashSet();
+        var survivors = Factory.LiveConnections.Take(2).ToHashSet();
 
         // The backend goes down: new connects are refused and every connection but two is dead.
-        _factory.CreateError = new IOException("connection refused");
-        _factory.Validate = c => survivors.Contains(c);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Factory.CreateError = new IOException("connection refused");
+        Factory.Validate = c => survivors.Contains(c);
+        Time.Advance(TimeSpan.FromSeconds(1));
 
         // The first acquire validates idle connections newest first: the dead ones are destroyed on the
         // way to a survivor, and the MinSize refill's failing creates open the fast-fail window.
         var first = await pool.AcquireAsync();
         Assert.Contains(first.Connection, survivors);
         await first.DisposeAsync();
-        await _time.AdvanceUntilAsync(() => pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the pool noticed the outage");
+        await Time.AdvanceUntilAsync(() => pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the pool noticed the outage");
 
         int served = 0, failedFast = 0;
         for (int second = 0; second < 30; second++)
         {
-            await _time.StepAsync(TimeSpan.FromSeconds(1)); // the probe that second released has failed again
+            await Time.StepAsync(TimeSpan.FromSeconds(1)); // the probe that second released has failed again
             // All 100 acquire at once and hold what they get until every one has an answer.
             var outcomes = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
             {
@@ -143,12 +140,12 @@ public sealed class LeakAndRecoveryTests
         Assert.Equal(0L, pool.Checked().TimedOut);
 
         // The backend is back: within one backoff cap (10 s) the probe closes the window and MinSize is refilled.
-        _factory.CreateError = null;
-        _factory.Validate = _ => true;
-        await _time.AdvanceUntilAsync(
+        Factory.CreateError = null;
+        Factory.Validate = _ => true;
+        await Time.AdvanceUntilAsync(
             () => pool.GetStatistics() is { IsUnavailable: false, Idle: 10 }, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), "the pool refilled to MinSize");
         var end = pool.Checked();
-        Assert.Equal((10, 10, 0, 0), (end.Total, _factory.Live, end.Creating, end.InUse));
-        Assert.Equal(end.Live, _factory.Live);
+        Assert.Equal((10, 10, 0, 0), (end.Total, Factory.Live, end.Creating, end.InUse));
+        Assert.Equal(end.Live, Factory.Live);
     }
 }

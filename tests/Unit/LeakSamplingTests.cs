@@ -10,11 +10,9 @@ namespace Pool.Tests.Unit;
 /// lease captures its stack (unformatted), every acquire once a leak has been suspected, a TryAcquire
 /// that finds nothing never; a stack is formatted only when its leak is reported.
 /// </summary>
-public sealed class LeakSamplingTests
+public sealed class LeakSamplingTests : PoolFixture<ArmedTimerClock>
 {
     private const string Header = "Pool 'test': a connection has been leased for 00:00:10 (LeakDetectionThreshold 00:00:10); it was acquired at:\n";
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
     private readonly FakeLogCollector _logs = new();
 
     [Fact]
@@ -28,7 +26,7 @@ public sealed class LeakSamplingTests
         // Held unformatted and without file information until the report.
         var site = Assert.IsType<System.Diagnostics.StackTrace>(lease.Entry!.LeaseSite);
         Assert.All(site.GetFrames(), frame => Assert.Null(frame.GetFileName()));
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Time.Advance(TimeSpan.FromSeconds(10));
         pool.RunMaintenance();
         var leak = Assert.Single(_logs.GetSnapshot());
         Assert.Equal("LeakSuspected", leak.Id.Name);
@@ -51,7 +49,7 @@ public sealed class LeakSamplingTests
         await first.DisposeAsync();              // idle again, for the TryAcquire below
         Assert.Equal(1L, pool.LeaseStacksCaptured);
 
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Time.Advance(TimeSpan.FromSeconds(10));
         pool.RunMaintenance();
 
         var leak = Assert.Single(_logs.GetSnapshot());
@@ -63,7 +61,7 @@ public sealed class LeakSamplingTests
         var next = await AcquireHereAsync(pool);
         Assert.Equal(3L, pool.LeaseStacksCaptured);
         Assert.NotNull(another.Entry!.LeaseSite);
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Time.Advance(TimeSpan.FromSeconds(10));
         pool.RunMaintenance();
         var reports = _logs.GetSnapshot().Select(r => r.Message).ToArray();
         Assert.Equal(3, reports.Length);
@@ -119,7 +117,7 @@ public sealed class LeakSamplingTests
         await using var pool = LeakPool(loggers, maxSize: 1);
         var held = await pool.AcquireAsync(); // acquire 0: sampled
         pool.RunMaintenance();                 // nothing leaked yet
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Time.Advance(TimeSpan.FromSeconds(10));
         pool.RunMaintenance();                 // held is suspected: every acquire captures from now on
         _logs.Clear();
 
@@ -127,7 +125,7 @@ public sealed class LeakSamplingTests
         Assert.Equal(2L, pool.LeaseStacksCaptured); // captured before it waited
         await held.DisposeAsync();
         var lease = await waiting;
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Time.Advance(TimeSpan.FromSeconds(10));
         pool.RunMaintenance();
 
         var leak = Assert.Single(_logs.GetSnapshot(), r => r.Id.Name == "LeakSuspected");
@@ -137,7 +135,7 @@ public sealed class LeakSamplingTests
 
     private ConnectionPool<TestConnection> LeakPool(ILoggerFactory? loggers, int maxSize = 4) =>
         // DisposeTimeout 0: a test that fails with a lease still out must not hang in dispose.
-        TestPools.Create(_factory, _time, maxSize, disposeTimeout: TimeSpan.Zero, configure: o =>
+        TestPools.Create(Factory, Time, maxSize, disposeTimeout: TimeSpan.Zero, configure: o =>
         {
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(10);
             o.LoggerFactory = loggers;

@@ -1,14 +1,11 @@
 namespace Pool.Tests.Unit;
 
-public sealed class LeaseTests
+public sealed class LeaseTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Lease_DisposedTwice_ReturnsOnceAndTheSecondDisposeDoesNothing()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 2);
         var lease = await pool.AcquireAsync();
 
         await lease.DisposeAsync();
@@ -22,7 +19,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task Lease_ConnectionAfterReturn_ThrowsObjectDisposedException()
     {
-        await using var pool = TestPools.Create(_factory, _time);
+        await using var pool = TestPools.Create(Factory, Time);
         var lease = await pool.AcquireAsync();
         Assert.True(lease.IsActive);
         Assert.Equal(1, lease.Connection.Id);
@@ -49,7 +46,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task Lease_StaleCopyDisposedAfterTheConnectionWasLeasedAgain_DoesNotReturnTheNewLease()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         var first = await pool.AcquireAsync();
         var connection = first.Connection;
         var staleCopy = first;
@@ -69,13 +66,13 @@ public sealed class LeaseTests
         Assert.Equal(first.GetHashCode(), staleCopy.GetHashCode());
         Assert.False(first.Equals((object)second));
         await second.DisposeAsync();
-        Assert.Equal((0, 1, 0), (pool.Checked().InUse, pool.Checked().Idle, _factory.DestroyCalls));
+        Assert.Equal((0, 1, 0), (pool.Checked().InUse, pool.Checked().Idle, Factory.DestroyCalls));
     }
 
     [Fact]
     public async Task Invalidate_WithAWaiterQueued_DestroysTheConnectionAndServesTheWaiterWithANewOne()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         var lease = await pool.AcquireAsync();
         var broken = lease.Connection;
         var waiting = pool.AcquireAsync().AsTask();
@@ -95,7 +92,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task Invalidate_AfterTheLeaseWasReturned_DoesNothing()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         var lease = await pool.AcquireAsync();
         await lease.DisposeAsync();
 
@@ -103,7 +100,7 @@ public sealed class LeaseTests
 
         Assert.True(pool.TryAcquire(out var again));
         await again.DisposeAsync();
-        Assert.Equal((0, 1, 1L), (_factory.DestroyCalls, pool.Checked().Idle, pool.Checked().Created));
+        Assert.Equal((0, 1, 1L), (Factory.DestroyCalls, pool.Checked().Idle, pool.Checked().Created));
     }
 
     [Fact]
@@ -112,7 +109,7 @@ public sealed class LeaseTests
         for (int round = 0; round < 300; round++)
         {
             var factory = new FakeFactory();
-            await using var pool = TestPools.Create(factory, _time, maxSize: 1);
+            await using var pool = TestPools.Create(factory, Time, maxSize: 1);
             var lease = await pool.AcquireAsync();
             var connection = lease.Connection;
             using var start = new Barrier(2);
@@ -133,7 +130,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task TryAcquire_WithAnIdleConnection_LeasesItWithoutWaiting()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 2);
         var first = await pool.AcquireAsync();
         await first.DisposeAsync();
 
@@ -147,11 +144,11 @@ public sealed class LeaseTests
     [Fact]
     public async Task TryAcquire_WithNoIdleConnection_ReturnsFalseAndCreatesNothing()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 2);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 2);
 
         Assert.False(pool.TryAcquire(out var lease));
 
         Assert.Equal(default, lease);
-        Assert.Equal((0, 0, 0), (pool.Checked().Total, pool.Checked().Creating, _factory.CreateCalls));
+        Assert.Equal((0, 0, 0), (pool.Checked().Total, pool.Checked().Creating, Factory.CreateCalls));
     }
 }

@@ -1,12 +1,10 @@
 namespace Pool.Tests.Unit;
 
-public sealed class LifetimeTests
+public sealed class LifetimeTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
 
     private ConnectionPool<TestConnection> Create(Random random, int maxSize = 4, int minSize = 0, double jitter = 0.1) =>
-        TestPools.Create(_factory, _time, maxSize, minSize, configure: o =>
+        TestPools.Create(Factory, Time, maxSize, minSize, configure: o =>
         {
             o.MaxLifetime = TimeSpan.FromSeconds(100);
             o.LifetimeJitter = jitter;
@@ -24,16 +22,16 @@ public sealed class LifetimeTests
             await lease.DisposeAsync();
         }
 
-        _time.Advance(TimeSpan.FromSeconds(90) - TimeSpan.FromTicks(1));
+        Time.Advance(TimeSpan.FromSeconds(90) - TimeSpan.FromTicks(1));
         pool.RunMaintenance();
         Assert.Equal(0L, pool.Checked().DestroyedExpired);
-        _time.Advance(TimeSpan.FromTicks(1));
+        Time.Advance(TimeSpan.FromTicks(1));
         pool.RunMaintenance();
         Assert.Equal(1L, pool.Checked().DestroyedExpired);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         pool.RunMaintenance();
         Assert.Equal(2L, pool.Checked().DestroyedExpired);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         pool.RunMaintenance();
         Assert.Equal((3L, 0), (pool.Checked().DestroyedExpired, pool.Checked().Total));
     }
@@ -41,7 +39,7 @@ public sealed class LifetimeTests
     [Fact]
     public async Task Lifetime_DefaultJitter_NoTwoOfAHundredConnectionsExpireOnTheSameTick()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 100, configure: o => o.Random = Random.Shared);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 100, configure: o => o.Random = Random.Shared);
         var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < 100; i++)
         {
@@ -50,8 +48,8 @@ public sealed class LifetimeTests
 
         var expiries = leases.Select(l => l.Entry!.ExpiresAt).ToArray();
         Assert.Equal(100, expiries.Distinct().Count());
-        long start = _time.GetTimestamp();
-        long lifetime = (long)(TimeSpan.FromMinutes(30).TotalSeconds * _time.TimestampFrequency);
+        long start = Time.GetTimestamp();
+        long lifetime = (long)(TimeSpan.FromMinutes(30).TotalSeconds * Time.TimestampFrequency);
         Assert.All(expiries, e => Assert.InRange(e - start, (long)(lifetime * 0.975), lifetime));
         foreach (var lease in leases)
         {
@@ -66,7 +64,7 @@ public sealed class LifetimeTests
         var lease = await pool.AcquireAsync();
         var old = lease.Connection;
         var waiting = pool.AcquireAsync(Timeout.InfiniteTimeSpan).AsTask();
-        _time.Advance(TimeSpan.FromSeconds(100));
+        Time.Advance(TimeSpan.FromSeconds(100));
 
         await lease.DisposeAsync();
 
@@ -82,7 +80,7 @@ public sealed class LifetimeTests
         var lease = await pool.AcquireAsync();
         var old = lease.Connection;
         await lease.DisposeAsync();
-        _time.Advance(TimeSpan.FromSeconds(100));
+        Time.Advance(TimeSpan.FromSeconds(100));
 
         await using var next = await pool.AcquireAsync();
 
@@ -95,7 +93,7 @@ public sealed class LifetimeTests
     {
         await using var pool = Create(FixedRandom.Zero, maxSize: 4, minSize: 2, jitter: 0);
         await pool.WarmUpAsync();
-        _time.Advance(TimeSpan.FromSeconds(100));
+        Time.Advance(TimeSpan.FromSeconds(100));
 
         pool.RunMaintenance();
 

@@ -4,18 +4,16 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Pool.Tests.Unit;
 
 /// <summary>Each log event's id, name, level, message and structured state; silence when the level is off.</summary>
-public sealed class LoggingTests
+public sealed class LoggingTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
     private readonly FakeLogCollector _logs = new();
 
     [Fact]
     public async Task CreateFailuresAndTheFastFailWindow_AreLoggedWithTheirIdsLevelsStateAndTheErrorAsException()
     {
         using var loggers = Telemetry.Logs(_logs);
-        await using var pool = TestPools.Create(_factory, _time, configure: o => (o.FailFastAfter, o.LoggerFactory) = (2, loggers));
-        var outage = await FastFailOutage.OpenAndCloseAsync(pool, _factory, _time);
+        await using var pool = TestPools.Create(Factory, Time, configure: o => (o.FailFastAfter, o.LoggerFactory) = (2, loggers));
+        var outage = await FastFailOutage.OpenAndCloseAsync(pool, Factory, Time);
         await Waits.Until(() => _logs.Count == 4, "four events are logged");
 
         var records = _logs.GetSnapshot();
@@ -38,9 +36,9 @@ public sealed class LoggingTests
     public async Task CreateFailed_KeepsTheFactorysErrorOutOfTheMessageAndState()
     {
         using var loggers = Telemetry.Logs(_logs);
-        await using var pool = TestPools.Create(_factory, _time, configure: o => o.LoggerFactory = loggers);
+        await using var pool = TestPools.Create(Factory, Time, configure: o => o.LoggerFactory = loggers);
         var secret = new InvalidOperationException("login failed for Password=hunter2");
-        _factory.CreateError = secret;
+        Factory.CreateError = secret;
 
         await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
         await Waits.Until(() => _logs.Count == 1, "the failure is logged");
@@ -55,13 +53,13 @@ public sealed class LoggingTests
     public async Task Evicted_LogsEachReasonAtDebug_InTheWordsOfTheMetric()
     {
         using var loggers = Telemetry.Logs(_logs);
-        var pool = TestPools.Create(_factory, _time, configure: o =>
+        var pool = TestPools.Create(Factory, Time, configure: o =>
         {
             Telemetry.ForDestroyEveryWay(o);
             o.LoggerFactory = loggers;
         });
 
-        await Telemetry.DestroyOneForEachReasonAsync(pool, _factory, _time);
+        await Telemetry.DestroyOneForEachReasonAsync(pool, Factory, Time);
 
         var evicted = _logs.GetSnapshot().Where(r => r.Id.Name == "Evicted").ToArray();
         Assert.Equal(Telemetry.Reasons, evicted.Select(r => r.GetStructuredStateValue("Reason")));
@@ -73,19 +71,19 @@ public sealed class LoggingTests
     public async Task CreateTimedOutAndDestroyFailed_AreWarningsWithTheTimeoutAndTheError()
     {
         using var loggers = Telemetry.Logs(_logs, LogLevel.Information);
-        _factory.Gated = true;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1), configure: o =>
+        Factory.Gated = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1), configure: o =>
         {
             o.CreateTimeout = TimeSpan.FromSeconds(5);
             o.LoggerFactory = loggers;
         });
         var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        await Factory.WaitForPendingAsync(1);
+        Time.Advance(TimeSpan.FromSeconds(5));
         await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
         var closeError = new IOException("socket already closed");
-        _factory.DestroyError = closeError;
-        _factory.CompleteNext(); // the late connection is destroyed, and that throws
+        Factory.DestroyError = closeError;
+        Factory.CompleteNext(); // the late connection is destroyed, and that throws
         await Waits.Until(() => _logs.Count == 3, "three events are logged");
 
         var records = _logs.GetSnapshot();
@@ -105,15 +103,15 @@ public sealed class LoggingTests
     public async Task LeakEvents_CarryHeldForThresholdAndTheAcquireSiteAsState()
     {
         using var loggers = Telemetry.Logs(_logs);
-        await using var pool = TestPools.Create(_factory, _time, configure: o =>
+        await using var pool = TestPools.Create(Factory, Time, configure: o =>
         {
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(10);
             o.LoggerFactory = loggers;
         });
         var lease = await pool.AcquireAsync();
-        _time.Advance(TimeSpan.FromSeconds(12));
+        Time.Advance(TimeSpan.FromSeconds(12));
         pool.RunMaintenance();
-        _time.Advance(TimeSpan.FromSeconds(3));
+        Time.Advance(TimeSpan.FromSeconds(3));
         await lease.DisposeAsync();
 
         var (suspected, returned) = (_logs.GetSnapshot()[0], _logs.GetSnapshot()[1]);
@@ -128,8 +126,8 @@ public sealed class LoggingTests
     public async Task EveryEvent_LevelOff_NothingIsWrittenOrFormatted()
     {
         var silent = new SilentLoggerFactory();
-        _factory.Gated = true;
-        var pool = TestPools.Create(_factory, _time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1), configure: o =>
+        Factory.Gated = true;
+        var pool = TestPools.Create(Factory, Time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1), configure: o =>
         {
             o.LoggerFactory = silent;
             o.FailFastAfter = 1;
@@ -137,15 +135,15 @@ public sealed class LoggingTests
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(1);
         });
         var failing = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        _time.Advance(TimeSpan.FromSeconds(5));                      // create timed out, failed, window opened
+        await Factory.WaitForPendingAsync(1);
+        Time.Advance(TimeSpan.FromSeconds(5));                      // create timed out, failed, window opened
         await Assert.ThrowsAsync<PoolUnavailableException>(() => failing);
-        _factory.DestroyError = new IOException("closed");
-        _factory.CompleteNext();                                      // late connection; its destroy throws
-        _factory.Gated = false;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
+        Factory.DestroyError = new IOException("closed");
+        Factory.CompleteNext();                                      // late connection; its destroy throws
+        Factory.Gated = false;
+        await Time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
         var leaked = await pool.AcquireAsync();
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         pool.RunMaintenance();                                        // leak suspected
         leaked.Invalidate();
         await leaked.DisposeAsync();                                  // leak returned, evicted, destroy failed

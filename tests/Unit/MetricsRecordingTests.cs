@@ -1,38 +1,35 @@
 namespace Pool.Tests.Unit;
 
 /// <summary>The event instruments: exact values on the pool's clock after scripted operations.</summary>
-public sealed class MetricsRecordingTests
+public sealed class MetricsRecordingTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Durations_AreExactSecondsOnThePoolsClock_ForWaitsUsesAndSuccessfulCreates()
     {
-        _factory.Gated = true;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        Factory.Gated = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         using var wait = pool.Collect<double>("db.client.connection.wait_time");
         using var use = pool.Collect<double>("db.client.connection.use_time");
         using var create = pool.Collect<double>("db.client.connection.create_time");
 
         var creating = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        _time.Advance(TimeSpan.FromSeconds(1.5));
-        _factory.CompleteNext();
+        await Factory.WaitForPendingAsync(1);
+        Time.Advance(TimeSpan.FromSeconds(1.5));
+        Factory.CompleteNext();
         var a = await creating;                       // waited 1.5 s for its create
         var queued = pool.AcquireAsync().AsTask();
-        _time.Advance(TimeSpan.FromSeconds(3));
+        Time.Advance(TimeSpan.FromSeconds(3));
         await a.DisposeAsync();                       // used 3 s; the queued acquire waited 3 s
         var b = await queued;
-        _time.Advance(TimeSpan.FromSeconds(0.25));
+        Time.Advance(TimeSpan.FromSeconds(0.25));
         b.Invalidate();
         await b.DisposeAsync();                       // used 0.25 s, then destroyed
 
-        _factory.Gated = false;
+        Factory.Gated = false;
         var c = await pool.AcquireAsync();            // a create that took no time
         await c.DisposeAsync();
         Assert.True(pool.TryAcquire(out var d));      // the fast path
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         await d.DisposeAsync();
 
         await Waits.Until(() => create.GetMeasurementSnapshot().Count == 2, "both creates are timed");
@@ -47,15 +44,15 @@ public sealed class MetricsRecordingTests
     [Fact]
     public async Task UseTime_IsNotRecordedForALeaseWithdrawnByAFailedValidation()
     {
-        await using var pool = TestPools.Create(_factory, _time, configure: o => o.ValidateAfterIdle = TimeSpan.FromSeconds(10));
+        await using var pool = TestPools.Create(Factory, Time, configure: o => o.ValidateAfterIdle = TimeSpan.FromSeconds(10));
         using var use = pool.Collect<double>("db.client.connection.use_time");
         using var wait = pool.Collect<double>("db.client.connection.wait_time");
         await (await pool.AcquireAsync()).DisposeAsync();
-        _time.Advance(TimeSpan.FromSeconds(11));
-        _factory.Validate = _ => false;
+        Time.Advance(TimeSpan.FromSeconds(11));
+        Factory.Validate = _ => false;
 
         var lease = await pool.AcquireAsync();
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         await lease.DisposeAsync();
 
         Assert.Equal((1L, 3L), (pool.Checked().DestroyedValidationFailed, pool.Checked().Acquired));
@@ -66,7 +63,7 @@ public sealed class MetricsRecordingTests
     [Fact]
     public async Task Timeouts_CountEachAcquireThatTimedOut_InTheQueueOrAfterAFailedValidation()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1, configure: o =>
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.Zero;
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
@@ -75,42 +72,42 @@ public sealed class MetricsRecordingTests
         var holder = await pool.AcquireAsync();
         var queued = pool.AcquireAsync(TimeSpan.FromSeconds(2)).AsTask(); // its deadline is armed before it returns
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
 
         await Assert.ThrowsAsync<PoolExhaustedException>(() => queued);
         Assert.Equal([("test", null, 1L)], timeouts.GetMeasurementSnapshot().ByTag("none"));
 
         await holder.DisposeAsync();
-        _time.Advance(TimeSpan.FromTicks(1));
-        _factory.ValidateHangs = true;
+        Time.Advance(TimeSpan.FromTicks(1));
+        Factory.ValidateHangs = true;
         var validating = pool.AcquireAsync(TimeSpan.FromSeconds(2)).AsTask(); // validating, under a 5 s deadline
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         await Assert.ThrowsAsync<PoolExhaustedException>(() => validating);
         Assert.Equal([1L, 1L], timeouts.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal(2L, pool.Checked().TimedOut);
-        _factory.AnswerHungValidations(true); // the connection stays with its check until ValidateAsync returns (I11)
+        Factory.AnswerHungValidations(true); // the connection stays with its check until ValidateAsync returns (I11)
     }
 
     [Fact]
     public async Task CreateFailures_CarryTheErrorType_AndACreateTimeoutCountsAsOneWithNoCreateTime()
     {
-        _factory.Gated = true;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1),
+        Factory.Gated = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1),
             configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
         using var failures = pool.Collect<long>("pool.connection.create_failures");
         using var create = pool.Collect<double>("db.client.connection.create_time");
         using var destroyed = pool.Collect<long>("pool.connection.destroyed");
 
         var refused = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        _factory.FailNext(new IOException("refused"));
+        await Factory.WaitForPendingAsync(1);
+        Factory.FailNext(new IOException("refused"));
         await Assert.ThrowsAsync<ConnectionCreateException>(() => refused);
         var abandoned = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1); // its CreateTimeout deadline was armed before the factory was called
-        _time.Advance(TimeSpan.FromSeconds(5));
+        await Factory.WaitForPendingAsync(1); // its CreateTimeout deadline was armed before the factory was called
+        Time.Advance(TimeSpan.FromSeconds(5));
         await Assert.ThrowsAsync<ConnectionCreateException>(() => abandoned);
-        _factory.CompleteNext(); // arrives late: destroyed, not counted as created
+        Factory.CompleteNext(); // arrives late: destroyed, not counted as created
         await Waits.Until(() => pool.GetStatistics().Abandoned == 0 && failures.GetMeasurementSnapshot().Count == 2, "the late connection is destroyed");
 
         Assert.Equal([("test", "System.IO.IOException", 1L), ("test", "System.TimeoutException", 1L)], failures.GetMeasurementSnapshot().ByTag("error.type"));
@@ -121,10 +118,10 @@ public sealed class MetricsRecordingTests
     [Fact]
     public async Task Destroyed_CountsOneForEachReason_AsTheStatisticsDo()
     {
-        var pool = TestPools.Create(_factory, _time, configure: Telemetry.ForDestroyEveryWay);
+        var pool = TestPools.Create(Factory, Time, configure: Telemetry.ForDestroyEveryWay);
         using var destroyed = pool.Collect<long>("pool.connection.destroyed");
 
-        await Telemetry.DestroyOneForEachReasonAsync(pool, _factory, _time);
+        await Telemetry.DestroyOneForEachReasonAsync(pool, Factory, Time);
 
         // Even "disposed" is counted on the pool's own meter: the idle connections' destroys start before it is disposed.
         Assert.Equal(Telemetry.Reasons, destroyed.GetMeasurementSnapshot().Select(m => (string)m.Tags["pool.destroy.reason"]!));
@@ -139,7 +136,7 @@ public sealed class MetricsRecordingTests
     public async Task FastPath_ReadsTheClockOnceMorePerLeaseOnlyWhileALeaseTimeIsListenedTo()
     {
         var clock = new CountingClock();
-        await using var pool = TestPools.Create(_factory, clock);
+        await using var pool = TestPools.Create(Factory, clock);
         await (await pool.AcquireAsync()).DisposeAsync();
 
         int before = clock.Reads;

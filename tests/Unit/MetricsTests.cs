@@ -5,15 +5,12 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 namespace Pool.Tests.Unit;
 
 /// <summary>The meter, its instruments and the gauges; the recorded events are in MetricsRecordingTests.</summary>
-public sealed class MetricsTests
+public sealed class MetricsTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Meter_CarriesEachConventionInstrumentWithItsKindAndUnit_AndThePoolsOwnUnderPoolPrefix()
     {
-        await using var pool = TestPools.Create(_factory, _time);
+        await using var pool = TestPools.Create(Factory, Time);
 
         var instruments = Telemetry.PublishedOn(pool.Meter);
 
@@ -45,7 +42,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task Gauges_ReportIdleUsedLimitsAndPendingRequestsUnderThePoolName()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 3, minSize: 1, acquireTimeout: TimeSpan.FromMinutes(1));
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 3, minSize: 1, acquireTimeout: TimeSpan.FromMinutes(1));
         using var count = pool.Collect<int>("db.client.connection.count");
         using var pending = pool.Collect<int>("db.client.connection.pending_requests");
         using var max = pool.Collect<int>("db.client.connection.max");
@@ -90,8 +87,8 @@ public sealed class MetricsTests
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = services.GetRequiredService<IMeterFactory>();
-        await using var orders = TestPools.Create(_factory, _time, configure: o => (o.Name, o.MeterFactory) = ("orders", meters));
-        await using var search = TestPools.Create(new FakeFactory(), _time, configure: o => (o.Name, o.MeterFactory) = ("search", meters));
+        await using var orders = TestPools.Create(Factory, Time, configure: o => (o.Name, o.MeterFactory) = ("orders", meters));
+        await using var search = TestPools.Create(new FakeFactory(), Time, configure: o => (o.Name, o.MeterFactory) = ("search", meters));
         using var count = new MetricCollector<int>(meters, PoolDiagnostics.MeterName, "db.client.connection.count");
         using var useTime = new MetricCollector<double>(meters, PoolDiagnostics.MeterName, "db.client.connection.use_time");
 
@@ -114,7 +111,7 @@ public sealed class MetricsTests
 
         await held.DisposeAsync();
         await orders.DisposeAsync();
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         await s1.DisposeAsync();
 
         // The disposed pool left the gauges; the meter is the factory's and still reports the other.
@@ -125,8 +122,8 @@ public sealed class MetricsTests
     [Fact]
     public async Task TwoPoolsWithTheirOwnMeters_EachMeterReportsOnlyItsPool()
     {
-        await using var orders = TestPools.Create(_factory, _time, configure: o => o.Name = "orders");
-        await using var search = TestPools.Create(new FakeFactory(), _time, configure: o => o.Name = "search");
+        await using var orders = TestPools.Create(Factory, Time, configure: o => o.Name = "orders");
+        await using var search = TestPools.Create(new FakeFactory(), Time, configure: o => o.Name = "search");
         using var ordersCount = orders.Collect<int>("db.client.connection.count");
         using var searchCount = search.Collect<int>("db.client.connection.count");
         await using var lease = await search.AcquireAsync();
@@ -139,9 +136,9 @@ public sealed class MetricsTests
     [Fact]
     public async Task OwnMeter_IsDisposedWithThePool_AFactorysMeterWithTheFactory()
     {
-        var own = TestPools.Create(_factory, _time);
+        var own = TestPools.Create(Factory, Time);
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var shared = TestPools.Create(new FakeFactory(), _time, configure: o => o.MeterFactory = services.GetRequiredService<IMeterFactory>());
+        var shared = TestPools.Create(new FakeFactory(), Time, configure: o => o.MeterFactory = services.GetRequiredService<IMeterFactory>());
         var completed = new Dictionary<Meter, int> { [own.Meter] = 0, [shared.Meter] = 0 };
         using var listener = new MeterListener
         {
@@ -167,18 +164,18 @@ public sealed class MetricsTests
     [Fact]
     public async Task Unavailable_IsOneWhileTheFastFailWindowIsOpen()
     {
-        await using var pool = TestPools.Create(_factory, _time, configure: o => o.FailFastAfter = 2);
+        await using var pool = TestPools.Create(Factory, Time, configure: o => o.FailFastAfter = 2);
         using var unavailable = pool.Collect<int>("pool.unavailable");
         Assert.Equal([("test", null, 0)], unavailable.Observe().ByTag("none"));
 
-        _factory.CreateError = new IOException("refused");
+        Factory.CreateError = new IOException("refused");
         await Assert.ThrowsAsync<ConnectionCreateException>(() => pool.AcquireAsync().AsTask());
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
 
         Assert.Equal([("test", null, 1)], unavailable.Observe().ByTag("none"));
 
-        _factory.CreateError = null;
-        await _time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
+        Factory.CreateError = null;
+        await Time.AdvanceUntilAsync(() => !pool.GetStatistics().IsUnavailable, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), "the probe closed the window");
         Assert.Equal([("test", null, 0)], unavailable.Observe().ByTag("none"));
     }
 }

@@ -1,24 +1,21 @@
 namespace Pool.Tests.Unit;
 
-public sealed class MinSizeTests
+public sealed class MinSizeTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task MinSize_AfterConstruction_IsFilledInTheBackground()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 3);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 5, minSize: 3);
 
         await Waits.Until(() => pool.GetStatistics().Idle == 3, "MinSize connections are idle");
 
-        Assert.Equal((3, 3L, 3), (pool.Checked().Total, pool.Checked().Created, _factory.CreateCalls));
+        Assert.Equal((3, 3L, 3), (pool.Checked().Total, pool.Checked().Created, Factory.CreateCalls));
     }
 
     [Fact]
     public async Task MinSize_AfterAnInvalidation_IsRefilled()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 5, minSize: 2);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 5, minSize: 2);
         await Waits.Until(() => pool.GetStatistics().Idle == 2, "MinSize connections are idle");
         var lease = await pool.AcquireAsync();
         lease.Invalidate();

@@ -1,14 +1,11 @@
 namespace Pool.Tests.Unit;
 
-public sealed class ResizeWarmUpAndTimeoutTests
+public sealed class ResizeWarmUpAndTimeoutTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task SetMaxSize_LoweredUnderLoad_NeverFailsALeaseAndDestroysSurplusAsItComesBack()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 4);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 4);
         var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < 4; i++)
         {
@@ -38,7 +35,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     [Fact]
     public async Task SetMaxSize_LoweredWithIdleConnections_DestroysSurplusIdleAtOnce()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 4);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 4);
         var leases = new List<PooledConnection<TestConnection>>();
         for (int i = 0; i < 4; i++)
         {
@@ -52,13 +49,13 @@ public sealed class ResizeWarmUpAndTimeoutTests
 
         pool.SetMaxSize(1);
 
-        Assert.Equal((1, 1, 3L, 1), (pool.Checked().Idle, pool.Checked().Ceiling, pool.Checked().DestroyedSurplus, _factory.Live));
+        Assert.Equal((1, 1, 3L, 1), (pool.Checked().Idle, pool.Checked().Ceiling, pool.Checked().DestroyedSurplus, Factory.Live));
     }
 
     [Fact]
     public async Task SetMaxSize_Raised_ServesWaitersAtOnce()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         var holder = await pool.AcquireAsync();
         var waiters = Enumerable.Range(0, 3).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
         Assert.Equal(3, pool.Checked().Waiters);
@@ -76,7 +73,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     [Fact]
     public async Task SetMaxSizeAndSetMinSize_OutOfRange_ThrowNamingTheArgumentAndRange()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 4, minSize: 2);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 4, minSize: 2);
         await pool.WarmUpAsync();
 
         var zero = Assert.Throws<ArgumentOutOfRangeException>(() => pool.SetMaxSize(0));
@@ -93,7 +90,7 @@ public sealed class ResizeWarmUpAndTimeoutTests
     [Fact]
     public async Task SetMinSize_Raised_FillsInTheBackground()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 4);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 4);
 
         pool.SetMinSize(3);
         await pool.WarmUpAsync();
@@ -104,14 +101,14 @@ public sealed class ResizeWarmUpAndTimeoutTests
     [Fact]
     public async Task WarmUpAsync_WaitsUntilMinSizeConnectionsAreOpen()
     {
-        _factory.Gated = true;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 4, minSize: 2);
+        Factory.Gated = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 4, minSize: 2);
         var warming = pool.WarmUpAsync();
-        await _factory.WaitForPendingAsync(2);
-        _factory.CompleteNext();
+        await Factory.WaitForPendingAsync(2);
+        Factory.CompleteNext();
         Assert.False(warming.IsCompleted);
 
-        _factory.CompleteNext();
+        Factory.CompleteNext();
 
         await warming;
         Assert.Equal(2, pool.Checked().Idle);
@@ -121,9 +118,9 @@ public sealed class ResizeWarmUpAndTimeoutTests
     [Fact]
     public async Task WarmUpAsync_CancelledOrDisposed_EndsWithTheMatchingException()
     {
-        _factory.Gated = true;
-        var pool = TestPools.Create(_factory, _time, maxSize: 4, minSize: 2, disposeTimeout: Timeout.InfiniteTimeSpan);
-        await _factory.WaitForPendingAsync(2);
+        Factory.Gated = true;
+        var pool = TestPools.Create(Factory, Time, maxSize: 4, minSize: 2, disposeTimeout: Timeout.InfiniteTimeSpan);
+        await Factory.WaitForPendingAsync(2);
         using var cts = new CancellationTokenSource();
         var cancelled = pool.WarmUpAsync(cts.Token);
         var disposed = pool.WarmUpAsync();
@@ -135,24 +132,24 @@ public sealed class ResizeWarmUpAndTimeoutTests
         var disposing = pool.DisposeAsync().AsTask();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => disposed);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.WarmUpAsync());
-        _factory.CompleteNext();
-        _factory.CompleteNext();
+        Factory.CompleteNext();
+        Factory.CompleteNext();
         await disposing;
-        Assert.Equal(0, _factory.Live);
+        Assert.Equal(0, Factory.Live);
     }
 
     [Fact]
     public async Task CreateTimeout_FactoryIgnoresCancellation_FreesTheSlotAndDestroysTheLateConnection()
     {
-        _factory.Gated = true;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1),
+        Factory.Gated = true;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1, acquireTimeout: TimeSpan.FromMinutes(1),
             configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
         var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        await _time.UntilArmedAsync(2, "the create deadline and the acquire deadline are armed");
-        var token = _factory.PeekNextToken();
+        await Factory.WaitForPendingAsync(1);
+        await Time.UntilArmedAsync(2, "the create deadline and the acquire deadline are armed");
+        var token = Factory.PeekNextToken();
 
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         var error = await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
         Assert.Equal("The pool 'test' could not create a connection: The pool 'test' abandoned a create after CreateTimeout (00:00:05).", error.Message);
@@ -161,23 +158,23 @@ public sealed class ResizeWarmUpAndTimeoutTests
         var abandoned = pool.Checked();
         Assert.Equal((0, 0, 1L, 1L, 1), (abandoned.Total, abandoned.Creating, abandoned.CreateTimeouts, abandoned.CreateFailures, abandoned.Abandoned));
 
-        var late = _factory.CompleteNext();
+        var late = Factory.CompleteNext();
 
         // The factory marks the connection destroyed before the pool counts the destroy as finished.
         await Waits.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Abandoned == 0, "the late connection is destroyed");
         var end = pool.Checked();
         Assert.Equal((0, 1L, 0L, 0L, 0), (end.Total, end.LateConnections, end.Created, end.Destroyed, end.Abandoned));
-        Assert.Equal(0, _factory.Live);
+        Assert.Equal(0, Factory.Live);
     }
 
     [Fact]
     public async Task CreateTimeout_FactoryHonoursCancellation_FailsOnceAndDisposeDoesNotWait()
     {
-        _factory.Gated = true;
-        _factory.HonorCancellation = true;
+        Factory.Gated = true;
+        Factory.HonorCancellation = true;
         var (pool, acquire) = await StartACreateWithAFiveSecondDeadlineAsync();
 
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
         await Waits.Until(() => pool.GetStatistics().Abandoned == 0, "the abandoned create ended");
@@ -188,14 +185,14 @@ public sealed class ResizeWarmUpAndTimeoutTests
     [Fact]
     public async Task Dispose_WaitsForAnAbandonedCreateToFinish()
     {
-        _factory.Gated = true;
+        Factory.Gated = true;
         var (pool, acquire) = await StartACreateWithAFiveSecondDeadlineAsync();
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         await Assert.ThrowsAsync<ConnectionCreateException>(() => acquire);
 
         var disposing = pool.DisposeAsync().AsTask();
         Assert.False(disposing.IsCompleted);
-        var late = _factory.CompleteNext();
+        var late = Factory.CompleteNext();
 
         await disposing;
         Assert.Equal((1, 0), (late.DestroyCount, pool.Checked().Abandoned));
@@ -204,10 +201,10 @@ public sealed class ResizeWarmUpAndTimeoutTests
     /// <summary>A pool of one with CreateTimeout 5 s, an acquire waiting on a gated create, and both deadlines armed.</summary>
     private async Task<(ConnectionPool<TestConnection> Pool, Task<PooledConnection<TestConnection>> Acquire)> StartACreateWithAFiveSecondDeadlineAsync()
     {
-        var pool = TestPools.Create(_factory, _time, maxSize: 1, disposeTimeout: Timeout.InfiniteTimeSpan, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
+        var pool = TestPools.Create(Factory, Time, maxSize: 1, disposeTimeout: Timeout.InfiniteTimeSpan, configure: o => o.CreateTimeout = TimeSpan.FromSeconds(5));
         var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
-        await _time.UntilArmedAsync(2, "the deadlines are armed");
+        await Factory.WaitForPendingAsync(1);
+        await Time.UntilArmedAsync(2, "the deadlines are armed");
         return (pool, acquire);
     }
 }

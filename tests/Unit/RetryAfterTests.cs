@@ -7,11 +7,9 @@ namespace Pool.Tests.Unit;
 /// <see cref="PoolUnavailableException.RetryAfter"/>: the time until the fast-fail probe dials; while it
 /// dials or before its backoff is chosen, BackoffInitial, or less when the probe's CreateTimeout comes sooner.
 /// </summary>
-public sealed class RetryAfterTests
+public sealed class RetryAfterTests : PoolFixture<ArmedTimerClock>
 {
     private static readonly IOException Refused = new("connection refused");
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
 
     /// <summary>
     /// DisposeTimeout 0: a test that fails with a create still hanging must not hang in dispose.
@@ -19,7 +17,7 @@ public sealed class RetryAfterTests
     /// a probe waits max(100 ms, 0.75 · min(1 s, 100 ms · 2^(k−1))): 100, 150, 300 ms.
     /// </summary>
     private ConnectionPool<TestConnection> Create() =>
-        TestPools.Create(_factory, _time, maxSize: 2, disposeTimeout: TimeSpan.Zero, configure: o =>
+        TestPools.Create(Factory, Time, maxSize: 2, disposeTimeout: TimeSpan.Zero, configure: o =>
         {
             o.BackoffInitial = TimeSpan.FromMilliseconds(100);
             o.BackoffMax = TimeSpan.FromSeconds(1);
@@ -32,7 +30,7 @@ public sealed class RetryAfterTests
     [Fact]
     public async Task RetryAfter_CountsDownToTheProbe_IsCappedByItsCreateTimeoutWhileItDials_AndFollowsTheNextBackoff()
     {
-        _factory.CreateError = Refused;
+        Factory.CreateError = Refused;
         await using var pool = Create();
 
         // The waiter failed when the window opened: no probe had its backoff chosen yet.
@@ -41,30 +39,30 @@ public sealed class RetryAfterTests
 
         await ProbeBackoffArmedAsync(TimeSpan.FromMilliseconds(100));
         Assert.Equal(TimeSpan.FromMilliseconds(100), (await FailFastAsync(pool)).RetryAfter);
-        _time.Advance(TimeSpan.FromMilliseconds(40));
+        Time.Advance(TimeSpan.FromMilliseconds(40));
         var counting = await FailFastAsync(pool);
         Assert.Equal(TimeSpan.FromMilliseconds(60), counting.RetryAfter);
         Assert.EndsWith("; retry after 60 ms (RetryAfter), when the next probe is due.", counting.Message, StringComparison.Ordinal);
 
         // The probe dials and fails at once: the next one waits 150 ms (two failures in a row).
-        _time.Advance(TimeSpan.FromMilliseconds(60));
+        Time.Advance(TimeSpan.FromMilliseconds(60));
         await ProbeBackoffArmedAsync(TimeSpan.FromMilliseconds(150));
         Assert.Equal(TimeSpan.FromMilliseconds(150), (await FailFastAsync(pool)).RetryAfter);
 
         // That probe hangs: while it dials, BackoffInitial, until less of its CreateTimeout is left.
-        _factory.Gated = true;
-        _time.Advance(TimeSpan.FromMilliseconds(150));
-        await _factory.WaitForPendingAsync(1);
+        Factory.Gated = true;
+        Time.Advance(TimeSpan.FromMilliseconds(150));
+        await Factory.WaitForPendingAsync(1);
         Assert.Equal(TimeSpan.FromMilliseconds(100), (await FailFastAsync(pool)).RetryAfter);
-        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Equal(TimeSpan.FromMilliseconds(50), (await FailFastAsync(pool)).RetryAfter);
 
         // Abandoned at its CreateTimeout (a failure). Its factory call still counts as the one probe
         // until it ends (I8); then the next probe waits 300 ms.
-        _time.Advance(TimeSpan.FromMilliseconds(50));
-        _factory.FailNext(Refused); // the abandoned probe's factory call ends
+        Time.Advance(TimeSpan.FromMilliseconds(50));
+        Factory.FailNext(Refused); // the abandoned probe's factory call ends
         await ProbeBackoffArmedAsync(TimeSpan.FromMilliseconds(300));
-        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Equal(TimeSpan.FromMilliseconds(200), (await FailFastAsync(pool)).RetryAfter);
         var warmUp = await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.WarmUpAsync());
         Assert.Equal(TimeSpan.FromMilliseconds(200), warmUp.RetryAfter);
@@ -74,8 +72,8 @@ public sealed class RetryAfterTests
     [Fact]
     public async Task RetryAfter_WithoutCreateTimeout_IsBackoffInitialWhileTheProbeDials()
     {
-        _factory.CreateError = Refused;
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1, disposeTimeout: TimeSpan.Zero, configure: o =>
+        Factory.CreateError = Refused;
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1, disposeTimeout: TimeSpan.Zero, configure: o =>
         {
             o.BackoffInitial = TimeSpan.FromMilliseconds(100);
             o.FailFastAfter = 1;
@@ -83,15 +81,15 @@ public sealed class RetryAfterTests
         });
         await Assert.ThrowsAsync<PoolUnavailableException>(() => pool.AcquireAsync().AsTask());
         await ProbeBackoffArmedAsync(TimeSpan.FromMilliseconds(100));
-        _factory.Gated = true;
-        _time.Advance(TimeSpan.FromMilliseconds(100));
-        await _factory.WaitForPendingAsync(1);
+        Factory.Gated = true;
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        await Factory.WaitForPendingAsync(1);
 
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
 
         Assert.Equal(TimeSpan.FromMilliseconds(100), (await FailFastAsync(pool)).RetryAfter);
-        _factory.CreateError = null;
-        _factory.CompleteNext();
+        Factory.CreateError = null;
+        Factory.CompleteNext();
         await Waits.Until(() => !pool.GetStatistics().IsUnavailable, "the probe closed the window");
     }
 
@@ -138,5 +136,5 @@ public sealed class RetryAfterTests
     /// whose create failed before its timer was armed arms none).
     /// </summary>
     private Task ProbeBackoffArmedAsync(TimeSpan backoff) =>
-        Waits.Until(() => _time.Armed.Contains(backoff), $"the probe's {backoff.TotalMilliseconds} ms backoff is armed");
+        Waits.Until(() => Time.Armed.Contains(backoff), $"the probe's {backoff.TotalMilliseconds} ms backoff is armed");
 }

@@ -1,15 +1,12 @@
 namespace Pool.Tests.Unit;
 
 /// <summary>Dispose() for callers that cannot await (a using statement, ServiceProvider.Dispose()).</summary>
-public sealed class SyncDisposeTests
+public sealed class SyncDisposeTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Dispose_WithIdleConnections_DestroysEachOnceBeforeItReturns()
     {
-        var pool = TestPools.Create(_factory, _time, maxSize: 3);
+        var pool = TestPools.Create(Factory, Time, maxSize: 3);
         var leases = new[] { await pool.AcquireAsync(), await pool.AcquireAsync() };
         var connections = leases.Select(l => l.Connection).ToArray();
         foreach (var lease in leases)
@@ -28,7 +25,7 @@ public sealed class SyncDisposeTests
     [Fact]
     public async Task Dispose_WithALeaseOut_BlocksUntilItIsReturnedOnAnotherThread()
     {
-        var pool = TestPools.Create(_factory, _time, disposeTimeout: Timeout.InfiniteTimeSpan);
+        var pool = TestPools.Create(Factory, Time, disposeTimeout: Timeout.InfiniteTimeSpan);
         var lease = await pool.AcquireAsync();
         var connection = lease.Connection;
 
@@ -47,7 +44,7 @@ public sealed class SyncDisposeTests
     public async Task Dispose_WithALeaseNeverReturned_ReturnsAtTheDisposeTimeout()
     {
         var clock = new ArmedTimerClock();
-        var pool = TestPools.Create(_factory, clock, disposeTimeout: TimeSpan.FromSeconds(5));
+        var pool = TestPools.Create(Factory, clock, disposeTimeout: TimeSpan.FromSeconds(5));
         var lease = await pool.AcquireAsync();
         int timersBefore = clock.Armed.Count;
 
@@ -67,13 +64,13 @@ public sealed class SyncDisposeTests
     [Fact]
     public async Task Dispose_AfterDisposeAsync_DestroysNothingTwice()
     {
-        var pool = TestPools.Create(_factory, _time);
+        var pool = TestPools.Create(Factory, Time);
         await (await pool.AcquireAsync()).DisposeAsync();
         await pool.DisposeAsync();
 
         pool.Dispose();
         pool.Dispose();
 
-        Assert.Equal((1, 1L), (_factory.DestroyCalls, pool.Checked().Destroyed));
+        Assert.Equal((1, 1L), (Factory.DestroyCalls, pool.Checked().Destroyed));
     }
 }

@@ -1,12 +1,10 @@
 namespace Pool.Tests.Unit;
 
-public sealed class ValidationTests
+public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
 {
-    private readonly ArmedTimerClock _time = new();
-    private readonly FakeFactory _factory = new();
 
     private ConnectionPool<TestConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
-        TestPools.Create(_factory, _time, maxSize, acquireTimeout: acquireTimeout, configure: o =>
+        TestPools.Create(Factory, Time, maxSize, acquireTimeout: acquireTimeout, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
@@ -20,15 +18,15 @@ public sealed class ValidationTests
         var connection = first.Connection;
         await first.DisposeAsync();
 
-        _time.Advance(TimeSpan.FromMilliseconds(500));
+        Time.Advance(TimeSpan.FromMilliseconds(500));
         var notYet = await pool.AcquireAsync();
-        Assert.Equal(0, _factory.ValidateCalls);
+        Assert.Equal(0, Factory.ValidateCalls);
         await notYet.DisposeAsync();
 
-        _time.Advance(TimeSpan.FromMilliseconds(501));
+        Time.Advance(TimeSpan.FromMilliseconds(501));
         await using var checkedLease = await pool.AcquireAsync();
 
-        Assert.Equal(1, _factory.ValidateCalls);
+        Assert.Equal(1, Factory.ValidateCalls);
         Assert.Same(connection, checkedLease.Connection);
     }
 
@@ -41,13 +39,13 @@ public sealed class ValidationTests
         var (older, newer) = (a.Connection, b.Connection);
         await a.DisposeAsync();
         await b.DisposeAsync();
-        _factory.Validate = c => c != newer;
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Factory.Validate = c => c != newer;
+        Time.Advance(TimeSpan.FromSeconds(1));
 
         await using var lease = await pool.AcquireAsync();
 
         Assert.Same(older, lease.Connection);
-        Assert.Equal((2, 1), (_factory.ValidateCalls, newer.DestroyCount));
+        Assert.Equal((2, 1), (Factory.ValidateCalls, newer.DestroyCount));
         var stats = pool.Checked();
         Assert.Equal((1L, 1, 0, 2L), (stats.DestroyedValidationFailed, stats.InUse, stats.Idle, stats.Created));
     }
@@ -59,13 +57,13 @@ public sealed class ValidationTests
         var a = await pool.AcquireAsync();
         var stale = a.Connection;
         await a.DisposeAsync();
-        _factory.Validate = c => c != stale;
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Factory.Validate = c => c != stale;
+        Time.Advance(TimeSpan.FromSeconds(1));
 
         await using var lease = await pool.AcquireAsync();
 
         Assert.NotSame(stale, lease.Connection);
-        Assert.Equal((1, 2L, 1L), (_factory.ValidateCalls, pool.Checked().Created, pool.Checked().DestroyedValidationFailed));
+        Assert.Equal((1, 2L, 1L), (Factory.ValidateCalls, pool.Checked().Created, pool.Checked().DestroyedValidationFailed));
     }
 
     [Fact]
@@ -74,8 +72,8 @@ public sealed class ValidationTests
         await using var pool = Create();
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();
-        _factory.ValidateError = new IOException("broken pipe");
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Factory.ValidateError = new IOException("broken pipe");
+        Time.Advance(TimeSpan.FromSeconds(1));
 
         await using var lease = await pool.AcquireAsync();
 
@@ -87,16 +85,16 @@ public sealed class ValidationTests
     {
         await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(30));
         var acquire = await AcquireThroughAHangingValidationAsync(pool);
-        _time.Advance(TimeSpan.FromMilliseconds(4999));
+        Time.Advance(TimeSpan.FromMilliseconds(4999));
         Assert.False(acquire.IsCompleted);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
 
         await using var lease = await acquire;
         var during = pool.Checked();
         Assert.Equal((0L, 2L, 2, 0L), (during.DestroyedValidationFailed, during.Created, during.InUse, during.TimedOut));
 
         // Too late to count: even a "true" after ValidationTimeout destroys the connection.
-        _factory.AnswerHungValidations(true);
+        Factory.AnswerHungValidations(true);
         await Waits.Until(() => pool.GetStatistics().Destroyed == 1, "the timed-out check destroyed its connection");
         var after = pool.Checked();
         Assert.Equal((1L, 1, 0, 0L), (after.DestroyedValidationFailed, after.InUse, after.Idle, after.TimedOut));
@@ -107,13 +105,13 @@ public sealed class ValidationTests
     {
         await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(2));
         var acquire = await AcquireThroughAHangingValidationAsync(pool);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         var error = await Assert.ThrowsAsync<PoolExhaustedException>(() => acquire);
         Assert.StartsWith("Timed out after 00:00:02 waiting for a connection from pool 'test'", error.Message, StringComparison.Ordinal);
         Assert.Equal((1L, 0L, 1), (pool.Checked().TimedOut, pool.Checked().DestroyedValidationFailed, pool.Checked().Total));
 
-        _factory.AnswerHungValidations(true);
+        Factory.AnswerHungValidations(true);
         await Waits.Until(() => pool.GetStatistics().Total == 0, "the timed-out check destroyed its connection");
         Assert.Equal(1L, pool.Checked().DestroyedValidationFailed);
     }
@@ -124,21 +122,21 @@ public sealed class ValidationTests
         await using var pool = Create();
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();
-        _factory.ValidateHangs = true;
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Factory.ValidateHangs = true;
+        Time.Advance(TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource();
 
         var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await Waits.Until(() => _factory.ValidateCalls == 1, "validation started");
+        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
         Assert.Equal(cts.Token, error.CancellationToken);
         var during = pool.Checked();
         Assert.Equal((0, 1, 0L, 1L), (during.Idle, during.InUse, during.Destroyed, during.Cancelled));
-        Assert.Equal(1, _factory.ValidationsRunning);
+        Assert.Equal(1, Factory.ValidationsRunning);
 
-        _factory.AnswerHungValidations(true); // judged good within ValidationTimeout: idle again, checked now
+        Factory.AnswerHungValidations(true); // judged good within ValidationTimeout: idle again, checked now
         await Waits.Until(() => pool.GetStatistics().Idle == 1, "the check put its connection back");
         var after = pool.Checked();
         Assert.Equal((1, 0, 0L, 1L), (after.Idle, after.InUse, after.Destroyed, after.Cancelled));
@@ -150,20 +148,20 @@ public sealed class ValidationTests
         await using var pool = Create(maxSize: 1);
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();
-        _factory.ValidateHangs = true;
-        _time.Advance(TimeSpan.FromMinutes(10));
+        Factory.ValidateHangs = true;
+        Time.Advance(TimeSpan.FromMinutes(10));
         using var cts = new CancellationTokenSource();
         var first = pool.AcquireAsync(cts.Token).AsTask();
-        await Waits.Until(() => _factory.ValidateCalls == 1, "validation started");
+        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
 
-        _factory.ValidateHangs = false;
+        Factory.ValidateHangs = false;
         var second = pool.AcquireAsync().AsTask();
         await Waits.Until(() => pool.GetStatistics().Waiters == 1, "the second acquire queued");
-        Assert.Equal((1, 0, 1), (_factory.ValidateCalls, pool.Checked().Idle, pool.Checked().InUse));
+        Assert.Equal((1, 0, 1), (Factory.ValidateCalls, pool.Checked().Idle, pool.Checked().InUse));
 
-        _factory.AnswerHungValidations(false); // the check finds the connection broken
+        Factory.AnswerHungValidations(false); // the check finds the connection broken
         await using var lease = await second;
         var stats = pool.Checked();
         Assert.Equal((1L, 2L, 1, 1L), (stats.DestroyedValidationFailed, stats.Created, stats.InUse, stats.Cancelled));
@@ -175,13 +173,13 @@ public sealed class ValidationTests
     {
         await using var pool = Create(acquireTimeout: TimeSpan.FromSeconds(30));
         var acquire = await AcquireThroughAHangingValidationAsync(pool);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         await using var lease = await acquire;
 
-        Assert.Equal((0, 1), (_factory.DestroyCalls, _factory.ValidationsRunning));
-        _factory.AnswerHungValidations(false);
-        await Waits.Until(() => _factory.DestroyCalls == 1, "the check's connection was destroyed");
-        Assert.Empty(_factory.Overlaps);
+        Assert.Equal((0, 1), (Factory.DestroyCalls, Factory.ValidationsRunning));
+        Factory.AnswerHungValidations(false);
+        await Waits.Until(() => Factory.DestroyCalls == 1, "the check's connection was destroyed");
+        Assert.Empty(Factory.Overlaps);
     }
 
     [Fact]
@@ -190,14 +188,14 @@ public sealed class ValidationTests
         await using var pool = Create(maxSize: 1);
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();
-        _factory.Validate = _ => false;
-        _time.Advance(TimeSpan.FromSeconds(1));
-        _factory.Gated = true;
+        Factory.Validate = _ => false;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Factory.Gated = true;
 
         var acquire = pool.AcquireAsync().AsTask();
-        await _factory.WaitForPendingAsync(1);
+        await Factory.WaitForPendingAsync(1);
         Assert.Equal((1, 1), (pool.Checked().Waiters, pool.Checked().Creating));
-        var fresh = _factory.CompleteNext();
+        var fresh = Factory.CompleteNext();
 
         await using var lease = await acquire;
         Assert.Same(fresh, lease.Connection);
@@ -207,7 +205,7 @@ public sealed class ValidationTests
     public async Task Acquire_TimeProviderCannotArmTheValidationDeadline_FailsWithItsErrorAndTheUncheckedConnectionCountsAsFailed()
     {
         var clock = new FaultyClock();
-        await using var pool = TestPools.Create(_factory, clock, configure: o =>
+        await using var pool = TestPools.Create(Factory, clock, configure: o =>
         {
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
@@ -221,7 +219,7 @@ public sealed class ValidationTests
 
         Assert.Same(clock.Error, error);
         await Waits.Until(() => pool.GetStatistics().Total == 0, "the unchecked connection was destroyed");
-        Assert.Equal((0, 1L, 0), (_factory.ValidateCalls, pool.Checked().DestroyedValidationFailed, pool.Checked().Idle));
+        Assert.Equal((0, 1L, 0), (Factory.ValidateCalls, pool.Checked().DestroyedValidationFailed, pool.Checked().Idle));
         clock.CreateTimerThrows = false;
     }
 
@@ -230,11 +228,11 @@ public sealed class ValidationTests
     {
         var a = await pool.AcquireAsync();
         await a.DisposeAsync();
-        _factory.ValidateHangs = true;
-        _time.Advance(TimeSpan.FromSeconds(1));
-        int armed = _time.Armed.Count;
+        Factory.ValidateHangs = true;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        int armed = Time.Armed.Count;
         var acquire = pool.AcquireAsync().AsTask();
-        await _time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
+        await Time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
         return acquire;
     }
 }

@@ -1,14 +1,11 @@
 namespace Pool.Tests.Unit;
 
-public sealed class WaiterTests
+public sealed class WaiterTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Waiters_FiftyQueuedBehindOneConnection_AreServedInArrivalOrder()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         var holder = await pool.AcquireAsync();
         var order = new List<int>();
         var waiters = new List<Task>();
@@ -37,7 +34,7 @@ public sealed class WaiterTests
     [Fact]
     public async Task Waiter_Cancelled_LeavesTheQueueAtOnceTakesNoSlotAndThrowsWithTheCallersToken()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         var holder = await pool.AcquireAsync();
         using var cts = new CancellationTokenSource();
         var cancelled = pool.AcquireAsync(cts.Token).AsTask();
@@ -59,7 +56,7 @@ public sealed class WaiterTests
     [Fact]
     public async Task Acquire_WithAnAlreadyCancelledToken_ThrowsAtOnceAndChangesNothing()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 1);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
@@ -70,21 +67,21 @@ public sealed class WaiterTests
         Assert.Equal(cts.Token, error.CancellationToken);
         var stats = pool.Checked();
         Assert.Equal((0, 0, 0L, 0L, 0L), (stats.Total, stats.Waiters, stats.Cancelled, stats.Created, stats.Acquired));
-        Assert.Equal(0, _factory.CreateCalls);
+        Assert.Equal(0, Factory.CreateCalls);
     }
 
     [Fact]
     public async Task Waiter_TimedOut_ThrowsPoolExhaustedExceptionNamingTheLimitsAndCounts()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 2, acquireTimeout: TimeSpan.FromSeconds(3));
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 2, acquireTimeout: TimeSpan.FromSeconds(3));
         var a = await pool.AcquireAsync();
         var b = await pool.AcquireAsync();
         var waiting = pool.AcquireAsync().AsTask();
         var patient = pool.AcquireAsync(TimeSpan.FromSeconds(10)).AsTask();
 
-        _time.Advance(TimeSpan.FromMilliseconds(2999));
+        Time.Advance(TimeSpan.FromMilliseconds(2999));
         Assert.False(waiting.IsCompleted);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
 
         var error = await Assert.ThrowsAsync<PoolExhaustedException>(() => waiting);
         Assert.IsAssignableFrom<TimeoutException>(error);
@@ -167,7 +164,7 @@ public sealed class WaiterTests
     [Fact]
     public async Task AcquireAsync_TimeoutOutOfRange_ThrowsNamingTheArgumentAndRange()
     {
-        await using var pool = TestPools.Create(_factory, _time);
+        await using var pool = TestPools.Create(Factory, Time);
 
         var zero = Assert.Throws<ArgumentOutOfRangeException>(() => { _ = pool.AcquireAsync(TimeSpan.Zero).AsTask(); });
         Assert.Equal("timeout", zero.ParamName);

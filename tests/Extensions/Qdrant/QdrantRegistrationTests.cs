@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pool.Qdrant;
+using Pool.Tests.Extensions.Support;
 
 namespace Pool.Tests.Extensions.Qdrant;
 
@@ -33,9 +34,7 @@ public sealed class QdrantRegistrationTests
     public async Task PoolSettingsLeftAtTheirDefaults_TakeTheContainersServicesAndTheName_EvenInAReplacedPoolObject()
     {
         var clock = new FakeTimeProvider();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddLogging();
+        var services = Containers.OnClock(clock);
         services.AddQdrantClientPool("kept", o => o.Pool.MaxSize = 3);
         services.AddQdrantClientPool("replaced", o => o.Pool = new ConnectionPoolOptions { MaxSize = 2 });
         await using var provider = services.BuildServiceProvider();
@@ -56,8 +55,7 @@ public sealed class QdrantRegistrationTests
     [Fact]
     public async Task BindConfiguration_ReadsTheAddressKeyTimeoutsAndNestedPoolSettings()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var services = Containers.Configured(new()
         {
             ["Qdrant:Address"] = "https://qdrant.internal:6334",
             ["Qdrant:ApiKey"] = "k3y",
@@ -66,7 +64,7 @@ public sealed class QdrantRegistrationTests
             ["Qdrant:EvictOnDeadlineExceeded"] = "true",
             ["Qdrant:Pool:MaxSize"] = "16",
             ["Qdrant:Pool:AcquireTimeout"] = "00:00:03",
-        }).Build());
+        });
         services.AddQdrantClientPool().BindConfiguration("Qdrant");
         await using var provider = services.BuildServiceProvider();
 

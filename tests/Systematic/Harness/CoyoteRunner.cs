@@ -33,13 +33,21 @@ internal static class CoyoteRunner
     }
 
     /// <summary>Explores a scenario that must fail; returns the run so the caller can check the bug text.</summary>
-    public static CoyoteRun AssertBugFound(Func<Task> scenario, ITestOutputHelper output, string expected, uint iterations)
+    public static CoyoteRun AssertBugFound(Func<Task> scenario, ITestOutputHelper output, string expected, uint iterations) =>
+        AssertBugFound(scenario, output, [expected], iterations);
+
+    /// <summary>
+    /// Explores a scenario that must fail with a bug report containing one of <paramref name="anyOf"/>: for a
+    /// bug that breaks more than one invariant, where the interleaving decides which check sees it first.
+    /// </summary>
+    public static CoyoteRun AssertBugFound(Func<Task> scenario, ITestOutputHelper output, IReadOnlyList<string> anyOf, uint iterations)
     {
         var run = Explore(scenario, iterations);
         output.WriteLine(run.Summary);
+        string expected = string.Join("\" or \"", anyOf);
         Assert.True(run.BugFound, $"{run.Method}: no bug found in {run.Iterations} iterations; expected one containing \"{expected}\".");
         Assert.True(
-            run.BugReport!.Contains(expected, StringComparison.Ordinal),
+            anyOf.Any(e => run.BugReport!.Contains(e, StringComparison.Ordinal)),
             $"{run.Method}: found a bug, but not the expected one (\"{expected}\"):{Environment.NewLine}{run.Describe()}");
         output.WriteLine($"Found in iteration {run.FoundInIteration}: {run.BugReport}");
         return run;

@@ -2,7 +2,7 @@ using Microsoft.Coyote.Random;
 
 namespace Pool.Tests.Systematic.Harness;
 
-/// <summary>What one call to <see cref="ScriptedFactory.CreateAsync"/> does.</summary>
+/// <summary>What one call to <see cref="CheckedFactory.CreateAsync"/> does.</summary>
 internal enum CreateFault
 {
     /// <summary>Returns a new connection at once.</summary>
@@ -18,7 +18,7 @@ internal enum CreateFault
     HangUntilCancelled,
 }
 
-/// <summary>What one call to <see cref="ScriptedFactory.ValidateAsync"/> does.</summary>
+/// <summary>What one call to <see cref="CheckedFactory.ValidateAsync"/> does.</summary>
 internal enum ValidateFault
 {
     /// <summary>The connection is good.</summary>

@@ -16,7 +16,7 @@ namespace Pool.Tests.Systematic.Harness;
 /// the pool counting fewer connections in use than the scenario holds is a lease the pool lost track of.
 /// Runs under Coyote only (one operation at a time, no scheduling point inside): no lock.
 /// </remarks>
-internal sealed class LeaseLedger(ScriptedFactory factory, int maxLeasesPerConnection)
+internal sealed class LeaseLedger(CheckedFactory factory, int maxLeasesPerConnection)
 {
     private readonly Dictionary<int, int> _held = [];
     private readonly Dictionary<int, (long At, string Why)> _unusable = [];

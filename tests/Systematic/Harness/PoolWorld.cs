@@ -35,7 +35,7 @@ internal enum Outcome
 }
 
 /// <summary>
-/// One iteration's world: a fresh pool, a <see cref="ScriptedFactory"/>, a <see cref="CoyoteClock"/>
+/// One iteration's world: a fresh pool, a <see cref="CheckedFactory"/>, a <see cref="CoyoteClock"/>
 /// and Coyote's random generator. Nothing in it outlives the iteration. Its operations check the
 /// shared invariants as they go; <see cref="FinishAsync"/> checks the end state and disposes the pool.
 /// </summary>
@@ -46,7 +46,7 @@ internal sealed class PoolWorld
         Spec = spec;
         Random = Generator.Create();
         Time = new CoyoteClock();
-        Factory = new ScriptedFactory(script(Random), spec.MaxSize);
+        Factory = new CheckedFactory(script(Random), spec.MaxSize);
         Ledger = new LeaseLedger(Factory, spec.MaxLeasesPerConnection);
         var random = new ControlledRandom(spec.Jitter, Random);
         Pool = target switch
@@ -79,7 +79,7 @@ internal sealed class PoolWorld
 
     public CoyoteClock Time { get; }
 
-    public ScriptedFactory Factory { get; }
+    public CheckedFactory Factory { get; }
 
     /// <summary>The scenario's leases per connection (shared-lease invariants).</summary>
     public LeaseLedger Ledger { get; }

@@ -2,7 +2,7 @@ namespace Pool.Tests.Kit;
 
 /// <summary>
 /// A factory call that hangs until the pool cancels it, safely under Coyote: the scripted
-/// <see cref="FakeFactory"/> and the Coyote harness's factory both hang this way.
+/// <see cref="FakeFactory"/> hangs this way (and so the Coyote harness, which plays its script on one).
 /// </summary>
 public static class CallHangs
 {

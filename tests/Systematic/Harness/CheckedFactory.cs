@@ -1,30 +1,45 @@
 namespace Pool.Tests.Systematic.Harness;
 
 /// <summary>
-/// The backend as the pool sees it: creates, validations and destroys follow a <see cref="FactoryScript"/>,
-/// and the factory keeps the ground truth the pool's counters are checked against: which connections
-/// are open, which are leased by the scenario, how many calls are in flight. It reports a bug the
-/// moment it sees more open connections than MaxSize (I1), a second destroy of a connection (I7), a
-/// destroy of a leased connection or one connection leased twice at once (I7), and two calls or a
-/// call and a lease overlapping on one connection: a validation, destroy or lease while a validation
-/// or destroy of it still runs (I11).
+/// The backend as the pool sees it: the kit's <see cref="FakeFactory"/>, whose creates, validations and
+/// destroys follow a <see cref="FactoryScript"/>, checked as each call happens against the ground truth
+/// kept here: which connections are open, which are leased by the scenario, how many calls are in flight.
+/// It reports a bug the moment it sees more open connections than MaxSize (I1), a second destroy of a
+/// connection (I7), a destroy of a leased connection or one connection leased twice at once (I7), and two
+/// calls or a call and a lease overlapping on one connection: a validation, destroy or lease while a
+/// validation or destroy of it still runs (I11).
 /// </summary>
 /// <remarks>
 /// Only for code running under Coyote (one operation at a time, switches only at scheduling points):
-/// the bookkeeping has no scheduling point inside it, so it needs no lock.
+/// the bookkeeping here has no scheduling point inside it, so it needs no lock.
 /// </remarks>
-internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConnectionFactory<TestConnection>
+internal sealed class CheckedFactory : IConnectionFactory<TestConnection>
 {
     private readonly HashSet<int> _open = [];
     private readonly HashSet<int> _destroyed = [];
     private readonly HashSet<int> _leased = [];
     private readonly HashSet<int> _validating = []; // a ValidateAsync on it has started and not returned
     private readonly HashSet<int> _destroying = []; // a DestroyAsync on it has started and not returned
-    private int _nextId;
 
     private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly FakeFactory _backend;
 
-    public int MaxSize { get; } = maxSize;
+    public CheckedFactory(FactoryScript script, int maxSize)
+    {
+        MaxSize = maxSize;
+        _backend = new FakeFactory
+        {
+            CreateScript = _ => CreateStep(script),
+            ValidateScript = connection => ValidateStep(script, connection),
+
+            // Every destroy yields once (the connection closes later than the call starts), then closes it.
+            DestroyScript = connection => (script.NextDestroyThrows()
+                ? FactoryStep.Throw(new ScriptedFaultException($"Scripted destroy failure for {connection} (the connection is closed anyway)."))
+                : FactoryStep.Succeed).AfterYields(1),
+        };
+    }
+
+    public int MaxSize { get; }
 
     /// <summary>Completes when a create first returns a connection (a scenario can wait for the backend's recovery without polling).</summary>
     public Task FirstSuccess => _firstSuccess.Task;
@@ -79,27 +94,17 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
 
         try
         {
-            switch (script.NextCreate())
+            TestConnection connection;
+            try
             {
-                case CreateFault.Slow:
-                    for (int i = script.NextSlowness(); i > 0; i--)
-                    {
-                        await Task.Yield();
-                    }
-
-                    break;
-                case CreateFault.Throw:
-                    await Task.Yield();
-                    CreatesFailed++;
-                    throw new ScriptedFaultException("Scripted create failure: the backend is down.");
-                case CreateFault.HangUntilCancelled:
-                    await CallHangs.UntilCancelledAsync(cancellationToken);
-                    break;
-                default:
-                    break;
+                connection = await _backend.CreateAsync(cancellationToken);
+            }
+            catch (ScriptedFaultException)
+            {
+                CreatesFailed++;
+                throw;
             }
 
-            var connection = new TestConnection(++_nextId);
             _open.Add(connection.Id);
             CreatesSucceeded++;
             _firstSuccess.TrySetResult();
@@ -153,7 +158,20 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
     /// <summary>For each connection, whether its last ValidateAsync returned after the pool's dispose had started (needs <see cref="PoolDisposed"/>).</summary>
     public Dictionary<int, bool> ValidatedAfterDispose { get; } = [];
 
-    private async ValueTask<bool> ValidateCoreAsync(TestConnection connection, CancellationToken cancellationToken)
+    private ValueTask<bool> ValidateCoreAsync(TestConnection connection, CancellationToken cancellationToken) =>
+        _backend.ValidateAsync(connection, cancellationToken);
+
+    /// <summary>What the script's next create fault means for the kit's factory.</summary>
+    private static FactoryStep CreateStep(FactoryScript script) => script.NextCreate() switch
+    {
+        CreateFault.Slow => FactoryStep.Succeed.AfterYields(script.NextSlowness()),
+        CreateFault.Throw => FactoryStep.Throw(new ScriptedFaultException("Scripted create failure: the backend is down.")).AfterYields(1),
+        CreateFault.HangUntilCancelled => FactoryStep.HangUntilCancelled,
+        _ => FactoryStep.Succeed,
+    };
+
+    /// <summary>What the script's next validation fault means for the kit's factory; counts the ones that fail.</summary>
+    private FactoryStep ValidateStep(FactoryScript script, TestConnection connection)
     {
         var fault = script.NextValidation();
         if (fault is ValidateFault.Fail or ValidateFault.Throw or ValidateFault.HangUntilCancelled)
@@ -161,22 +179,14 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
             ValidationsFailed++;
         }
 
-        switch (fault)
+        return fault switch
         {
-            case ValidateFault.Fail:
-                return false;
-            case ValidateFault.Throw:
-                await Task.Yield();
-                throw new ScriptedFaultException($"Scripted validation failure for {connection}.");
-            case ValidateFault.Slow:
-                await Task.Yield();
-                return true;
-            case ValidateFault.HangUntilCancelled:
-                await CallHangs.UntilCancelledAsync(cancellationToken);
-                return true; // not reached: it throws when cancelled
-            default:
-                return true;
-        }
+            ValidateFault.Fail => FactoryStep.Fail,
+            ValidateFault.Throw => FactoryStep.Throw(new ScriptedFaultException($"Scripted validation failure for {connection}.")).AfterYields(1),
+            ValidateFault.Slow => FactoryStep.Succeed.AfterYields(1),
+            ValidateFault.HangUntilCancelled => FactoryStep.HangUntilCancelled,
+            _ => FactoryStep.Succeed,
+        };
     }
 
     public async ValueTask DestroyAsync(TestConnection connection)
@@ -190,14 +200,16 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
             Check.That(!_leased.Contains(connection.Id), "I7 At most once", () => $"{connection} was destroyed while a lease still held it.");
             CheckNoCall(connection, "destroyed");
             _destroying.Add(connection.Id);
-            bool fail = script.NextDestroyThrows();
-            await Task.Yield();
-            _open.Remove(connection.Id);
-            _destroyed.Add(connection.Id);
-            Destroys++;
-            if (fail)
+            try
             {
-                throw new ScriptedFaultException($"Scripted destroy failure for {connection} (the connection is closed anyway).");
+                await _backend.DestroyAsync(connection);
+            }
+            finally
+            {
+                // A scripted destroy that throws has closed the connection anyway.
+                _open.Remove(connection.Id);
+                _destroyed.Add(connection.Id);
+                Destroys++;
             }
         }
         finally
