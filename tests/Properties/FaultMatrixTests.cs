@@ -13,96 +13,6 @@ public enum Fault
 }
 
 /// <summary>
-/// A factory with one fault per call kind. Slow calls complete on the test's clock (create 1.5 s, past
-/// CreateTimeout; validate 1.5 s, past ValidationTimeout; destroy 0.3 s); Never calls never complete
-/// and ignore their token: a connection whose validation never returns stays with that check (in
-/// InUse) for good, and destroying it is an overlap (I11).
-/// </summary>
-internal sealed class FaultFactory(Fault create, Fault validate, Fault destroy, TimeProvider time) : IConnectionFactory<TestConnection>
-{
-    private int _live, _next, _neverCreates, _neverDestroys;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _neverValidated = new();
-    private string? _overlap;
-
-    /// <summary>Connections whose ValidateAsync never returns.</summary>
-    public int NeverValidates => _neverValidated.Count;
-
-    /// <summary>A destroy of a connection whose ValidateAsync still runs (I11); null if none.</summary>
-    public string? Overlap => Volatile.Read(ref _overlap);
-
-    public int Live => Volatile.Read(ref _live);
-
-    public int NeverCreates => Volatile.Read(ref _neverCreates);
-
-    public int NeverDestroys => Volatile.Read(ref _neverDestroys);
-
-    public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken) => create switch
-    {
-        Fault.Throw => ValueTask.FromException<TestConnection>(new InvalidOperationException("create fault")),
-        Fault.Slow => new(After(1500, Open)),
-        Fault.Never => Never<TestConnection>(ref _neverCreates),
-        _ => new(Open()),
-    };
-
-    public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken) => validate switch
-    {
-        Fault.Throw => ValueTask.FromException<bool>(new InvalidOperationException("validate fault")),
-        Fault.Slow => new(After(1500, () => true)),
-        Fault.Never => NeverAnswer(connection),
-        _ => new(true),
-    };
-
-    private ValueTask<bool> NeverAnswer(TestConnection connection)
-    {
-        _neverValidated[connection.Id] = true;
-        return new(new TaskCompletionSource<bool>().Task);
-    }
-
-    public ValueTask DestroyAsync(TestConnection connection)
-    {
-        if (_neverValidated.ContainsKey(connection.Id))
-        {
-            Interlocked.CompareExchange(ref _overlap, $"I11 One call at a time per connection violated: {connection} was destroyed while its ValidateAsync still ran", null);
-        }
-
-        switch (destroy)
-        {
-            case Fault.Throw:
-                Interlocked.Decrement(ref _live);
-                return ValueTask.FromException(new InvalidOperationException("destroy fault"));
-            case Fault.Slow:
-                return new(After(300, () => Interlocked.Decrement(ref _live)));
-            case Fault.Never:
-                Interlocked.Increment(ref _neverDestroys);
-                return new(new TaskCompletionSource().Task);
-            default:
-                Interlocked.Decrement(ref _live);
-                return default;
-        }
-    }
-
-    private static ValueTask<T> Never<T>(ref int count)
-    {
-        Interlocked.Increment(ref count);
-        return new(new TaskCompletionSource<T>().Task);
-    }
-
-    private TestConnection Open()
-    {
-        Interlocked.Increment(ref _live);
-        return new TestConnection(Interlocked.Increment(ref _next));
-    }
-
-    private Task<T> After<T>(int ms, Func<T> result)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timer = time.CreateTimer(_ => done.TrySetResult(result()), null, TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan);
-        done.Task.ContinueWith(_ => timer.Dispose(), TaskScheduler.Default);
-        return done.Task;
-    }
-}
-
-/// <summary>
 /// Issue 5, part 2: all 64 combinations of {ok, throw, slow, never} for create, validate and destroy,
 /// each driven by generated workloads. Throughout: the invariants (Total ≤ Ceiling among them). At the
 /// end, after dispose: nothing idle, in use, creating or queued; every acquire completed; the only
@@ -149,7 +59,13 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     private static string? Run(Fault createFault, Fault validateFault, Fault destroyFault, int[] ops)
     {
         var time = new SteppedClock();
-        var factory = new FaultFactory(createFault, validateFault, destroyFault, time);
+        var factory = new FakeFactory
+        {
+            Clock = time,
+            CreateScript = _ => Step(createFault, TimeSpan.FromMilliseconds(1500), "create fault"),
+            ValidateScript = _ => Step(validateFault, TimeSpan.FromMilliseconds(1500), "validate fault"),
+            DestroyScript = _ => Step(destroyFault, TimeSpan.FromMilliseconds(300), "destroy fault"),
+        };
         var pool = new ConnectionPool<TestConnection>(factory, new ConnectionPoolOptions
         {
             MaxSize = 2,
@@ -283,7 +199,21 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         return problems.Count == 0 ? Check("end") : $"after ({string.Join(", ", log)}): {string.Join("; ", problems)}";
     }
 
-    private static List<string> EndProblems(PoolStatistics end, FaultFactory factory, List<Task<PooledConnection<TestConnection>>> acquires, Task dispose)
+    /// <summary>
+    /// One fault per call kind. Slow calls complete on the test's clock (create 1.5 s, past CreateTimeout;
+    /// validate 1.5 s, past ValidationTimeout; destroy 0.3 s); Never calls never complete and ignore their
+    /// token: a connection whose validation never returns stays with that check (in InUse) for good, and
+    /// destroying it is an overlap (I11).
+    /// </summary>
+    private static FactoryStep Step(Fault fault, TimeSpan slow, string error) => fault switch
+    {
+        Fault.Throw => FactoryStep.Throw(new InvalidOperationException(error)),
+        Fault.Slow => FactoryStep.Succeed.After(slow),
+        Fault.Never => FactoryStep.Never,
+        _ => FactoryStep.Succeed,
+    };
+
+    private static List<string> EndProblems(PoolStatistics end, FakeFactory factory, List<Task<PooledConnection<TestConnection>>> acquires, Task dispose)
     {
         var problems = new List<string>();
         if (acquires.Any(a => !a.IsCompleted))
@@ -299,20 +229,20 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             }
         }
 
-        if (factory.Overlap is { } overlap)
+        foreach (string overlap in factory.Overlaps)
         {
-            problems.Add(overlap);
+            problems.Add($"I11 One call at a time per connection violated: {overlap}");
         }
 
         // A validation that never returns keeps its connection in InUse for good (I11).
-        if (end.Idle != 0 || end.InUse != factory.NeverValidates || end.Creating != 0 || end.Waiters != 0)
+        if (end.Idle != 0 || end.InUse != factory.NeverValidations || end.Creating != 0 || end.Waiters != 0)
         {
-            problems.Add($"not drained: idle {end.Idle}, in use {end.InUse} (validations that never return {factory.NeverValidates}), creating {end.Creating}, waiters {end.Waiters}");
+            problems.Add($"not drained: idle {end.Idle}, in use {end.InUse} (validations that never return {factory.NeverValidations}), creating {end.Creating}, waiters {end.Waiters}");
         }
 
         // Left over may be only what never returns: destroys (in Destroying, or in Abandoned for a late
         // connection of an abandoned create) and creates (in Abandoned).
-        if (factory.Live != factory.NeverDestroys + factory.NeverValidates || end.Destroying + end.Abandoned != factory.NeverDestroys + factory.NeverCreates)
+        if (factory.Live != factory.NeverDestroys + factory.NeverValidations || end.Destroying + end.Abandoned != factory.NeverDestroys + factory.NeverCreates)
         {
             problems.Add($"leak: destroying {end.Destroying}, abandoned {end.Abandoned}, factory live {factory.Live}, "
                 + $"destroys that never return {factory.NeverDestroys}, creates that never return {factory.NeverCreates}");

@@ -22,6 +22,21 @@ public enum ClientStep
 /// <summary>A small concurrent scenario: pool size, a create fault script, and 2–4 clients of 1–3 steps each.</summary>
 public sealed record ConcurrentScenario(int MaxSize, int MaxConcurrentCreates, CreateStep[] Creates, ClientStep[][] Clients)
 {
+    /// <summary>
+    /// The backend this scenario scripts: each create follows <see cref="Creates"/> call by call (then
+    /// succeeds); the "Yield" steps await Task.Yield once, so Coyote can interleave other work inside the create.
+    /// </summary>
+    public FakeFactory Factory() => new()
+    {
+        CreateScript = call => (call < Creates.Length ? Creates[call] : CreateStep.Ok) switch
+        {
+            CreateStep.Throw => FactoryStep.Throw(new InvalidOperationException($"scripted create failure (call {call})")),
+            CreateStep.YieldThenOk => FactoryStep.Succeed.AfterYields(1),
+            CreateStep.YieldThenThrow => FactoryStep.Throw(new InvalidOperationException($"scripted create failure (call {call})")).AfterYields(1),
+            _ => FactoryStep.Succeed,
+        },
+    };
+
     public override string ToString() =>
         $"MaxSize={MaxSize} MaxConcurrentCreates={MaxConcurrentCreates} creates=[{string.Join(",", Creates)}] "
         + string.Join(" ", Clients.Select((c, i) => $"client{i}=[{string.Join(",", c)}]"));

@@ -7,10 +7,10 @@ namespace Pool.Tests.Systematic.Generated;
 /// </summary>
 internal static class GeneratedPools
 {
-    public static IPoolUnderTest Real(ScenarioFactory factory, ConcurrentScenario scenario) =>
+    public static IPoolUnderTest Real(FakeFactory factory, ConcurrentScenario scenario) =>
         Spec(scenario).CreateReal(factory, new TimerlessClock(), FixedRandom.Zero);
 
-    public static IPoolUnderTest NoWakeUpCanary(ScenarioFactory factory, ConcurrentScenario scenario) =>
+    public static IPoolUnderTest NoWakeUpCanary(FakeFactory factory, ConcurrentScenario scenario) =>
         Spec(scenario).CreateCanary(CanaryBug.NoWakeUpAfterFailedCreate, factory, new TimerlessClock(), FixedRandom.Zero);
 
     private static PoolSpec Spec(ConcurrentScenario scenario) => new(scenario.MaxSize) { MaxConcurrentCreates = scenario.MaxConcurrentCreates };

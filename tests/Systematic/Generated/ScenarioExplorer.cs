@@ -21,7 +21,7 @@ internal static class ScenarioExplorer
 {
     public const string TraceFolder = "artifacts/fscheck-coyote-traces";
 
-    public static Exploration Explore(ConcurrentScenario scenario, Func<ScenarioFactory, ConcurrentScenario, IPoolUnderTest> make, uint iterations, uint seed = 0)
+    public static Exploration Explore(ConcurrentScenario scenario, Func<FakeFactory, ConcurrentScenario, IPoolUnderTest> make, uint iterations, uint seed = 0)
     {
         CoyoteRunner.RequireRewritten();
         var configuration = CoyoteRunner.Quiet(iterations, maxSteps: 5000, seed);
@@ -44,9 +44,9 @@ internal static class ScenarioExplorer
         return new Exploration(scenario, true, string.Join(Environment.NewLine, report.BugReports), trace, iterations);
     }
 
-    private static async Task RunAsync(ConcurrentScenario scenario, Func<ScenarioFactory, ConcurrentScenario, IPoolUnderTest> make)
+    private static async Task RunAsync(ConcurrentScenario scenario, Func<FakeFactory, ConcurrentScenario, IPoolUnderTest> make)
     {
-        var factory = new ScenarioFactory(scenario.Creates);
+        var factory = scenario.Factory();
         var pool = make(factory, scenario);
         var clients = scenario.Clients.Select(steps => Task.Run(() => ClientAsync(pool, steps))).ToArray();
         await Task.WhenAll(clients);

@@ -93,7 +93,7 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
                     CreatesFailed++;
                     throw new ScriptedFaultException("Scripted create failure: the backend is down.");
                 case CreateFault.HangUntilCancelled:
-                    await HangUntilCancelledAsync(cancellationToken);
+                    await CallHangs.UntilCancelledAsync(cancellationToken);
                     break;
                 default:
                     break;
@@ -172,7 +172,7 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
                 await Task.Yield();
                 return true;
             case ValidateFault.HangUntilCancelled:
-                await HangUntilCancelledAsync(cancellationToken);
+                await CallHangs.UntilCancelledAsync(cancellationToken);
                 return true; // not reached: it throws when cancelled
             default:
                 return true;
@@ -259,46 +259,4 @@ internal sealed class ScriptedFactory(FactoryScript script, int maxSize) : IConn
         Check.That(
             _open.Contains(connection.Id), "I7 At most once",
             () => $"{connection} was {what} after it was destroyed.");
-
-    private static async Task HangUntilCancelledAsync(CancellationToken cancellationToken)
-    {
-        // Task.Delay ignores a later cancellation under Coyote: wait on a TaskCompletionSource instead.
-        // Unregister, never Dispose, the registration: Dispose blocks (uncontrolled) while the callback
-        // runs, and Coyote may resume this continuation while Cancel is still inside the callback.
-        var hang = new Hang();
-        var registration = cancellationToken.Register(static s => ((Hang)s!).Wake(), hang);
-        try
-        {
-            await hang.Woken.Task;
-
-            // Completing the TaskCompletionSource is a scheduling point inside the callback, so Coyote may
-            // run this continuation while Cancel() is still inside it. The pool then disposes its linked
-            // CancellationTokenSource, and that Dispose blocks (uncontrolled) until the callback returns,
-            // which Coyote reports as a hang although a real thread would just finish the callback. So
-            // leave only after the callback has returned: a harness limit, not pool behaviour.
-            while (!hang.CallbackReturned)
-            {
-                await Task.Yield();
-            }
-        }
-        finally
-        {
-            registration.Unregister();
-        }
-
-        throw new OperationCanceledException("Scripted hanging call: cancelled by the pool.", cancellationToken);
-    }
-
-    private sealed class Hang
-    {
-        public TaskCompletionSource Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool CallbackReturned { get; private set; }
-
-        public void Wake()
-        {
-            Woken.TrySetResult();
-            CallbackReturned = true;
-        }
-    }
 }

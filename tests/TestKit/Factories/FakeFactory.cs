@@ -5,8 +5,9 @@ namespace Pool.Tests.Kit;
 /// <summary>
 /// A factory whose creates either finish at once (success or failure) or wait until the test
 /// releases them, and which counts what is alive so tests can compare the pool with reality.
+/// Its calls can also follow a script, one <see cref="FactoryStep"/> per call (FakeFactory.Script.cs).
 /// </summary>
-public sealed class FakeFactory : IConnectionFactory<TestConnection>
+public sealed partial class FakeFactory : IConnectionFactory<TestConnection>
 {
     private readonly object _gate = new();
     private readonly Queue<PendingCreate> _pending = new();
@@ -148,7 +149,7 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
 
     public ValueTask<TestConnection> CreateAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _createCalls);
+        int call = Interlocked.Increment(ref _createCalls) - 1;
         CreateTokens.Enqueue(cancellationToken);
         if (SyncCreateError is not null)
         {
@@ -161,7 +162,10 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
         {
         }
 
-        return new ValueTask<TestConnection>(TrackConcurrency(CreateCoreAsync(cancellationToken)));
+        // A scripted create counts itself out of CreatesInFlight (one async method less between the pool and the step).
+        return new ValueTask<TestConnection>(CreateScript is { } script
+            ? ScriptedCreateAsync(script(call), cancellationToken)
+            : TrackConcurrency(CreateCoreAsync(cancellationToken)));
     }
 
     public ValueTask<bool> ValidateAsync(TestConnection connection, CancellationToken cancellationToken)
@@ -175,6 +179,11 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
         if (connection.DestroyCount > 0)
         {
             _overlaps.Enqueue($"{connection} was validated after it was destroyed.");
+        }
+
+        if (ValidateScript is { } script)
+        {
+            return new ValueTask<bool>(ScriptedValidateAsync(script(connection), connection, cancellationToken));
         }
 
         if (ValidateHangs)
@@ -203,6 +212,11 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
         if (_validating.ContainsKey(connection.Id))
         {
             _overlaps.Enqueue($"{connection} was destroyed while its ValidateAsync still ran.");
+        }
+
+        if (DestroyScript is { } script)
+        {
+            return new ValueTask(ScriptedDestroyAsync(script(connection), connection));
         }
 
         if (DestroyHangs)
@@ -272,19 +286,7 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
     {
         if (CreateDelay > TimeSpan.Zero && Clock is not null)
         {
-            // Not Task.Delay: the count of parked creates must drop the moment the clock releases this one.
-            var delayed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Interlocked.Increment(ref _delayedCreates);
-            using var timer = Clock.CreateTimer(
-                s =>
-                {
-                    Interlocked.Decrement(ref _delayedCreates);
-                    ((TaskCompletionSource)s!).TrySetResult();
-                },
-                delayed,
-                CreateDelay,
-                Timeout.InfiniteTimeSpan);
-            await delayed.Task;
+            await OnClockAsync(Clock, CreateDelay, parkedCreate: true);
         }
 
         if (CreateHangs)
@@ -297,6 +299,12 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
             return CreateError is null ? Open() : throw CreateError;
         }
 
+        return await GatedCreateAsync(cancellationToken);
+    }
+
+    /// <summary>Queues a create at the gate; not async, so awaiting it is one continuation, as before scripts.</summary>
+    private Task<TestConnection> GatedCreateAsync(CancellationToken cancellationToken)
+    {
         var pending = new PendingCreate(cancellationToken);
         lock (_gate)
         {
@@ -309,7 +317,33 @@ public sealed class FakeFactory : IConnectionFactory<TestConnection>
             cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
         }
 
-        return await pending.Completion.Task;
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Waits <paramref name="delay"/> on <paramref name="clock"/>; a create counts as parked meanwhile (<see cref="ParkedCreates"/>).</summary>
+    private async Task OnClockAsync(TimeProvider clock, TimeSpan delay, bool parkedCreate)
+    {
+        // Not Task.Delay: the count of parked creates must drop the moment the clock releases this one.
+        var delayed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (parkedCreate)
+        {
+            Interlocked.Increment(ref _delayedCreates);
+        }
+
+        using var timer = clock.CreateTimer(
+            _ =>
+            {
+                if (parkedCreate)
+                {
+                    Interlocked.Decrement(ref _delayedCreates);
+                }
+
+                delayed.TrySetResult();
+            },
+            null,
+            delay,
+            Timeout.InfiniteTimeSpan);
+        await delayed.Task;
     }
 
     private async Task<bool> EndValidationAfter(Task<bool> answer, TestConnection connection)
