@@ -57,6 +57,12 @@ if (settings.Runs("leak"))
     suites.Add(typeof(LeakDetectionBenchmarks));
 }
 
+if (settings.Runs("shared"))
+{
+    suites.Add(typeof(SharedLeaseBenchmarks));
+    suites.Add(typeof(SharedContendedBenchmarks));
+}
+
 if (suites.Count > 0)
 {
     var job = settings.Dry ? Job.Dry.WithId("Dry")
@@ -68,7 +74,8 @@ if (suites.Count > 0)
     var config = ManualConfig.Create(DefaultConfig.Instance)
         .AddJob(job)
         .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default, JsonExporter.Full)
-        .WithArtifactsPath(Path.Combine(root, "artifacts", "benchmarks", "bdn"));
+        .WithArtifactsPath(Path.Combine(root, "artifacts", "benchmarks", "bdn"))
+        .WithBuildTimeout(TimeSpan.FromMinutes(10)); // the generated project builds slowly on a busy 2-core machine (the 2-minute default fails there)
     results.Summaries.AddRange(BenchmarkRunner.Run([.. suites], config));
 }
 

@@ -3,7 +3,7 @@ namespace Pool.Benchmarks;
 /// <summary>What one run does, from the command line.</summary>
 internal sealed class RunSettings
 {
-    public static readonly string[] AllSuites = ["uncontended", "breakdown", "contended", "handoff", "probe", "oversubscribed", "spike", "cancelled", "leak"];
+    public static readonly string[] AllSuites = ["uncontended", "breakdown", "contended", "handoff", "probe", "oversubscribed", "spike", "cancelled", "leak", "shared"];
 
     private RunSettings(bool quick, bool dry, IReadOnlySet<string> suites, string? output)
     {
@@ -45,7 +45,7 @@ internal sealed class RunSettings
     public int ProbeRounds => Quick ? 1 : 4;
 
     public const string Usage =
-        "usage: dotnet run -c Release --project benchmarks/Pool.Benchmarks -- [--quick | --dry] [--filter uncontended,breakdown,contended,handoff,probe,oversubscribed,spike,cancelled,leak] [--out FILE]";
+        "usage: dotnet run -c Release --project benchmarks/Pool.Benchmarks -- [--quick | --dry] [--filter uncontended,breakdown,contended,handoff,probe,oversubscribed,spike,cancelled,leak,shared] [--out FILE]";
 
     public bool Runs(string suite) => Suites.Contains(suite);
 

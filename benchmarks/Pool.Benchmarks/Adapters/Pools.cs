@@ -47,6 +47,33 @@ internal static class Pools
         return new OurPoolAdapter(name, new BenchFactory(createDelay), options);
     }
 
+    /// <summary>
+    /// Ours sharing each connection among up to <paramref name="leasesPerConnection"/> leases, MinSize =
+    /// MaxSize so the load spreads over every connection (acquire-path options otherwise). Warm it with
+    /// <see cref="WarmSharedAsync"/>: holding leases would stack them on one connection.
+    /// </summary>
+    public static IBenchPool OursShared(int maxSize, int leasesPerConnection)
+    {
+        var options = AcquirePathOptions(maxSize);
+        options.MinSize = maxSize;
+        options.MaxLeasesPerConnection = leasesPerConnection;
+        return new OurPoolAdapter($"Ours (shared, K = {leasesPerConnection})", new BenchFactory(default), options);
+    }
+
+    /// <summary>Opens a shared pool's MinSize connections (its warm-up) and checks it opened exactly <paramref name="count"/>.</summary>
+    public static async Task WarmSharedAsync(IBenchPool pool, int count)
+    {
+        await ((OurPoolAdapter)pool).Pool.WarmUpAsync().ConfigureAwait(false);
+        if (pool.Factory.Created != count)
+        {
+            throw new InvalidOperationException($"{pool.Name}: warming {count} connections created {pool.Factory.Created}.");
+        }
+    }
+
+    /// <summary>The hand-rolled SemaphoreSlim bound over <paramref name="connections"/> shared round-robin, opened up front.</summary>
+    public static IBenchPool SharedSemaphore(int connections, int callsPerConnection) =>
+        new SharedSemaphoreAdapter(new BenchFactory(default), connections, callsPerConnection);
+
     public static IBenchPool ObjectPool(int maxSize) => new ObjectPoolAdapter(new BenchFactory(default), maxSize);
 
     public static IBenchPool SemaphoreBag(int maxSize, TimeSpan createDelay = default) =>

@@ -10,10 +10,11 @@ internal static class Goals
     private const double TailTarget = 2.0;
     private const int SpikeTarget = 6;
     private const double LeakDetectionTarget = 2.0;
+    private const double SharedLeaseTarget = 1.5;
     private static readonly string[] Shapes = ["64 tasks on 16", "8 tasks on 4"];
 
     public static IReadOnlyList<Goal> Judge(RunResults results) =>
-        [Uncontended(results), Contended(results), Oversubscribed(results), Spike(results), Cancelled(results), LeakDetection(results)];
+        [Uncontended(results), Contended(results), Oversubscribed(results), Spike(results), Cancelled(results), LeakDetection(results), SharedLease(results), SharedContended(results)];
 
     private static Goal Uncontended(RunResults results)
     {
@@ -98,5 +99,40 @@ internal static class Goals
 
         double ratio = on.MeanNs / off.MeanNs;
         return goal with { Measured = $"{Format.Ratio(ratio)} ({Format.Ns(on.MeanNs)} vs {Format.Ns(off.MeanNs)}, {Format.Bytes(on.AllocatedBytes)} per acquire on average)", Met = ratio <= LeakDetectionTarget };
+    }
+
+    private static Goal SharedLease(RunResults results)
+    {
+        var goal = new Goal(7, "Shared lease take + return (K = 100, 8 connections)", "0 B and ≤ 1.5× the exclusive idle hit", "not run", null);
+        if (results.Find<SharedLeaseBenchmarks>("OursShared") is not { } shared || results.Find<SharedLeaseBenchmarks>("OursExclusiveIdleHit") is not { } exclusive)
+        {
+            return goal;
+        }
+
+        double ratio = shared.MeanNs / exclusive.MeanNs;
+        string measured = $"{Format.Bytes(shared.AllocatedBytes)}; {Format.Ratio(ratio)} ({Format.Ns(shared.MeanNs)} vs {Format.Ns(exclusive.MeanNs)})";
+        if (results.Find<SharedLeaseBenchmarks>("ObjectPool") is { } floor)
+        {
+            measured += $", {Format.Ratio(shared.MeanNs / floor.MeanNs)} DefaultObjectPool";
+        }
+
+        return goal with { Measured = measured, Met = shared.AllocatedBytes == 0 && ratio <= SharedLeaseTarget };
+    }
+
+    private static Goal SharedContended(RunResults results)
+    {
+        var goal = new Goal(8, "Shared, 64 tasks on 4 connections (K = 16)", "no goal: throughput against a SemaphoreSlim bound shared round-robin", "not run", null);
+        if (results.Find<SharedContendedBenchmarks>("OursShared") is not { } shared || results.Find<SharedContendedBenchmarks>("SemaphoreSlimShared") is not { } baseline)
+        {
+            return goal;
+        }
+
+        string measured = $"{Format.Ratio(baseline.MeanNs / shared.MeanNs)} the SemaphoreSlim bound's throughput ({Format.Ns(shared.MeanNs)} vs {Format.Ns(baseline.MeanNs)} per cycle)";
+        if (results.Find<SharedContendedBenchmarks>("OursExclusive") is { } exclusive)
+        {
+            measured += $", {Format.Ratio(exclusive.MeanNs / shared.MeanNs)} ours exclusive on the same 4";
+        }
+
+        return goal with { Measured = measured };
     }
 }

@@ -50,8 +50,8 @@ public sealed class SharedLifecycleTests
         Assert.Equal((1, 1, 1), pool.LeaseCounts());
         Assert.Equal((1, 0), (pool.Checked().Waiters, pool.Checked().Creating)); // MaxSize reached: it waits for the check
         _factory.AnswerHungValidations(true);
-        var first = await checking;
-        var shared = await second;
+        var first = await checking.Bounded();
+        var shared = await second.Bounded();
 
         Assert.Same(first.Connection, shared.Connection);
         Assert.Equal((1, 2, 2), pool.LeaseCounts());
@@ -146,7 +146,7 @@ public sealed class SharedLifecycleTests
         await leases[2].DisposeAsync();
         Assert.Equal((1L, 1L, 1), (pool.Checked().Destroyed, pool.Checked().DestroyedSurplus, pool.Checked().Waiters));
         await leases[0].DisposeAsync();
-        var served = await waiting;
+        var served = await waiting.Bounded();
 
         Assert.Equal(1, served.Connection.Id);
         Assert.Equal((1, 2, 2), pool.LeaseCounts());
@@ -170,7 +170,7 @@ public sealed class SharedLifecycleTests
         Assert.Equal((0, 0L), (broken.DestroyCount, pool.Checked().Destroyed));
         Assert.Equal((1, 1, 1), pool.LeaseCounts());
         await leases[1].DisposeAsync();
-        var served = await waiting;
+        var served = await waiting.Bounded();
 
         Assert.Equal((1, 2), (broken.DestroyCount, served.Connection.Id));
         var stats = pool.Checked();

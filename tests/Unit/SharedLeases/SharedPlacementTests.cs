@@ -67,7 +67,7 @@ public sealed class SharedPlacementTests
         Assert.Equal((1, 0), (pool.Checked().Waiters, pool.Checked().Creating));
 
         await leases[0].DisposeAsync();
-        var served = await waiting;
+        var served = await waiting.Bounded();
 
         Assert.Equal(1, served.Connection.Id);
         Assert.Equal((1, 2, 2), pool.LeaseCounts());
@@ -84,14 +84,14 @@ public sealed class SharedPlacementTests
         Assert.Equal((4, 2), (pool.Checked().Waiters, pool.Checked().Creating)); // ⌈4 / 3⌉ creates
 
         _factory.CompleteNext();
-        await Task.WhenAll(waiting.Take(3));
+        await Task.WhenAll(waiting.Take(3)).WaitAsync(Waits.DefaultPollTimeout);
 
         Assert.All(waiting.Take(3), w => Assert.Equal(1, w.Result.Connection.Id));
         Assert.False(waiting[3].IsCompleted); // FIFO: the fourth waits for the second create
         Assert.Equal((1, 3, 3), pool.LeaseCounts());
 
         _factory.CompleteNext();
-        Assert.Equal(2, (await waiting[3]).Connection.Id);
+        Assert.Equal(2, (await waiting[3].Bounded()).Connection.Id);
         Assert.Equal((2, 4, 3), pool.LeaseCounts());
     }
 
@@ -103,15 +103,15 @@ public sealed class SharedPlacementTests
         var waiting = Enumerable.Range(0, 3).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
 
         await held[1].DisposeAsync();
-        await waiting[0];
+        await waiting[0].Bounded();
         Assert.False(waiting[1].IsCompleted);
         await held[0].DisposeAsync();
-        await waiting[1];
+        await waiting[1].Bounded();
 
         Assert.False(waiting[2].IsCompleted);
         Assert.Equal(1, pool.Checked().Waiters);
-        await (await waiting[0]).DisposeAsync();
-        await waiting[2];
+        await (await waiting[0].Bounded()).DisposeAsync();
+        await waiting[2].Bounded();
         Assert.Equal((1, 2, 2), pool.LeaseCounts());
     }
 

@@ -18,6 +18,13 @@ internal static class SharedPools
         return (stats.InUse, stats.Leases, stats.BusiestConnectionLeases);
     }
 
+    /// <summary>
+    /// A waited acquire, bounded in real time: the pool completes it on a thread-pool thread, and a
+    /// pool that never serves it fails the test instead of hanging it (AcquireTimeout runs on fake time).
+    /// </summary>
+    public static Task<PooledConnection<TestConnection>> Bounded(this Task<PooledConnection<TestConnection>> acquire) =>
+        acquire.WaitAsync(Waits.DefaultPollTimeout);
+
     /// <summary>Acquires <paramref name="count"/> leases one after another.</summary>
     public static async Task<List<PooledConnection<TestConnection>>> AcquireManyAsync(this ConnectionPool<TestConnection> pool, int count)
     {

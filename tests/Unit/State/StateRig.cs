@@ -15,7 +15,9 @@ internal sealed class StateRig
 
     private int _connections;
 
-    public StateRig(int maxSize = 2, int minSize = 0, int maxConcurrentCreates = 2, int failFastAfter = 3, long idleTimeoutTicks = Never, long leakThresholdTicks = Never)
+    public StateRig(
+        int maxSize = 2, int minSize = 0, int maxConcurrentCreates = 2, int failFastAfter = 3, long idleTimeoutTicks = Never, long leakThresholdTicks = Never,
+        int maxLeases = 1, long validateAfterIdleTicks = Never)
     {
         var options = new ConnectionPoolOptions
         {
@@ -25,8 +27,9 @@ internal sealed class StateRig
             MaxConcurrentCreates = maxConcurrentCreates,
             FailFastAfter = failFastAfter,
             LeakDetectionThreshold = leakThresholdTicks == Never ? null : TimeSpan.FromSeconds(1),
+            MaxLeasesPerConnection = maxLeases,
         };
-        State = new PoolState<string>(owner: null, options, idleTimeoutTicks, leakThresholdTicks);
+        State = new PoolState<string>(owner: null, options, idleTimeoutTicks, leakThresholdTicks, validateAfterIdleTicks);
     }
 
     public PoolState<string> State { get; }
@@ -95,7 +98,23 @@ internal sealed class StateRig
     {
         Assert.True(lease.Entry!.TryEndLease(lease.LeaseId, out bool invalidated));
         Work = default;
-        return State.Return(lease.Entry, invalidated, forced, Now, ref Work);
+        return State.Return(lease.Entry, lease.LeaseId, invalidated, forced, Now, ref Work);
+    }
+
+    /// <summary>A shared connection's first lease passed its check on borrow (as the pool reports it after ValidateAsync).</summary>
+    public void CheckPassed(in PooledConnection<string> lease)
+    {
+        Work = default;
+        State.CheckPassed(lease.Entry!, lease.LeaseId, Now, ref Work);
+    }
+
+    /// <summary>The snapshot's (InUse, Leases, BusiestConnectionLeases), after asserting every invariant, the per-connection lease rules included.</summary>
+    public (int InUse, int Leases, int Busiest) LeaseCounts()
+    {
+        var stats = Stats;
+        Assert.Null(PoolInvariants.FindViolation(stats));
+        Assert.Null(State.FindLeaseViolation());
+        return (stats.InUse, stats.Leases, stats.BusiestConnectionLeases);
     }
 
     /// <summary>A destroy ends; <paramref name="entry"/> null stands for one that never passed DestroyTimeout.</summary>
