@@ -5,7 +5,7 @@ namespace Pool.Tests.Systematic.Harness;
 /// destroys follow a <see cref="FactoryScript"/>, checked as each call happens against the ground truth
 /// kept here: which connections are open, which are leased by the scenario, how many calls are in flight.
 /// It reports a bug the moment it sees more open connections than MaxSize (I1), a second destroy of a
-/// connection (I7), a destroy of a leased connection or one connection leased twice at once (I7), and two
+/// connection (I7), a destroy of a leased connection or one connection leased twice at once with exclusive leases (I7), and two
 /// calls or a call and a lease overlapping on one connection: a validation, destroy or lease while a
 /// validation or destroy of it still runs (I11).
 /// </summary>
@@ -248,15 +248,22 @@ internal sealed class CheckedFactory : IConnectionFactory<TestConnection>
             () => $"the factory holds {open} open connections but MaxSize is {MaxSize} (allowed now: {allowed}, counting the pool's ceiling and abandoned creates).");
     }
 
-    /// <summary>The scenario got a lease on <paramref name="connection"/>.</summary>
-    public void NoteLeased(TestConnection connection)
+    /// <summary>
+    /// The scenario got a lease on <paramref name="connection"/>: its first on it (<paramref name="shared"/>
+    /// false; a second at once is I7 for exclusive leases), or another beside the ones it holds (shared
+    /// leases, counted by the <see cref="LeaseLedger"/>). Either way the connection must be open and free of calls.
+    /// </summary>
+    public void NoteLeased(TestConnection connection, bool shared = false)
     {
         CheckUsable(connection, "leased");
         CheckNoCall(connection, "leased");
-        Check.That(_leased.Add(connection.Id), "I7 At most once", () => $"{connection} is held by two leases at once.");
+        if (!shared)
+        {
+            Check.That(_leased.Add(connection.Id), "I7 At most once", () => $"{connection} is held by two leases at once.");
+        }
     }
 
-    /// <summary>The scenario is about to return its lease on <paramref name="connection"/>.</summary>
+    /// <summary>The scenario is about to return its last lease on <paramref name="connection"/>.</summary>
     public void NoteReturned(TestConnection connection) => _leased.Remove(connection.Id);
 
     private const string OneCallAtATime = "I11 One call at a time per connection";

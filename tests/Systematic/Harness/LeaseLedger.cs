@@ -45,10 +45,8 @@ internal sealed class LeaseLedger(CheckedFactory factory, int maxLeasesPerConnec
     public void Leased(TestConnection connection, long started, string who)
     {
         int held = HeldOn(connection) + 1;
-        if (held == 1 || maxLeasesPerConnection == 1)
-        {
-            factory.NoteLeased(connection); // exclusive leases: a second holder is the factory's I7 "held by two leases at once"
-        }
+        // Exclusive leases: a second holder is the factory's I7 "held by two leases at once".
+        factory.NoteLeased(connection, shared: held > 1 && maxLeasesPerConnection > 1);
 
         Check.That(
             held <= maxLeasesPerConnection, PoolInvariants.LeasesWithinLimit,
