@@ -168,7 +168,7 @@ internal sealed partial class PoolState<TConnection>
         var reservation = default(Reservation<TConnection>);
         lock (_lock)
         {
-            Advance(now);
+            now = Advance(now); // the latest time any operation brought: see Advance
             if (_disposed)
             {
                 reservation.Disposed = true;
@@ -237,7 +237,7 @@ internal sealed partial class PoolState<TConnection>
         long leakedAt;
         lock (_lock)
         {
-            Advance(now);
+            now = Advance(now); // the latest time any operation brought: see Advance
             leakedAt = entry.FreeSlot_NeedsLock(leaseId);
             _leases--;
             if (entry.Leases > 0)
@@ -299,7 +299,7 @@ internal sealed partial class PoolState<TConnection>
     {
         lock (_lock)
         {
-            Advance(now);
+            now = Advance(now); // the latest time any operation brought: see Advance
             if (entry.CheckingLease == leaseId && leaseId != 0)
             {
                 entry.CheckingLease = 0;
@@ -517,12 +517,20 @@ internal sealed partial class PoolState<TConnection>
         entry.HoldingIndex = -1;
     }
 
-    private void Advance(long now)
+    /// <summary>
+    /// Brings the state's clock forward to <paramref name="now"/> and returns the time to judge by:
+    /// the latest any operation brought. Callers read the clock before the lock, so an operation can
+    /// arrive with a time earlier than one already seen; judging it by its own would, say, put back to
+    /// idle a connection another operation already saw expire.
+    /// </summary>
+    private long Advance(long now)
     {
         if (now > _lastNow)
         {
             _lastNow = now;
         }
+
+        return _lastNow;
     }
 
     /// <summary>Moves a connection to Destroying; the destroy itself starts after the lock.</summary>

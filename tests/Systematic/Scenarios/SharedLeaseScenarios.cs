@@ -210,9 +210,12 @@ public static class SharedLeaseScenarios
         PoolWorld.Expect(retire.Result, Outcome.Lease);
         if (how == Retirement.Expiry)
         {
-            // A return reads the clock before it takes the pool's lock, so the last return may judge the
-            // connection by a time before the jump and put it back to idle (never leased again: the next
-            // acquire that reaches it, or maintenance, retires it). One pass settles that case.
+            // An expired connection may still sit idle once every lease is back: the last return may have
+            // taken the lock before any operation brought the later time (so it judged by its own, earlier
+            // one: linearizable, the return came first), or an acquire took a fresher idle connection above
+            // it. Never leased again: the next acquire that reaches it, or maintenance, retires it. One pass
+            // settles that case. (A return judging by a time earlier than one the pool had already seen put
+            // an expired connection back to idle: fixed, PoolStateTests.Return_WithATimeReadBeforeALaterOperation_….)
             world.RunMaintenance("after the last return");
         }
 

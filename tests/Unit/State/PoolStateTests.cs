@@ -100,6 +100,29 @@ public sealed class PoolStateTests
     }
 
     [Fact]
+    public void Return_WithATimeReadBeforeALaterOperation_JudgesExpiryByTheLatestTime()
+    {
+        // A return reads the clock before the lock; another operation may take the lock first with a
+        // later time. Judged by its own earlier time, the return would put back to idle a connection
+        // the pool has already seen expire (found by the Coyote shared-lease expiry scenario).
+        var rig = new StateRig(maxSize: 2);
+        rig.State.SetMinSize(1, ref rig.Work);
+        rig.Succeed(expiresAt: rig.Now + 10);    // c1: expires at 1,010
+        rig.State.SetMinSize(0, ref rig.Work);
+        var lease = rig.Lease();
+        long readBeforeTheLock = rig.Now + 5;    // the returner's clock read: not expired yet
+        rig.Now += 20;
+        Assert.Null(rig.Reserve(wait: null).Lease.Entry); // TryAcquire at 1,020: nothing idle, but the state has seen 1,020
+
+        Assert.True(lease.Entry!.TryEndLease(lease.LeaseId, out bool invalidated));
+        rig.Work = default;
+        rig.State.Return(lease.Entry, lease.LeaseId, invalidated, forced: null, readBeforeTheLock, ref rig.Work);
+
+        var stats = rig.Stats;
+        Assert.Equal((0, 1L, 1), (stats.Idle, stats.DestroyedExpired, rig.Work.DestroyCount));
+    }
+
+    [Fact]
     public void Reserve_Disposed_RefusesWithoutQueueing()
     {
         var rig = new StateRig();

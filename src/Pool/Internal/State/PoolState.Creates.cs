@@ -17,7 +17,7 @@ internal sealed partial class PoolState<TConnection>
         ConnectionEntry<TConnection>? late = null;
         lock (_lock)
         {
-            Advance(now);
+            now = Advance(now); // the latest time any operation brought: see Advance
             attempt.Settled = true;
             if (attempt.Abandoned)
             {

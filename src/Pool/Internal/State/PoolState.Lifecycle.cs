@@ -85,7 +85,7 @@ internal sealed partial class PoolState<TConnection>
                 return false;
             }
 
-            Advance(now);
+            now = Advance(now); // the latest time any operation brought: see Advance
             var entry = _oldestIdle;
             while (entry is not null)
             {
