@@ -84,6 +84,7 @@ public sealed class AbandonedWorkTests : PoolFixture<ArmedTimerClock>
         var late = Factory.CompleteNext();
         await Waits.Until(() => late.DestroyCount == 1 && pool.GetStatistics().Creating == 1, "the late connection is destroyed and a new probe reserved");
         await Time.AdvanceUntilAsync(() => Factory.CreateCalls == 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), "the new probe dials");
+        await Factory.WaitForPendingAsync(1); // the call is counted as it starts, a moment before it waits at the gate
         Factory.CompleteNext();
         await Waits.Until(() => !pool.GetStatistics().IsUnavailable, "the probe closes the window");
     }
@@ -155,6 +156,9 @@ public sealed class AbandonedWorkTests : PoolFixture<ArmedTimerClock>
 
         await Waits.Until(() => blocked.IsCompleted, "the acquire is served once an abandoned destroy completed");
         await using var fourth = await blocked;
+
+        // The first released destroy served the acquire; the second may still be finishing.
+        await Waits.Until(() => pool.GetStatistics().Abandoned == 0, "both abandoned destroys completed");
         Assert.Equal((4, 2, 0), (Factory.CreateCalls, pool.Checked().Total, pool.Checked().Abandoned));
     }
 

@@ -29,6 +29,10 @@ public sealed class CapacityTests : PoolFixture<FakeTimeProvider>
         }
 
         await Task.WhenAll(acquirers);
+
+        // Nine connections can serve all 1,000 before the tenth completed create reaches the pool (its
+        // continuation may run last on a loaded machine): wait for it, then count.
+        await Waits.Until(() => pool.GetStatistics() is { Created: 10, Idle: 10 }, "every completed create reached the pool");
         var done = pool.Checked();
         Assert.Equal(1000, served);
         Assert.Equal((10L, 1000L, 10, 0), (done.Created, done.Acquired, done.Idle, done.Waiters));
