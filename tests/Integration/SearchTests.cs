@@ -33,16 +33,7 @@ public sealed class SearchTests
         return data;
     }
 
-    public static TheoryData<string> AllTargets()
-    {
-        var data = new TheoryData<string>();
-        foreach (var target in Targets.All())
-        {
-            data.Add(target);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> AllTargets() => Targets.AllAsTheoryData();
 
     [Theory]
     [MemberData(nameof(Rankings))]

@@ -9,16 +9,7 @@ namespace Pool.Tests.Integration.DropIn;
 /// </summary>
 public sealed class DropInClientTests
 {
-    public static TheoryData<string> AllTargets()
-    {
-        var data = new TheoryData<string>();
-        foreach (var target in Targets.All())
-        {
-            data.Add(target);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> AllTargets() => Targets.AllAsTheoryData();
 
     [Theory]
     [MemberData(nameof(AllTargets))]

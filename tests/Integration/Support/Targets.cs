@@ -21,6 +21,18 @@ internal static class Targets
         }
     }
 
+    /// <summary><see cref="All"/> as xunit theory data, for <c>[MemberData]</c>.</summary>
+    public static TheoryData<string> AllAsTheoryData()
+    {
+        var data = new TheoryData<string>();
+        foreach (var target in All())
+        {
+            data.Add(target);
+        }
+
+        return data;
+    }
+
     public static QdrantClientPool RealPool()
     {
         var options = Pools.Options(RealAddress!, maxSize: 4);
