@@ -115,7 +115,7 @@ internal static class PoolInvariants
         int k = s.MaxLeasesPerConnection;
         if (s.Leases < 0 || s.BusiestConnectionLeases < 0)
         {
-            return Describe(AtMostOnce, "a lease count went negative.", s);
+            return Describe(LeaseConservation, "a lease count went negative: a lease came back more often than it was handed out.", s);
         }
 
         if (s.BusiestConnectionLeases > k || (long)s.Leases > (long)s.InUse * k)
