@@ -226,7 +226,7 @@ internal sealed partial class PoolState<TConnection>
     /// it drains, and is retired at its last return.
     /// </summary>
     /// <param name="entry">The lease's connection.</param>
-    /// <param name="leaseId">The lease that ended: its slot is freed (0 names the first slot, for connections that serve one lease).</param>
+    /// <param name="leaseId">The lease that ended: its slot is freed.</param>
     /// <param name="invalidated">The lease invalidated the connection.</param>
     /// <param name="forced">Retire it for this reason (a failed check on borrow, or null).</param>
     /// <param name="now">The time of the return.</param>
@@ -285,11 +285,6 @@ internal sealed partial class PoolState<TConnection>
 
         return leakedAt;
     }
-
-    /// <summary>Ends a lease of a connection that serves one lease at a time (its only slot).</summary>
-    /// <returns>When a lease reported as leaked began, or 0.</returns>
-    public long Return(ConnectionEntry<TConnection> entry, bool invalidated, DestroyReason? forced, long now, ref PendingWork<TConnection> work) =>
-        Return(entry, leaseId: 0, invalidated, forced, now, ref work);
 
     /// <summary>
     /// A shared connection's 0 → 1 lease passed its check on borrow (or needed none after all): other

@@ -158,7 +158,7 @@ internal sealed class StateDriver
 
         Check(lease.Entry!.TryEndLease(lease.LeaseId, out bool invalidated), "a lease could not end");
         Check(!lease.Entry.TryEndLease(lease.LeaseId, out _), "a lease ended twice");
-        Step($"return (invalidated={invalidated})", (ref PendingWork<string> w) => _state.Return(lease.Entry, invalidated, null, _now, ref w), target: null);
+        Step($"return (invalidated={invalidated})", (ref PendingWork<string> w) => _state.Return(lease.Entry, lease.LeaseId, invalidated, null, _now, ref w), target: null);
     }
 
     private void FinishCreate(int index, long expiresAt)
