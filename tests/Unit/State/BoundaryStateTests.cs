@@ -372,6 +372,22 @@ public sealed class BoundaryStateTests
     }
 
     [Fact]
+    public void Dispose_AfterEveryWarmUpWasCancelled_SchedulesNothingLater()
+    {
+        var rig = new StateRig(maxSize: 2, minSize: 1);
+        rig.State.Start(ref rig.Work);
+        var warmUp = new TaskCompletionSource();
+        rig.State.RegisterWarmUp(warmUp, out _);
+        rig.State.WarmUpCancelled(warmUp);
+        rig.Work = default;
+
+        rig.State.Dispose(ref rig.Work, out _);
+
+        Assert.False(rig.Work.HasLater);
+        Assert.False(warmUp.Task.IsCompleted);
+    }
+
+    [Fact]
     public void WarmUp_WhenDisposeStarts_FailsWithObjectDisposedException()
     {
         var rig = new StateRig(maxSize: 2, minSize: 1);
