@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>Allocation (not time) of the uncontended path; the benchmarks measure speed.</summary>

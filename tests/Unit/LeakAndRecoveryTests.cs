@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-
 namespace Pool.Tests.Unit;
 
 public sealed class LeakAndRecoveryTests : PoolFixture<ArmedTimerClock>

@@ -1,7 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-using Pool.Internal;
 
 namespace Pool.Tests.Unit;
 

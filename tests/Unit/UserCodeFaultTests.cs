@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>

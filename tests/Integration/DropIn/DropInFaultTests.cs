@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pool.Tests.Integration.DropIn;
 
 /// <summary>How the drop-in client's channels heal, spread and keep their places, with faults on the stand-in.</summary>

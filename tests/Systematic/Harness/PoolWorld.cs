@@ -1,5 +1,4 @@
 using Microsoft.Coyote.Random;
-using Pool.Internal;
 
 namespace Pool.Tests.Systematic.Harness;
 

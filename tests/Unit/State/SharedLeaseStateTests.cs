@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>The state machine's operations on connections that serve several leases (MaxLeasesPerConnection &gt; 1), alone: exact counts and work.</summary>

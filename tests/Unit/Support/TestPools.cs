@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Pool.Internal;
 
 namespace Pool.Tests.Unit.Support;
 
