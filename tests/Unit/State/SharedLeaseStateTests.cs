@@ -40,8 +40,7 @@ public sealed class SharedLeaseStateTests
     public void Reserve_IdleConnectionDueForItsCheck_IsHeldByTheCheck_UntilCheckPassedOpensItToTheWaiter()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1);
-        rig.Now += 200;
+        rig.Open(1, idleTicks: 200);
 
         var checkedLease = rig.Lease();
         var waiter = rig.Reserve(StateRig.Wait).Waiter;
@@ -61,8 +60,7 @@ public sealed class SharedLeaseStateTests
     public void Reserve_ConnectionWithLeases_IsNeverHeldForACheck_AndTryAcquireNeverHoldsOne()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1);
-        rig.Now += 200;
+        rig.Open(1, idleTicks: 200);
         rig.Work = default;
 
         var tried = rig.State.Reserve(rig.Now, waitTimeout: null, ref rig.Work); // TryAcquire: never validates
@@ -76,8 +74,7 @@ public sealed class SharedLeaseStateTests
     public void Return_CheckFailed_RetiresTheConnection_ThatNoOtherLeaseJoined()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1);
-        rig.Now += 200;
+        rig.Open(1, idleTicks: 200);
         var checkedLease = rig.Lease();
 
         rig.Return(checkedLease, DestroyReason.ValidationFailed);
@@ -91,8 +88,7 @@ public sealed class SharedLeaseStateTests
     public void Return_InvalidatedWhileOtherLeasesHoldTheConnection_DrainsIt_AndOnlyTheLastReturnRetiresIt()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 3);
-        rig.Open(1);
-        var broken = rig.Lease();
+        var broken = rig.OpenOneAndLease();
         var other = rig.Lease();
         Assert.True(broken.Entry!.TryInvalidate(broken.LeaseId));
 
@@ -115,8 +111,7 @@ public sealed class SharedLeaseStateTests
     public void Clear_SharedConnectionWithLeases_Drains_NoReserveLandsOnIt_AndItsLastReturnRetiresItAsCleared()
     {
         var rig = new StateRig(maxSize: 2, maxLeases: 3);
-        rig.Open(1);
-        var held = rig.Lease();
+        var held = rig.OpenOneAndLease();
         rig.Work = default;
 
         rig.State.Clear(ref rig.Work);
@@ -196,8 +191,7 @@ public sealed class SharedLeaseStateTests
     public void Dispose_WithSharedLeasesOut_DrainsTheConnection_AndItsLastReturnRetiresItAsDisposed()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 2);
-        rig.Open(1);
-        var a = rig.Lease();
+        var a = rig.OpenOneAndLease();
         var b = rig.Lease();
         rig.Work = default;
 
