@@ -8,30 +8,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class SharedLeaseScenarios
 {
-    [Test]
-    public static Task ConcurrentAcquiresFillKAndSpillToACreate() => RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.Real);
-
-    [Test]
-    public static Task InvalidateRacingTheOtherLeasesReturns() => RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.Real);
-
-    [Test]
-    public static Task DoubleReturnOfOneSharedLease() => RunDoubleReturnOfOneSharedLease(PoolTarget.Real);
-
-    [Test]
-    public static Task ExpiryRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Expiry);
-
-    [Test]
-    public static Task ClearRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Clear);
-
-    [Test]
-    public static Task ShrinkRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Shrink);
-
-    [Test]
-    public static Task DisposeWithSharedLeasesOut() => RunDisposeWithSharedLeasesOut(PoolTarget.Real);
-
-    [Test]
-    public static Task FreedRoomGoesToWaitersInOrder() => RunFreedRoomGoesToWaitersInOrder(PoolTarget.Real);
-
     private const int K = 2;
 
     /// <summary>
@@ -326,39 +302,14 @@ public static class SharedLeaseScenarios
         int waiters = world.Pool.GetStatistics().Waiters;
         Check.That(waiters == count, "Scenario", () => $"expected {count} queued acquires, found {waiters}.");
     }
-}
 
-public sealed class SharedLeaseTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void ConcurrentAcquiresFillKAndSpillToACreate_NeverMoreThanKPerConnection() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ConcurrentAcquiresFillKAndSpillToACreate, output);
-
-    [Fact]
-    public void InvalidateRacingTheOtherLeasesReturns_NoNewLeaseAndOneDestroyAtTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.InvalidateRacingTheOtherLeasesReturns, output);
-
-    [Fact]
-    public void DoubleReturnOfOneSharedLease_IsTakenOnce() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.DoubleReturnOfOneSharedLease, output);
-
-    [Fact]
-    public void ExpiryRacingReturnsOnASharedConnection_DrainsAndDestroysAtTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ExpiryRacingReturnsOnASharedConnection, output);
-
-    [Fact]
-    public void ClearRacingReturnsOnASharedConnection_DrainsAndDestroysAtTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ClearRacingReturnsOnASharedConnection, output);
-
-    [Fact]
-    public void ShrinkRacingReturnsOnASharedConnection_DrainsTheSurplusAndStaysUnderTheCeiling() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ShrinkRacingReturnsOnASharedConnection, output);
-
-    [Fact]
-    public void DisposeWithSharedLeasesOut_DestroysOnceAfterTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.DisposeWithSharedLeasesOut, output);
-
-    [Fact]
-    public void FreedRoomGoesToWaitersInOrder_FifoAndNoLostWakeUpPerLease() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.FreedRoomGoesToWaitersInOrder, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task ConcurrentAcquiresFillKAndSpillToACreate() => RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.Real);
+    [Test] public static Task InvalidateRacingTheOtherLeasesReturns() => RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.Real);
+    [Test] public static Task DoubleReturnOfOneSharedLease() => RunDoubleReturnOfOneSharedLease(PoolTarget.Real);
+    [Test] public static Task ExpiryRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Expiry);
+    [Test] public static Task ClearRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Clear);
+    [Test] public static Task ShrinkRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Shrink);
+    [Test] public static Task DisposeWithSharedLeasesOut() => RunDisposeWithSharedLeasesOut(PoolTarget.Real);
+    [Test] public static Task FreedRoomGoesToWaitersInOrder() => RunFreedRoomGoesToWaitersInOrder(PoolTarget.Real);
 }
