@@ -69,10 +69,7 @@ public sealed class DropInFaultTests(ITestOutputHelper output) : StandInPerTest
     }
 
     [Theory]
-    [InlineData(StatusCode.Unavailable)]
-    [InlineData(StatusCode.Internal)]
-    [InlineData(StatusCode.Unknown)]
-    [InlineData(StatusCode.DeadlineExceeded)]
+    [MemberData(nameof(QdrantErrorAnswers.All), MemberType = typeof(QdrantErrorAnswers))]
     public async Task Errors_Qdrant_answers_reach_the_caller_and_evict_no_channel(StatusCode answer)
     {
         await using var pool = ThreeChannels();
