@@ -14,9 +14,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_ConnectionIdleLongerThanValidateAfterIdle_IsValidatedBeforeHandOut()
     {
         await using var pool = Create();
-        var first = await pool.AcquireAsync();
-        var connection = first.Connection;
-        await first.DisposeAsync();
+        var connection = await pool.AcquireAndReturnAsync();
 
         Time.Advance(TimeSpan.FromMilliseconds(500));
         var notYet = await pool.AcquireAsync();
@@ -54,9 +52,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_EveryIdleConnectionFailsValidation_CreatesAFreshOneWithoutCheckingIt()
     {
         await using var pool = Create();
-        var a = await pool.AcquireAsync();
-        var stale = a.Connection;
-        await a.DisposeAsync();
+        var stale = await pool.AcquireAndReturnAsync();
         Factory.Validate = c => c != stale;
         Time.Advance(TimeSpan.FromSeconds(1));
 
@@ -70,8 +66,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_ValidateAsyncThrows_CountsAsAFailedCheck()
     {
         await using var pool = Create();
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.ValidateError = new IOException("broken pipe");
         Time.Advance(TimeSpan.FromSeconds(1));
 
@@ -120,8 +115,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_CancelledDuringValidation_ThrowsAtOnceAndTheConnectionStaysWithItsCheckUntilItReturns()
     {
         await using var pool = Create();
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.ValidateHangs = true;
         Time.Advance(TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource();
@@ -146,8 +140,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_CancelledDuringValidation_TheNextAcquireWaitsForTheCheckInsteadOfGettingTheConnectionUnchecked()
     {
         await using var pool = Create(maxSize: 1);
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.ValidateHangs = true;
         Time.Advance(TimeSpan.FromMinutes(10));
         using var cts = new CancellationTokenSource();
@@ -186,8 +179,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_ValidationFailsAndAWaiterIsNeeded_WaitsForTheReplacementWithinTheDeadline()
     {
         await using var pool = Create(maxSize: 1);
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.Validate = _ => false;
         Time.Advance(TimeSpan.FromSeconds(1));
         Factory.Gated = true;
@@ -210,8 +202,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
         });
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         clock.Advance(TimeSpan.FromSeconds(1));
         clock.CreateTimerThrows = true;
 
@@ -226,8 +217,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>
     private async Task<Task<PooledConnection<TestConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<TestConnection> pool)
     {
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.ValidateHangs = true;
         Time.Advance(TimeSpan.FromSeconds(1));
         int armed = Time.Armed.Count;

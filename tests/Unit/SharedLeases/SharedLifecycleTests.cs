@@ -208,7 +208,7 @@ public sealed class SharedLifecycleTests : PoolFixture<ArmedTimerClock>
     private async Task<ConnectionPool<TestConnection>> OneConnectionIdlePastValidateAfterIdleAsync()
     {
         var pool = SharedPools.Create(Factory, Time, maxLeases: 3, maxSize: 1, configure: o => o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500));
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Time.Advance(TimeSpan.FromSeconds(1));
         return pool;
     }
