@@ -115,13 +115,9 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_CancelledDuringValidation_ThrowsAtOnceAndTheConnectionStaysWithItsCheckUntilItReturns()
     {
         await using var pool = Create();
-        await pool.AcquireAndReturnAsync();
-        Factory.ValidateHangs = true;
-        Time.Advance(TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource();
 
-        var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
+        var acquire = await AcquireIntoAHungCheckAsync(pool, TimeSpan.FromSeconds(1), cts.Token);
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
@@ -140,12 +136,8 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_CancelledDuringValidation_TheNextAcquireWaitsForTheCheckInsteadOfGettingTheConnectionUnchecked()
     {
         await using var pool = Create(maxSize: 1);
-        await pool.AcquireAndReturnAsync();
-        Factory.ValidateHangs = true;
-        Time.Advance(TimeSpan.FromMinutes(10));
         using var cts = new CancellationTokenSource();
-        var first = pool.AcquireAsync(cts.Token).AsTask();
-        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
+        var first = await AcquireIntoAHungCheckAsync(pool, TimeSpan.FromMinutes(10), cts.Token);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
 
@@ -223,6 +215,21 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
         int armed = Time.Armed.Count;
         var acquire = pool.AcquireAsync().AsTask();
         await Time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
+        return acquire;
+    }
+
+    /// <summary>
+    /// An acquire with <paramref name="cancellationToken"/> that borrowed the one idle connection after
+    /// <paramref name="idle"/> and is inside its check on borrow, which hangs (ValidateAsync has been called).
+    /// </summary>
+    private async Task<Task<PooledConnection<TestConnection>>> AcquireIntoAHungCheckAsync(
+        ConnectionPool<TestConnection> pool, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        await pool.AcquireAndReturnAsync();
+        Factory.ValidateHangs = true;
+        Time.Advance(idle);
+        var acquire = pool.AcquireAsync(cancellationToken).AsTask();
+        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
         return acquire;
     }
 }

@@ -39,8 +39,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Reserve_IdleConnectionDueForItsCheck_IsHeldByTheCheck_UntilCheckPassedOpensItToTheWaiter()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1, idleTicks: 200);
+        var rig = OneConnectionDueForItsCheck();
 
         var checkedLease = rig.Lease();
         var waiter = rig.Reserve(StateRig.Wait).Waiter;
@@ -59,8 +58,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Reserve_ConnectionWithLeases_IsNeverHeldForACheck_AndTryAcquireNeverHoldsOne()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1, idleTicks: 200);
+        var rig = OneConnectionDueForItsCheck();
         rig.Work = default;
 
         var tried = rig.State.Reserve(rig.Now, waitTimeout: null, ref rig.Work); // TryAcquire: never validates
@@ -73,8 +71,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Return_CheckFailed_RetiresTheConnection_ThatNoOtherLeaseJoined()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1, idleTicks: 200);
+        var rig = OneConnectionDueForItsCheck();
         var checkedLease = rig.Lease();
 
         rig.Return(checkedLease, DestroyReason.ValidationFailed);
@@ -202,5 +199,13 @@ public sealed class SharedLeaseStateTests
         Assert.Equal(0, rig.Work.DestroyCount);
         rig.Return(b);
         Assert.Equal((1, 1L), (rig.Work.DestroyCount, rig.Stats.DestroyedDisposed));
+    }
+
+    /// <summary>One slot for up to 3 leases, checked on borrow after 100 ticks idle; its one connection has been idle 200.</summary>
+    private static StateRig OneConnectionDueForItsCheck()
+    {
+        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
+        rig.Open(1, idleTicks: 200);
+        return rig;
     }
 }
