@@ -69,8 +69,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunInvalidateRacingTheOtherLeasesReturns(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var invalidateA = Task.Run(async () =>
         {
@@ -98,8 +97,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunDoubleReturnOfOneSharedLease(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var first = Task.Run(() => world.Return(a, "A (first)"));
         var second = Task.Run(() => world.Return(a, "A (second)"));
@@ -219,8 +217,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunDisposeWithSharedLeasesOut(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var dispose = Task.Run(async () =>
         {
@@ -249,8 +246,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunFreedRoomGoesToWaitersInOrder(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var w1 = Task.Run(() => world.AcquireAndReturnAsync("W1"));
         await UntilWaitersAsync(world, 1);
         var w2 = Task.Run(() => world.AcquireAndReturnAsync("W2"));
@@ -278,6 +274,14 @@ public static class SharedLeaseScenarios
         PoolWorld.Expect(w2.Result, Outcome.Lease);
         PoolWorld.Expect(w3.Result, Outcome.Lease);
         await world.FinishAsync();
+    }
+
+    /// <summary>A pool of one slot with K = 2 and a healthy factory, in which A and B share the one connection.</summary>
+    internal static async Task<(PoolWorld World, Lease A, Lease B)> TwoOnOneConnectionAsync(PoolTarget target)
+    {
+        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
+        var (a, b) = await TwoOnOneConnectionAsync(world);
+        return (world, a, b);
     }
 
     /// <summary>A and B acquire one after the other; with MaxSize 1 and K = 2 both leases are on the one connection.</summary>
