@@ -70,8 +70,7 @@ public sealed class CapacityTests : PoolFixture<FakeTimeProvider>
     {
         await using var pool = TestPools.Create(Factory, Time, maxSize: 4);
         var held = await pool.AcquireAsync();
-        var idle = await pool.AcquireAsync();
-        await idle.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         Factory.CreateError = new IOException("down");
         var outage = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>

@@ -14,9 +14,7 @@ public sealed class DisposeRaceTests
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
         });
-        var first = await pool.AcquireAsync();
-        var connection = first.Connection;
-        await first.DisposeAsync();
+        var connection = await pool.AcquireAndReturnAsync();
         _factory.ValidateHangs = true;
         time.Advance(TimeSpan.FromSeconds(1));
         var acquire = pool.AcquireAsync().AsTask();

@@ -72,8 +72,7 @@ public sealed class DisposeTests : PoolFixture<FakeTimeProvider>
     public async Task Dispose_CalledTwiceAndConcurrently_IsIdempotent()
     {
         var pool = TestPools.Create(Factory, Time, maxSize: 2);
-        var lease = await pool.AcquireAsync();
-        await lease.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         var first = pool.DisposeAsync().AsTask();
         var second = pool.DisposeAsync().AsTask();

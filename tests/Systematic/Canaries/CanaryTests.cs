@@ -1,4 +1,3 @@
-using Pool.Internal;
 using Pool.Tests.Systematic.Scenarios;
 
 namespace Pool.Tests.Systematic.Canaries;

@@ -1,5 +1,4 @@
 using Microsoft.Coyote.Random;
-using Pool.Internal;
 
 namespace Pool.Tests.Systematic.Harness;
 
@@ -99,6 +98,16 @@ internal sealed class PoolWorld
 
     public static PoolWorld Create(PoolTarget target, PoolSpec spec, Func<Generator, FactoryScript>? script = null) =>
         new(target, spec, script ?? (_ => FactoryScript.Healthy()));
+
+    /// <summary>
+    /// One slot checked on every idle borrow (ValidateAfterIdle 0) with a 1 s ValidationTimeout; every
+    /// create succeeds and each check answers one of <paramref name="checks"/> (Coyote's choice).
+    /// </summary>
+    public static PoolWorld CreateCheckingEveryBorrow(PoolTarget target, params ValidateFault[] checks) =>
+        Create(
+            target,
+            new PoolSpec(MaxSize: 1) { ValidateAfterIdle = TimeSpan.Zero, ValidationTimeout = TimeSpan.FromSeconds(1) },
+            random => FactoryScript.Healthy().WithValidations(random, checks));
 
     /// <summary>Acquires and classifies the ending; a lease is recorded with the factory (no double lease).</summary>
     public async Task<Acquired> AcquireAsync(string who, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -301,6 +310,20 @@ internal sealed class PoolWorld
         CheckDrained("after DisposeAsync completed");
         var late = await AcquireAsync("after dispose");
         Check.That(late.Outcome == Outcome.Disposed, "I9 Dispose is complete", () => $"an acquire after dispose ended with {late.Outcome}.");
+    }
+
+    /// <summary>
+    /// <see cref="FinishAsync"/> for a scenario whose creates may have passed CreateTimeout: first, each
+    /// connection that arrived after its deadline came from a create that timed out, at most once (I7).
+    /// FinishAsync then checks Abandoned 0, nothing open, and Created + LateConnections = made.
+    /// </summary>
+    public async Task FinishAfterCreateTimeoutsAsync()
+    {
+        var stats = Pool.GetStatistics();
+        Check.That(
+            stats.LateConnections <= stats.CreateTimeouts, "I7 At most once",
+            () => $"LateConnections {stats.LateConnections}, CreateTimeouts {stats.CreateTimeouts}, factory creates {Factory.CreatesStarted}.");
+        await FinishAsync();
     }
 
     /// <summary>
