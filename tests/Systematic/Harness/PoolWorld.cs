@@ -15,6 +15,7 @@ internal enum PoolTarget
     LeaseOnFullConnectionCanary,
     LeaseOnBrokenConnectionCanary,
     LeaseCountDecrementedTwiceCanary,
+    WaiterDeadlineLeftArmedCanary,
 
     /// <summary>The canary built with no bug: a scenario must pass on it too.</summary>
     CorrectCanary,
@@ -60,6 +61,7 @@ internal sealed class PoolWorld
             PoolTarget.LeaseOnFullConnectionCanary => spec.CreateCanary(CanaryBug.LeaseOnFullConnection, Factory, Time, random),
             PoolTarget.LeaseOnBrokenConnectionCanary => spec.CreateCanary(CanaryBug.LeaseOnBrokenConnection, Factory, Time, random),
             PoolTarget.LeaseCountDecrementedTwiceCanary => spec.CreateCanary(CanaryBug.LeaseCountDecrementedTwice, Factory, Time, random),
+            PoolTarget.WaiterDeadlineLeftArmedCanary => spec.CreateCanary(CanaryBug.WaiterDeadlineLeftArmed, Factory, Time, random),
             PoolTarget.CorrectCanary => spec.CreateCanary(null, Factory, Time, random),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
@@ -355,6 +357,7 @@ internal sealed class PoolWorld
         Check.That(Factory.IsQuiet, "I9 Dispose is complete", () => $"{Factory.CreatesInFlight} creates and {Factory.DestroysInFlight} destroys still run {where}.");
         Check.That(Factory.Open == 0, "I9 Dispose is complete", () => $"the factory still has {Factory.Open} open connections {where}.");
         Check.That(stats.Total == 0, "I9 Dispose is complete", () => $"the pool still counts Total = {stats.Total} {where}.");
+        Check.That(Time.TimersLive == 0, "I9 Dispose is complete", () => $"{Time.TimersLive} of the {Time.TimersCreated} timers the pool made are still armed {where}: a wait, create or check left its timer behind.");
         Check.That(
             stats.Abandoned == 0, "I9 Dispose is complete",
             () => $"the pool still counts {stats.Abandoned} abandoned creates or late destroys {where}: DisposeAsync must wait for them.");
