@@ -41,7 +41,7 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
         _poolOrName = (object?)pool ?? poolName;
     }
 
-    private enum Outcome
+    private enum Outcome : byte // a byte, so it packs beside IsQueued: 8 bytes fewer per wait
     {
         Waiting,
         Granted,
