@@ -58,7 +58,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RecordLeaseSite(lease, _leaseSites?.Capture());
-        Handed(lease, now);
+        Handed(lease, _metrics.TimesLeases ? _time.MetricNow(now) : NotTimed);
         return true;
     }
 
@@ -70,6 +70,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         long start = _time.Now();
+        long waitStart = _metrics.TimesLeases ? _time.MetricNow(start) : NotTimed;
         var step = TakeOrQueue(start, timeout, out var error);
         if (error is not null)
         {
@@ -79,11 +80,23 @@ public sealed partial class ConnectionPool<TConnection>
         if (step.Waiter is null && !NeedsCheck(step.Lease, start))
         {
             RecordLeaseSite(step.Lease, _leaseSites?.Capture());
-            Handed(step.Lease, start);
+            Handed(step.Lease, waitStart);
             return new ValueTask<PooledConnection<TConnection>>(step.Lease); // the allocation-free path
         }
 
-        return AcquireSlowAsync(step, start, timeout, cancellationToken);
+        // Captured here, while the acquirer's own stack is still the thread's; attached once a lease is in hand.
+        var site = _leaseSites?.Capture();
+        if (step.Waiter is { } waiter && site is null && waitStart == NotTimed && !_metrics.TimesLeases && _validateAfterIdleTicks != 0)
+        {
+            // Nothing to do once the waiter is served (no check on borrow, no stack to attach, no
+            // wait_time to record): the caller awaits the waiter's own task, and whoever delivers the
+            // outcome releases the timer and the token registration. One allocation fewer per wait and
+            // no async method around it (the hand-off benchmark).
+            ArmWaiter(waiter, Remaining(start, timeout), cancellationToken);
+            return new ValueTask<PooledConnection<TConnection>>(waiter.Task);
+        }
+
+        return AcquireSlowAsync(step, start, waitStart, timeout, site, cancellationToken);
     }
 
     /// <summary>One attempt: take an idle connection, fail fast, or join the queue; the refusal's exception is built here, after the lock.</summary>
@@ -99,11 +112,8 @@ public sealed partial class ConnectionPool<TConnection>
     }
 
     private async ValueTask<PooledConnection<TConnection>> AcquireSlowAsync(
-        Reservation<TConnection> step, long start, TimeSpan timeout, CancellationToken cancellationToken)
+        Reservation<TConnection> step, long start, long waitStart, TimeSpan timeout, StackTrace? site, CancellationToken cancellationToken)
     {
-        // Captured here, before the first await, while the acquirer's own stack is still the thread's;
-        // attached once a lease is in hand.
-        var site = _leaseSites?.Capture();
         while (true)
         {
             PooledConnection<TConnection> lease;
@@ -116,20 +126,9 @@ public sealed partial class ConnectionPool<TConnection>
             else
             {
                 // The wait lives in this method (not a nested async method): one state machine per
-                // waited acquire instead of two, measured on the hand-off benchmark.
-                var registration = default(CancellationTokenRegistration);
-                ITimer? timer = null;
-                try
-                {
-                    timer = ArmWaiter(step.Waiter, Remaining(start, timeout), cancellationToken, ref registration);
-                    lease = await step.Waiter.Task.ConfigureAwait(false);
-                }
-                finally
-                {
-                    // Unregister, not Dispose: Dispose would spin until a running callback finishes.
-                    registration.Unregister();
-                    GuardedClock.Dispose(timer);
-                }
+                // waited acquire instead of two. The delivery of the outcome releases what was armed.
+                ArmWaiter(step.Waiter, Remaining(start, timeout), cancellationToken);
+                lease = await step.Waiter.Task.ConfigureAwait(false);
 
                 // A connection handed to a waiter comes straight from a return or a create: it was idle
                 // for no time, so only "validate every borrow" (ValidateAfterIdle = 0) can apply, and
@@ -141,7 +140,7 @@ public sealed partial class ConnectionPool<TConnection>
             if (!check || !NeedsCheck(lease, now) || await ValidateOnBorrowAsync(lease, cancellationToken).ConfigureAwait(false))
             {
                 RecordLeaseSite(lease, site);
-                Handed(lease, start);
+                Handed(lease, waitStart);
                 return lease;
             }
 
@@ -161,18 +160,25 @@ public sealed partial class ConnectionPool<TConnection>
         }
     }
 
+    /// <summary>The wait start of an acquire that began while no listener wanted wait_time: its wait is not recorded.</summary>
+    private const long NotTimed = long.MinValue;
+
     /// <summary>
     /// A lease reaches its acquirer: wait_time is recorded and the lease stamped for use_time. The
-    /// clock is read once more for that only while a listener wants either, so with none the fast
-    /// path reads it once (at the start) and records nothing.
+    /// clock is read for that only while a listener wants either, so with none the fast path reads
+    /// it once (the pool's own timestamp at the start) and records nothing. A wait that began before
+    /// a listener came (<paramref name="waitStart"/> is <see cref="NotTimed"/>) is not recorded.
     /// </summary>
-    private void Handed(in PooledConnection<TConnection> lease, long start)
+    private void Handed(in PooledConnection<TConnection> lease, long waitStart)
     {
         if (_metrics.TimesLeases)
         {
-            long now = _time.Now();
+            long now = _time.MetricNow();
             lease.Entry!.StampUse(lease.LeaseId, now);
-            _metrics.Waited(Elapsed(start, now));
+            if (waitStart != NotTimed)
+            {
+                _metrics.Waited(_time.MetricElapsed(waitStart, now));
+            }
         }
     }
 
@@ -253,7 +259,7 @@ public sealed partial class ConnectionPool<TConnection>
         RunAfterLock(ref work);
         if (usedSince is { } since)
         {
-            _metrics.Used(Elapsed(since, now));
+            _metrics.Used(_time.MetricElapsed(since, _time.MetricNow(now)));
         }
 
         if (leakedAt != 0)
@@ -265,15 +271,15 @@ public sealed partial class ConnectionPool<TConnection>
     /// <summary>
     /// Arms a queued waiter's cancellation and deadline. Registered after enqueueing, outside the
     /// lock: a token already cancelled runs the callback right here, and the callback takes the lock.
+    /// The waiter keeps both; whichever of this method and the outcome's delivery comes last releases them.
     /// </summary>
-    /// <returns>The deadline timer, or null when the wait has no timeout or is already decided.</returns>
     /// <remarks>
     /// A TimeProvider that cannot make the deadline fails this acquire with its exception: the waiter
     /// leaves the queue first (no stranded waiter, no connection handed to a dead one).
     /// </remarks>
-    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The TimeProvider's exception is the acquire's outcome.")]
-    private ITimer? ArmWaiter(Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken, ref CancellationTokenRegistration registration)
+    private void ArmWaiter(Waiter<TConnection> waiter, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var registration = default(CancellationTokenRegistration);
         if (cancellationToken.CanBeCanceled)
         {
             // Unsafe: the callback only decides the waiter; what it starts (a create) runs in the pool's context.
@@ -286,11 +292,14 @@ public sealed partial class ConnectionPool<TConnection>
                 waiter);
         }
 
-        if (timeout == Timeout.InfiniteTimeSpan || waiter.Task.IsCompleted)
-        {
-            return null;
-        }
+        var deadline = timeout == Timeout.InfiniteTimeSpan || waiter.Task.IsCompleted ? null : ArmDeadline(waiter, timeout);
+        waiter.Arm(deadline, registration);
+    }
 
+    /// <summary>The waiter's deadline timer, or null when the TimeProvider could not make one (the waiter then failed with its exception).</summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The TimeProvider's exception is the acquire's outcome.")]
+    private ITimer? ArmDeadline(Waiter<TConnection> waiter, TimeSpan timeout)
+    {
         // One deadline per acquire, computed from its start (Commons POOL-418).
         try
         {

@@ -35,7 +35,7 @@ public sealed partial class ConnectionPool<TConnection>
         using var attempt = new CreateAttempt(_disposeCts.Token);
 
         // The clock is read for create_time only when someone listens (a fake clock is user code too).
-        long? createStart = _metrics.TimesCreates ? _time.Now() : null;
+        long? createStart = _metrics.TimesCreates ? _time.MetricNow() : null;
         ITimer? deadline = null;
         TConnection? connection = default;
         Exception? error = null;
@@ -85,7 +85,7 @@ public sealed partial class ConnectionPool<TConnection>
         RunAfterLock(ref work);
         if (kept && createStart is { } started)
         {
-            _metrics.Created(Elapsed(started, now)); // a connection that came after CreateTimeout counts as a failure instead
+            _metrics.Created(_time.MetricElapsed(started, _time.MetricNow(now))); // a connection that came after CreateTimeout counts as a failure instead
         }
 
         if (late is not null)

@@ -115,6 +115,10 @@ public sealed partial class ConnectionPool<TConnection>
             check.CallReturned();
             entry.EndCall();
         }
+        else
+        {
+            check.CallReturned(); // no call was made: its deadline and dispose registration end now
+        }
 
         if (!check.Decide(valid ? BorrowVerdict.Valid : BorrowVerdict.Invalid))
         {

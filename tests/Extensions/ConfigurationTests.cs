@@ -1,9 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Pool.Tests.Extensions.Support;
-
 namespace Pool.Tests.Extensions;
 
 /// <summary>Options bound from configuration, and bad settings failing when the host starts.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Pool.Tests.Extensions.Support;
-
 namespace Pool.Tests.Extensions;
 
 /// <summary>The container owns the pool: disposing it drains the pool, then disposes the factory.</summary>

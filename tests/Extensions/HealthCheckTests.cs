@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Pool.Tests.Extensions.Support;
-
 namespace Pool.Tests.Extensions;
 
 /// <summary>

@@ -1,10 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Pool.Qdrant;
 using Pool.Qdrant.Internal;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 
 namespace Pool.Tests.Integration;
 

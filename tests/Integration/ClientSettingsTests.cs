@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration;

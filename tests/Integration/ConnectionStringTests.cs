@@ -1,5 +1,3 @@
-using Pool.Qdrant;
-
 namespace Pool.Tests.Integration;
 
 /// <summary><see cref="QdrantPoolOptions.UseConnectionString"/> reads what Aspire's Qdrant integration writes.</summary>

@@ -1,8 +1,4 @@
-using Grpc.Core;
-using Pool.Qdrant;
 using Pool.Qdrant.Internal;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration;

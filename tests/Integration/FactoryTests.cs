@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pool.Tests.Integration;
 
 public sealed class FactoryTests : StandInPerTest

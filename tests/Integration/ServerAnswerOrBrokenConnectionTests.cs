@@ -1,8 +1,4 @@
-using Grpc.Core;
-using Pool.Qdrant;
 using Pool.Qdrant.Internal;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
 
 namespace Pool.Tests.Integration;
 
@@ -16,10 +12,7 @@ public sealed class ServerAnswerOrBrokenConnectionTests : StandInPerTest
     private const string HealthCheck = "qdrant.Qdrant/HealthCheck";
 
     [Theory]
-    [InlineData(StatusCode.Unavailable)]
-    [InlineData(StatusCode.Internal)]
-    [InlineData(StatusCode.DeadlineExceeded)]
-    [InlineData(StatusCode.Unknown)]
+    [MemberData(nameof(QdrantErrorAnswers.All), MemberType = typeof(QdrantErrorAnswers))]
     public async Task Qdrant_answering_an_error_over_a_healthy_connection_evicts_nothing_and_reconnects_nothing(StatusCode code)
     {
         await using var pool = NewPool();

@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using Grpc.Core;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
-using Pool.Tests.Integration.Support;
-using Qdrant.Client;
-
 namespace Pool.Tests.Integration;
 
 /// <summary>The stand-in's per-connection faults, Qdrant-style error answers and stream limit.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using Qdrant.Client.Grpc;
 
@@ -82,8 +81,7 @@ public sealed class StandInTests : StandInPerTest
     [Fact]
     public async Task One_connection_carries_more_than_Kestrels_default_100_streams()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
-        var client = await factory.CreateAsync(CancellationToken.None);
+        var (factory, client) = await OneConnectionAsync();
         StandIn.Faults.Hang = true;
         using var cancel = new CancellationTokenSource();
         var calls = Enumerable.Range(0, 200).Select(_ => client.ListCollectionsAsync(cancel.Token)).ToArray();
@@ -122,17 +120,14 @@ public sealed class StandInTests : StandInPerTest
     [Fact]
     public async Task FaultProbability_0_spares_every_call_and_1_hits_every_call()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
-        var client = await factory.CreateAsync(CancellationToken.None);
-        StandIn.Faults.Unavailable = true;
-
-        StandIn.Faults.FaultProbability = 0;
+        var (factory, client) = await OneConnectionAsync();
+        AnswerUnavailableWithProbability(0);
         for (int i = 0; i < 20; i++)
         {
             await client.ListCollectionsAsync();
         }
 
-        StandIn.Faults.FaultProbability = 1;
+        AnswerUnavailableWithProbability(1);
         for (int i = 0; i < 20; i++)
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => client.ListCollectionsAsync());
@@ -146,10 +141,8 @@ public sealed class StandInTests : StandInPerTest
     [Fact]
     public async Task FaultProbability_one_half_fails_about_half_of_the_calls_on_one_connection()
     {
-        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
-        var client = await factory.CreateAsync(CancellationToken.None);
-        StandIn.Faults.Unavailable = true;
-        StandIn.Faults.FaultProbability = 0.5;
+        var (factory, client) = await OneConnectionAsync();
+        AnswerUnavailableWithProbability(0.5);
         int failed = 0;
         for (int i = 0; i < 400; i++)
         {
@@ -225,5 +218,18 @@ public sealed class StandInTests : StandInPerTest
         {
             await factory.DestroyAsync(client);
         }
+    }
+
+    /// <summary>A client straight from the factory, outside any pool: what the stand-in promises, it promises per connection.</summary>
+    private async Task<(QdrantConnectionFactory Factory, QdrantClient Client)> OneConnectionAsync()
+    {
+        var factory = new QdrantConnectionFactory(Pools.Options(StandIn.Address));
+        return (factory, await factory.CreateAsync(CancellationToken.None));
+    }
+
+    private void AnswerUnavailableWithProbability(double probability)
+    {
+        StandIn.Faults.Unavailable = true;
+        StandIn.Faults.FaultProbability = probability;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net.Http;
 using System.Net.Sockets;
-using Grpc.Core;
 using Pool.Qdrant.Internal;
 using static Pool.Qdrant.Internal.TransportFailure.Verdict;
 

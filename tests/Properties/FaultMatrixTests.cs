@@ -1,7 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
-using Pool.Internal;
-
 namespace Pool.Tests.Properties;
 
 public enum Fault

@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 
 namespace Pool.Tests.Properties;
 

@@ -1,8 +1,4 @@
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
-using Pool.Internal;
 
 namespace Pool.Tests.Properties;
 

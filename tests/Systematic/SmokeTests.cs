@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.Coyote;
 using Microsoft.Coyote.Rewriting;
 
 namespace Pool.Tests.Systematic;

@@ -46,7 +46,7 @@ list_methods() {
       ns=$(sed -n 's/^namespace \([A-Za-z0-9_.]*\);.*/\1/p' "$file" | head -1)
       awk -v ns="$ns" '
         /public static class [A-Za-z0-9_]+/ { match($0, /class [A-Za-z0-9_]+/); cls = substr($0, RSTART + 6, RLENGTH - 6) }
-        /\[Test\]/ { want = 1; next }
+        /\[Test\]/ { want = 1 }
         want && /public static Task [A-Za-z0-9_]+\(/ { match($0, /Task [A-Za-z0-9_]+/); print ns "." cls "." substr($0, RSTART + 5, RLENGTH - 5); want = 0 }
       ' "$file"
     done

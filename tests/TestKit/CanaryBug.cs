@@ -31,6 +31,9 @@ public enum CanaryBug
     /// <summary>Shared leases (K &gt; 1): an invalidated connection still draining its other leases takes new ones: no lease on a broken connection.</summary>
     LeaseOnBrokenConnection,
 
+    /// <summary>A served or refused waiter's deadline timer is never disposed: a timer per wait stays armed, holding the waiter, until it fires into a decided wait: I9 (nothing the pool armed outlives it). Only the Coyote canary has it.</summary>
+    WaiterDeadlineLeftArmed,
+
     /// <summary>Shared leases (K &gt; 1): a second return of one lease (double dispose, a stale copy) is not seen as stale and takes a lease off the connection again: each lease returns at most once, and the connection's count matches its holders.</summary>
     LeaseCountDecrementedTwice,
 }

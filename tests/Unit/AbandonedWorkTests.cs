@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-using Pool.Tests.Unit.Support;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>Allocation (not time) of the uncontended path; the benchmarks measure speed.</summary>
@@ -8,10 +6,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task AcquireAndReturn_WithAnIdleConnection_AllocatesNothing()
     {
-        await using var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2,
-            configure: o => o.TimeProvider = TimeProvider.System);
-        var warm = await pool.AcquireAsync();
-        await warm.DisposeAsync();
+        await using var pool = await OneIdleConnectionOnTheSystemClockAsync();
         for (int i = 0; i < 100; i++)
         {
             SynchronousCycle.Run(pool); // JIT first
@@ -31,10 +26,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task TryAcquireAndDispose_WithAnIdleConnection_AllocatesNothing()
     {
-        await using var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2,
-            configure: o => o.TimeProvider = TimeProvider.System);
-        var warm = await pool.AcquireAsync();
-        warm.Dispose();
+        await using var pool = await OneIdleConnectionOnTheSystemClockAsync();
         Assert.True(pool.TryAcquire(out var first));
         first.Dispose();
 
@@ -52,10 +44,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task AcquireReturnAndTryAcquire_WithEveryInstrumentListenedTo_AllocateNothing()
     {
-        await using var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2,
-            configure: o => o.TimeProvider = TimeProvider.System);
-        var warm = await pool.AcquireAsync();
-        await warm.DisposeAsync();
+        await using var pool = await OneIdleConnectionOnTheSystemClockAsync();
         long recorded = 0;
         using var listener = new MeterListener
         {
@@ -84,5 +73,13 @@ public sealed class AllocationTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(2 * 1_100 + 2 * 1_000, recorded); // a wait_time and a use_time per lease, one tag each
+    }
+
+    /// <summary>Two slots and one idle connection, on the system clock as in production: the uncontended path these tests measure.</summary>
+    private static async Task<ConnectionPool<TestConnection>> OneIdleConnectionOnTheSystemClockAsync()
+    {
+        var pool = TestPools.Create(new FakeFactory(), new ArmedTimerClock(), maxSize: 2, configure: o => o.TimeProvider = TimeProvider.System);
+        await pool.AcquireAndReturnAsync();
+        return pool;
     }
 }

@@ -107,9 +107,7 @@ public sealed class BackoffAndFastFailTests : PoolFixture<ArmedTimerClock>
     public async Task FastFail_IdleConnectionsKeepServingWhileTheWindowIsOpen()
     {
         await using var pool = Create(random: 0);
-        var survivor = await pool.AcquireAsync();
-        var connection = survivor.Connection;
-        await survivor.DisposeAsync();
+        var connection = await pool.AcquireAndReturnAsync();
         Factory.CreateError = new IOException("down");
         var held = await pool.AcquireAsync();
         for (int i = 0; i < 3; i++)

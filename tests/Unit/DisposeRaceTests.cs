@@ -14,9 +14,7 @@ public sealed class DisposeRaceTests
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
         });
-        var first = await pool.AcquireAsync();
-        var connection = first.Connection;
-        await first.DisposeAsync();
+        var connection = await pool.AcquireAndReturnAsync();
         _factory.ValidateHangs = true;
         time.Advance(TimeSpan.FromSeconds(1));
         var acquire = pool.AcquireAsync().AsTask();
@@ -67,6 +65,82 @@ public sealed class DisposeRaceTests
         Assert.Equal(1, _factory.CreateCalls);
         var after = pool.Checked();
         Assert.Equal((0, 0, 1L), (after.Total, after.Creating, after.CreateFailures));
+    }
+
+    [Fact]
+    public async Task Dispose_StartingAsTheCheckOnBorrowIsArmed_NeverCallsValidateAsyncAndReleasesTheChecksDeadline()
+    {
+        // The check's ValidationTimeout timer is armed just before the check starts: the clock's hook
+        // starts dispose right there, so dispose comes first and the check never calls the factory.
+        var time = new ValidationDeadlineHookClock();
+        var pool = TestPools.Create(_factory, time, configure: o =>
+        {
+            o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
+            o.ValidationTimeout = TimeSpan.FromSeconds(5);
+        });
+        var first = await pool.AcquireAsync();
+        await first.DisposeAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+        Task? disposing = null;
+        time.OnValidationDeadlineArmed = () => disposing = pool.DisposeAsync().AsTask();
+
+        var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.AcquireAsync().AsTask());
+        await disposing!;
+
+        Assert.StartsWith("The connection pool 'test' has been disposed.", error.Message, StringComparison.Ordinal);
+        Assert.Equal((0, 1, 0), (_factory.ValidateCalls, time.ValidationDeadlinesArmed, time.ValidationDeadlinesLive));
+        var after = pool.Checked();
+        Assert.Equal((0, 1L, 1L), (after.Total, after.Destroyed, after.DestroyedDisposed));
+    }
+
+    /// <summary>A fake clock that runs a hook when a 5 s one-shot timer (the check's ValidationTimeout) is armed, and counts those still undisposed.</summary>
+    private sealed class ValidationDeadlineHookClock : FakeTimeProvider
+    {
+        private int _armed;
+        private int _live;
+
+        public Action? OnValidationDeadlineArmed { get; set; }
+
+        public int ValidationDeadlinesArmed => Volatile.Read(ref _armed);
+
+        public int ValidationDeadlinesLive => Volatile.Read(ref _live);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime != TimeSpan.FromSeconds(5) || period != Timeout.InfiniteTimeSpan)
+            {
+                return timer;
+            }
+
+            Interlocked.Increment(ref _armed);
+            Interlocked.Increment(ref _live);
+            OnValidationDeadlineArmed?.Invoke();
+            return new CountedTimer(timer, this);
+        }
+
+        private sealed class CountedTimer(ITimer inner, ValidationDeadlineHookClock clock) : ITimer
+        {
+            private int _disposed;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                {
+                    Interlocked.Decrement(ref clock._live);
+                }
+
+                inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
+        }
     }
 
     /// <summary>A fake clock that counts the timers armed and runs a hook when the pool disposes its periodic (maintenance) timer.</summary>

@@ -48,11 +48,7 @@ public sealed class DisposeTests : PoolFixture<FakeTimeProvider>
         var inUse = await pool.AcquireAsync();
         var soonIdle = await pool.AcquireAsync();
         Factory.Gated = true;
-        using var cts = new CancellationTokenSource();
-        var orphaning = pool.AcquireAsync(cts.Token).AsTask();
-        await Factory.WaitForPendingAsync(1);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => orphaning);
+        await OrphanedCreate.LeaveAsync(pool, Factory);
         var idleConnection = soonIdle.Connection;
         await soonIdle.DisposeAsync();
         Assert.Equal((1, 1, 1, 0), (pool.Checked().Idle, pool.Checked().InUse, pool.Checked().Creating, pool.Checked().Waiters));
@@ -72,8 +68,7 @@ public sealed class DisposeTests : PoolFixture<FakeTimeProvider>
     public async Task Dispose_CalledTwiceAndConcurrently_IsIdempotent()
     {
         var pool = TestPools.Create(Factory, Time, maxSize: 2);
-        var lease = await pool.AcquireAsync();
-        await lease.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         var first = pool.DisposeAsync().AsTask();
         var second = pool.DisposeAsync().AsTask();

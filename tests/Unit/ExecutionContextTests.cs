@@ -73,7 +73,7 @@ public sealed class ExecutionContextTests
             });
         });
         Assert.Null(Ambient.Value);
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         clock.Advance(TimeSpan.FromSeconds(75)); // the pass at 75 s retires the idle connection and logs Evicted
 

@@ -51,11 +51,7 @@ public sealed class FactoryFaultTests : PoolFixture<FakeTimeProvider>
     {
         Factory.Gated = true;
         await using var pool = TestPools.Create(Factory, Time, maxSize: 1);
-        using var cts = new CancellationTokenSource();
-        var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await Factory.WaitForPendingAsync(1);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
+        await OrphanedCreate.LeaveAsync(pool, Factory);
 
         Factory.FailNext(new IOException("refused"));
 

@@ -10,11 +10,7 @@ public sealed class IdleAndClearTests : PoolFixture<ArmedTimerClock>
             o.IdleTimeout = TimeSpan.FromMinutes(10);
             o.MaintenanceInterval = interval ?? Timeout.InfiniteTimeSpan;
         });
-        var leases = new List<PooledConnection<TestConnection>>();
-        for (int i = 0; i < idle; i++)
-        {
-            leases.Add(await pool.AcquireAsync());
-        }
+        var leases = await pool.AcquireManyAsync(idle);
 
         foreach (var lease in leases)
         {

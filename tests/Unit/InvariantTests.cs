@@ -1,5 +1,3 @@
-using Pool.Internal;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>The shared invariant checks must be able to fail: each one is shown a snapshot that breaks it.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-
 namespace Pool.Tests.Unit;
 
 public sealed class LeakAndRecoveryTests : PoolFixture<ArmedTimerClock>
@@ -16,8 +13,7 @@ public sealed class LeakAndRecoveryTests : PoolFixture<ArmedTimerClock>
             o.LoggerFactory = loggerFactory;
         });
         var lease = await AcquireHereAsync(pool);
-        var quick = await pool.AcquireAsync();
-        await quick.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         Time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
         pool.RunMaintenance();

@@ -1,7 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-using Pool.Internal;
 
 namespace Pool.Tests.Unit;
 
@@ -80,8 +77,7 @@ public sealed class LeakSamplingTests : PoolFixture<ArmedTimerClock>
         var counts = new List<long>();
         for (int i = 1; i <= 2 * LeaseSites.SamplePeriod + 1; i++)
         {
-            var lease = await pool.AcquireAsync();
-            await lease.DisposeAsync();
+            await pool.AcquireAndReturnAsync();
             if (i is 1 or 2 or LeaseSites.SamplePeriod or LeaseSites.SamplePeriod + 1 or 2 * LeaseSites.SamplePeriod + 1)
             {
                 counts.Add(pool.LeaseStacksCaptured);

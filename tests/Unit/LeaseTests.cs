@@ -131,8 +131,7 @@ public sealed class LeaseTests : PoolFixture<FakeTimeProvider>
     public async Task TryAcquire_WithAnIdleConnection_LeasesItWithoutWaiting()
     {
         await using var pool = TestPools.Create(Factory, Time, maxSize: 2);
-        var first = await pool.AcquireAsync();
-        await first.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         Assert.True(pool.TryAcquire(out var lease));
 

@@ -40,11 +40,7 @@ public sealed class LifetimeTests : PoolFixture<ArmedTimerClock>
     public async Task Lifetime_DefaultJitter_NoTwoOfAHundredConnectionsExpireOnTheSameTick()
     {
         await using var pool = TestPools.Create(Factory, Time, maxSize: 100, configure: o => o.Random = Random.Shared);
-        var leases = new List<PooledConnection<TestConnection>>();
-        for (int i = 0; i < 100; i++)
-        {
-            leases.Add(await pool.AcquireAsync());
-        }
+        var leases = await pool.AcquireManyAsync(100);
 
         var expiries = leases.Select(l => l.Entry!.ExpiresAt).ToArray();
         Assert.Equal(100, expiries.Distinct().Count());
@@ -77,9 +73,7 @@ public sealed class LifetimeTests : PoolFixture<ArmedTimerClock>
     public async Task Lifetime_ExpiredWhileIdle_IsSkippedOnBorrow()
     {
         await using var pool = Create(FixedRandom.Zero);
-        var lease = await pool.AcquireAsync();
-        var old = lease.Connection;
-        await lease.DisposeAsync();
+        var old = await pool.AcquireAndReturnAsync();
         Time.Advance(TimeSpan.FromSeconds(100));
 
         await using var next = await pool.AcquireAsync();

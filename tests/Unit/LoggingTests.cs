@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>Each log event's id, name, level, message and structured state; silence when the level is off.</summary>

@@ -49,7 +49,7 @@ public sealed class MetricsRecordingTests : PoolFixture<ArmedTimerClock>
         await using var pool = TestPools.Create(Factory, Time, configure: o => o.ValidateAfterIdle = TimeSpan.FromSeconds(10));
         using var use = pool.Collect<double>("db.client.connection.use_time");
         using var wait = pool.Collect<double>("db.client.connection.wait_time");
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Time.Advance(TimeSpan.FromSeconds(11));
         Factory.Validate = _ => false;
 
@@ -139,16 +139,16 @@ public sealed class MetricsRecordingTests : PoolFixture<ArmedTimerClock>
     {
         var clock = new CountingClock();
         await using var pool = TestPools.Create(Factory, clock);
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
 
         int before = clock.Reads;
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         int quiet = clock.Reads - before;
 
         using (var use = pool.Collect<double>("db.client.connection.use_time"))
         {
             before = clock.Reads;
-            await (await pool.AcquireAsync()).DisposeAsync();
+            await pool.AcquireAndReturnAsync();
             Assert.Equal((1, 3), (use.GetMeasurementSnapshot().Count, clock.Reads - before));
         }
 

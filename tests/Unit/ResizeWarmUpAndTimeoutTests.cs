@@ -6,11 +6,7 @@ public sealed class ResizeWarmUpAndTimeoutTests : PoolFixture<ArmedTimerClock>
     public async Task SetMaxSize_LoweredUnderLoad_NeverFailsALeaseAndDestroysSurplusAsItComesBack()
     {
         await using var pool = TestPools.Create(Factory, Time, maxSize: 4);
-        var leases = new List<PooledConnection<TestConnection>>();
-        for (int i = 0; i < 4; i++)
-        {
-            leases.Add(await pool.AcquireAsync());
-        }
+        var leases = await pool.AcquireManyAsync(4);
 
         pool.SetMaxSize(2);
 
@@ -36,11 +32,7 @@ public sealed class ResizeWarmUpAndTimeoutTests : PoolFixture<ArmedTimerClock>
     public async Task SetMaxSize_LoweredWithIdleConnections_DestroysSurplusIdleAtOnce()
     {
         await using var pool = TestPools.Create(Factory, Time, maxSize: 4);
-        var leases = new List<PooledConnection<TestConnection>>();
-        for (int i = 0; i < 4; i++)
-        {
-            leases.Add(await pool.AcquireAsync());
-        }
+        var leases = await pool.AcquireManyAsync(4);
 
         foreach (var lease in leases)
         {

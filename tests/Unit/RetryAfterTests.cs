@@ -1,4 +1,3 @@
-using Pool.Internal;
 using Pool.Tests.Unit.State;
 
 namespace Pool.Tests.Unit;

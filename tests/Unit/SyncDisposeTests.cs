@@ -65,7 +65,7 @@ public sealed class SyncDisposeTests : PoolFixture<FakeTimeProvider>
     public async Task Dispose_AfterDisposeAsync_DestroysNothingTwice()
     {
         var pool = TestPools.Create(Factory, Time);
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         await pool.DisposeAsync();
 
         pool.Dispose();

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit;
 
 /// <summary>
@@ -113,7 +110,7 @@ public sealed class UserCodeFaultTests
     {
         var clock = new FaultyClock();
         var pool = TestPools.Create(_factory, clock, configure: o => o.ValidateAfterIdle = TimeSpan.FromSeconds(10));
-        await (await pool.AcquireAsync()).DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         clock.TimestampThrows = true;
 
         var lease = await pool.AcquireAsync();

@@ -14,9 +14,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_ConnectionIdleLongerThanValidateAfterIdle_IsValidatedBeforeHandOut()
     {
         await using var pool = Create();
-        var first = await pool.AcquireAsync();
-        var connection = first.Connection;
-        await first.DisposeAsync();
+        var connection = await pool.AcquireAndReturnAsync();
 
         Time.Advance(TimeSpan.FromMilliseconds(500));
         var notYet = await pool.AcquireAsync();
@@ -54,9 +52,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_EveryIdleConnectionFailsValidation_CreatesAFreshOneWithoutCheckingIt()
     {
         await using var pool = Create();
-        var a = await pool.AcquireAsync();
-        var stale = a.Connection;
-        await a.DisposeAsync();
+        var stale = await pool.AcquireAndReturnAsync();
         Factory.Validate = c => c != stale;
         Time.Advance(TimeSpan.FromSeconds(1));
 
@@ -70,8 +66,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_ValidateAsyncThrows_CountsAsAFailedCheck()
     {
         await using var pool = Create();
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.ValidateError = new IOException("broken pipe");
         Time.Advance(TimeSpan.FromSeconds(1));
 
@@ -120,14 +115,9 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_CancelledDuringValidation_ThrowsAtOnceAndTheConnectionStaysWithItsCheckUntilItReturns()
     {
         await using var pool = Create();
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
-        Factory.ValidateHangs = true;
-        Time.Advance(TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource();
 
-        var acquire = pool.AcquireAsync(cts.Token).AsTask();
-        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
+        var acquire = await AcquireIntoAHungCheckAsync(pool, TimeSpan.FromSeconds(1), cts.Token);
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquire);
@@ -146,13 +136,8 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_CancelledDuringValidation_TheNextAcquireWaitsForTheCheckInsteadOfGettingTheConnectionUnchecked()
     {
         await using var pool = Create(maxSize: 1);
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
-        Factory.ValidateHangs = true;
-        Time.Advance(TimeSpan.FromMinutes(10));
         using var cts = new CancellationTokenSource();
-        var first = pool.AcquireAsync(cts.Token).AsTask();
-        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
+        var first = await AcquireIntoAHungCheckAsync(pool, TimeSpan.FromMinutes(10), cts.Token);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
 
@@ -186,8 +171,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     public async Task Acquire_ValidationFailsAndAWaiterIsNeeded_WaitsForTheReplacementWithinTheDeadline()
     {
         await using var pool = Create(maxSize: 1);
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.Validate = _ => false;
         Time.Advance(TimeSpan.FromSeconds(1));
         Factory.Gated = true;
@@ -210,8 +194,7 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
             o.ValidateAfterIdle = TimeSpan.FromMilliseconds(500);
             o.ValidationTimeout = TimeSpan.FromSeconds(5);
         });
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         clock.Advance(TimeSpan.FromSeconds(1));
         clock.CreateTimerThrows = true;
 
@@ -226,13 +209,27 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
     /// <summary>Leaves one connection idle for a second, makes validation hang, and starts an acquire that validates it.</summary>
     private async Task<Task<PooledConnection<TestConnection>>> AcquireThroughAHangingValidationAsync(ConnectionPool<TestConnection> pool)
     {
-        var a = await pool.AcquireAsync();
-        await a.DisposeAsync();
+        await pool.AcquireAndReturnAsync();
         Factory.ValidateHangs = true;
         Time.Advance(TimeSpan.FromSeconds(1));
         int armed = Time.Armed.Count;
         var acquire = pool.AcquireAsync().AsTask();
         await Time.UntilArmedAsync(armed + 1, "the validation deadline is armed");
+        return acquire;
+    }
+
+    /// <summary>
+    /// An acquire with <paramref name="cancellationToken"/> that borrowed the one idle connection after
+    /// <paramref name="idle"/> and is inside its check on borrow, which hangs (ValidateAsync has been called).
+    /// </summary>
+    private async Task<Task<PooledConnection<TestConnection>>> AcquireIntoAHungCheckAsync(
+        ConnectionPool<TestConnection> pool, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        await pool.AcquireAndReturnAsync();
+        Factory.ValidateHangs = true;
+        Time.Advance(idle);
+        var acquire = pool.AcquireAsync(cancellationToken).AsTask();
+        await Waits.Until(() => Factory.ValidateCalls == 1, "validation started");
         return acquire;
     }
 }

@@ -21,14 +21,6 @@ internal static class Pools
     public static IBenchPool Ours(int maxSize, TimeSpan createDelay = default) =>
         new OurPoolAdapter("Ours", new BenchFactory(createDelay), AcquirePathOptions(maxSize));
 
-    /// <summary>Ours reading a coarse clock (<see cref="CoarseClock"/>), to measure what the clock reads cost in place.</summary>
-    public static IBenchPool OursCoarseClock(int maxSize)
-    {
-        var options = AcquirePathOptions(maxSize);
-        options.TimeProvider = new CoarseClock();
-        return new OurPoolAdapter("Ours (coarse clock)", new BenchFactory(default), options);
-    }
-
     /// <summary>Ours with a 30 s AcquireTimeout: every wait arms (and disposes) a timer.</summary>
     public static IBenchPool OursWithTimeout(int maxSize) =>
         new OurPoolAdapter("Ours (30 s timeout)", new BenchFactory(default), AcquirePathOptions(maxSize, acquireTimeout: true));

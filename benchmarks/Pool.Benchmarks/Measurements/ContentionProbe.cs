@@ -24,7 +24,7 @@ internal static class ContentionProbe
         var results = new List<ContentionCounts>();
         foreach (var shape in ContendedBenchmarks.Shapes)
         {
-            IBenchPool[] pools = [Pools.SemaphoreBag(shape.MaxSize), Pools.PythonPort(shape.MaxSize), Pools.Ours(shape.MaxSize), Pools.OursCoarseClock(shape.MaxSize)];
+            IBenchPool[] pools = [Pools.SemaphoreBag(shape.MaxSize), Pools.PythonPort(shape.MaxSize), Pools.Ours(shape.MaxSize)];
             var totals = new Totals[pools.Length];
             try
             {

@@ -3,7 +3,7 @@ using Pool.Benchmarks.Suites;
 
 namespace Pool.Benchmarks.Report;
 
-/// <summary>Judges the goals of the benchmarks (the five of the benchmarks' issue, and leak detection's) against one run's results.</summary>
+/// <summary>Judges the goals of the benchmarks (the benchmarks' issue's, leak detection's, shared leases' and the performance issue's) against one run's results.</summary>
 internal static class Goals
 {
     private const double SpeedTarget = 1.5;
@@ -11,10 +11,13 @@ internal static class Goals
     private const int SpikeTarget = 6;
     private const double LeakDetectionTarget = 2.0;
     private const double SharedLeaseTarget = 1.5;
+    private const double DefaultsTarget = 2.0;
+    private const double HandOffTimeTarget = 1.0;
+    private const long HandOffBytesTarget = 200;
     private static readonly string[] Shapes = ["64 tasks on 16", "8 tasks on 4"];
 
     public static IReadOnlyList<Goal> Judge(RunResults results) =>
-        [Uncontended(results), Contended(results), Oversubscribed(results), Spike(results), Cancelled(results), LeakDetection(results), SharedLease(results), SharedContended(results)];
+        [Uncontended(results), UncontendedDefaults(results), Contended(results), HandOff(results), Oversubscribed(results), Spike(results), Cancelled(results), LeakDetection(results), SharedLease(results), SharedContended(results)];
 
     private static Goal Uncontended(RunResults results)
     {
@@ -39,18 +42,54 @@ internal static class Goals
         return goal with { Measured = measured, Met = met };
     }
 
+    private static Goal UncontendedDefaults(RunResults results)
+    {
+        var goal = new Goal(9, "Uncontended acquire + return, every default option (validation, idle timeout, lifetime, maintenance, timeout)", "0 B allocated and ≤ 2× DefaultObjectPool", "not run", null);
+        if (results.Find<UncontendedBenchmarks>("OursDefaultOptions") is not { } ours || results.Find<UncontendedBenchmarks>("ObjectPool") is not { } floor)
+        {
+            return goal;
+        }
+
+        double ratio = ours.MeanNs / floor.MeanNs;
+        return goal with
+        {
+            Measured = $"{Format.Bytes(ours.AllocatedBytes)}; {Format.Ratio(ratio)} through the adapter ({Format.Ns(ours.MeanNs)} vs {Format.Ns(floor.MeanNs)})",
+            Met = ours.AllocatedBytes == 0 && ratio <= DefaultsTarget,
+        };
+    }
+
     private static Goal Contended(RunResults results)
     {
-        var goal = new Goal(2, "Contended throughput", "≥ 1.5× the SemaphoreSlim pool's throughput, both shapes", "not run", null);
+        var goal = new Goal(2, "Contended throughput", "≥ 1.5× the SemaphoreSlim pool's throughput and ≥ the Python port's, both shapes", "not run", null);
         var speedups = Shapes
-            .Select(shape => (Shape: shape, Ours: results.Find<ContendedBenchmarks>("Ours", shape), Baseline: results.Find<ContendedBenchmarks>("SemaphoreSlimBag", shape)))
-            .Where(x => x.Ours is not null && x.Baseline is not null)
-            .Select(x => (x.Shape, Speedup: x.Baseline!.Value.MeanNs / x.Ours!.Value.MeanNs))
+            .Select(shape => (
+                Shape: shape,
+                Ours: results.Find<ContendedBenchmarks>("Ours", shape),
+                Baseline: results.Find<ContendedBenchmarks>("SemaphoreSlimBag", shape),
+                Python: results.Find<ContendedBenchmarks>("PythonPort", shape)))
+            .Where(x => x.Ours is not null && x.Baseline is not null && x.Python is not null)
+            .Select(x => (x.Shape, Speedup: x.Baseline!.Value.MeanNs / x.Ours!.Value.MeanNs, OverPython: x.Python!.Value.MeanNs / x.Ours!.Value.MeanNs))
             .ToList();
         return speedups.Count == 0 ? goal : goal with
         {
-            Measured = string.Join("; ", speedups.Select(x => $"{x.Shape}: {Format.Ratio(x.Speedup)}")),
-            Met = speedups.Count == Shapes.Length ? speedups.All(x => x.Speedup >= SpeedTarget) : null,
+            Measured = string.Join("; ", speedups.Select(x => $"{x.Shape}: {Format.Ratio(x.Speedup)} the SemaphoreSlim pool, {Format.Ratio(x.OverPython)} the Python port")),
+            Met = speedups.Count == Shapes.Length ? speedups.All(x => x.Speedup >= SpeedTarget && x.OverPython >= 1.0) : null,
+        };
+    }
+
+    private static Goal HandOff(RunResults results)
+    {
+        var goal = new Goal(10, "One hand-off (a waiter served by a return), each pool called directly", "≤ 1.0× the SemaphoreSlim pool's time and ≤ 200 B per wait", "not run", null);
+        if (results.Find<HandOffBenchmarks>("Ours") is not { } ours || results.Find<HandOffBenchmarks>("SemaphoreSlimBag") is not { } baseline)
+        {
+            return goal;
+        }
+
+        double ratio = ours.MeanNs / baseline.MeanNs;
+        return goal with
+        {
+            Measured = $"{Format.Ratio(ratio)} ({Format.Ns(ours.MeanNs)} vs {Format.Ns(baseline.MeanNs)}), {Format.Bytes(ours.AllocatedBytes)} vs {Format.Bytes(baseline.AllocatedBytes)} per wait",
+            Met = ratio <= HandOffTimeTarget && ours.AllocatedBytes <= HandOffBytesTarget,
         };
     }
 

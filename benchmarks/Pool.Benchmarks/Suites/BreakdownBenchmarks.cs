@@ -6,9 +6,10 @@ namespace Pool.Benchmarks.Suites;
 /// <summary>
 /// Where the uncontended path's time goes: our pool and the floor called directly (no adapter), and
 /// the primitives our acquire + return pays for: the pool's lock taken twice (once to take, once to
-/// give back), two clock reads (<see cref="TimeProvider.GetTimestamp"/>: lease start and idle-since),
-/// and the two interlocked operations on the lease state that make a stale or second return a no-op;
-/// and ours again on a coarse clock (<see cref="CoarseClock"/>), to see what the clock reads cost in place.
+/// give back), two clock reads (lease start and idle-since: on <see cref="TimeProvider.System"/> the
+/// pool reads <see cref="Environment.TickCount64"/>; the high-resolution
+/// <see cref="TimeProvider.GetTimestamp"/> it read before is measured beside it), and the two
+/// interlocked operations on the lease state that make a stale or second return a no-op.
 /// </summary>
 [MemoryDiagnoser]
 public class BreakdownBenchmarks
@@ -17,7 +18,6 @@ public class BreakdownBenchmarks
     private readonly TimeProvider _clock = TimeProvider.System;
     private DefaultObjectPool<BenchConnection> _objectPool = null!;
     private ConnectionPool<BenchConnection> _ours = null!;
-    private ConnectionPool<BenchConnection> _oursCoarseClock = null!;
     private int _guarded;
     private long _leaseState;
 
@@ -28,18 +28,13 @@ public class BreakdownBenchmarks
         _objectPool = new DefaultObjectPool<BenchConnection>(new Policy(factory), 4);
         _objectPool.Return(_objectPool.Get());
         _ours = new ConnectionPool<BenchConnection>(new BenchFactory(default), Adapters.Pools.AcquirePathOptions(4));
-        var coarse = Adapters.Pools.AcquirePathOptions(4);
-        coarse.TimeProvider = new CoarseClock();
-        _oursCoarseClock = new ConnectionPool<BenchConnection>(new BenchFactory(default), coarse);
         Adapters.Pools.Wait(WarmAsync(_ours));
-        Adapters.Pools.Wait(WarmAsync(_oursCoarseClock));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _ours.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _oursCoarseClock.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true)]
@@ -50,15 +45,6 @@ public class BreakdownBenchmarks
     {
 #pragma warning disable CA2012 // completed synchronously: an idle connection is always there
         var pending = _ours.AcquireAsync(CancellationToken.None);
-#pragma warning restore CA2012
-        pending.Result.Dispose();
-    }
-
-    [Benchmark]
-    public void OursCoarseClockDirect()
-    {
-#pragma warning disable CA2012 // completed synchronously: an idle connection is always there
-        var pending = _oursCoarseClock.AcquireAsync(CancellationToken.None);
 #pragma warning restore CA2012
         pending.Result.Dispose();
     }
@@ -85,7 +71,10 @@ public class BreakdownBenchmarks
     }
 
     [Benchmark]
-    public long TwoClockReads() => _clock.GetTimestamp() + _clock.GetTimestamp();
+    public long TwoClockReads() => Environment.TickCount64 + Environment.TickCount64;
+
+    [Benchmark]
+    public long TwoHighResolutionClockReads() => _clock.GetTimestamp() + _clock.GetTimestamp();
 
     [Benchmark]
     public long LeaseStateInterlocked()

@@ -19,7 +19,6 @@ public class ContendedBenchmarks
     private IBenchPool _pythonPort = null!;
     private IBenchPool _ours = null!;
     private IBenchPool _oursWithTimeout = null!;
-    private IBenchPool _oursCoarseClock = null!;
 
     [ParamsSource(nameof(Shapes))]
     public ContendedShape Shape { get; set; } = null!;
@@ -33,7 +32,6 @@ public class ContendedBenchmarks
         _pythonPort = Pools.PythonPort(Shape.MaxSize);
         _ours = Pools.Ours(Shape.MaxSize);
         _oursWithTimeout = Pools.OursWithTimeout(Shape.MaxSize);
-        _oursCoarseClock = Pools.OursCoarseClock(Shape.MaxSize);
         foreach (var pool in All())
         {
             Pools.Wait(Pools.WarmAsync(pool, Shape.MaxSize));
@@ -66,9 +64,6 @@ public class ContendedBenchmarks
     [Benchmark(OperationsPerInvoke = CyclesPerInvoke)]
     public Task OursWithTimeout() => RunAsync(_oursWithTimeout);
 
-    /// <summary>Ours reading a coarse clock: what its three clock reads per waited cycle cost in place.</summary>
-    [Benchmark(OperationsPerInvoke = CyclesPerInvoke)]
-    public Task OursCoarseClock() => RunAsync(_oursCoarseClock);
 
     /// <summary>
     /// No pool: each cycle yields twice, once where a pool would wake the next waiter and once for the
@@ -97,7 +92,7 @@ public class ContendedBenchmarks
         }
     }
 
-    private IBenchPool[] All() => [_semaphoreBag, _pythonPort, _ours, _oursWithTimeout, _oursCoarseClock];
+    private IBenchPool[] All() => [_semaphoreBag, _pythonPort, _ours, _oursWithTimeout];
 
     private Task RunAsync(IBenchPool pool) => ContendedWorkload.RunAsync(pool, Shape.Tasks, Shape.CyclesPerTask);
 }

@@ -145,8 +145,9 @@ internal sealed class ConnectionEntry<TConnection>
         PoolInvariants.Require(_free > 0, PoolInvariants.LeasesWithinLimit, "a lease was placed on a connection that serves its limit already.");
         int slot = _freeSlots[--_free];
         long id = (++_lastSequence << SlotBits) | (long)slot;
-        long previous = Interlocked.Exchange(ref _slots[slot], id << 1);
-        PoolInvariants.Require(previous == 0, PoolInvariants.AtMostOnce, "a lease slot was taken while another lease still held it.");
+        // A plain write: only a lease holding the slot ever compare-and-swaps it, and a free slot has none.
+        PoolInvariants.Require(Volatile.Read(ref _slots[slot]) == 0, PoolInvariants.AtMostOnce, "a lease slot was taken while another lease still held it.");
+        Volatile.Write(ref _slots[slot], id << 1);
         _usedSince[slot] = long.MinValue; // stamped when the lease reaches its acquirer (a failed validation withdraws it before)
         if (_leasedAt is not null)
         {

@@ -9,6 +9,14 @@ namespace Pool.Internal;
 /// from the frequency read once at construction; timers are created without the caller's
 /// <see cref="ExecutionContext"/> (the pool owns them) and disposed without letting a throw out.
 /// </summary>
+/// <remarks>
+/// On <see cref="TimeProvider.System"/> the pool's own timestamps (idle since, expiry, lease start)
+/// are milliseconds from <see cref="Environment.TickCount64"/>: every rule they serve (idle
+/// timeout, lifetime, validation after idle, leak threshold) is set in milliseconds or more, and
+/// that read costs a fraction of the high-resolution one on the lease cycle. The durations recorded
+/// as metrics (wait, use and create time) keep the high-resolution clock, read only while a
+/// listener wants them (<see cref="MetricNow()"/>). Any other provider is read as it is, for both.
+/// </remarks>
 internal sealed class GuardedClock
 {
     private readonly TimeProvider _time;
@@ -27,7 +35,7 @@ internal sealed class GuardedClock
     {
         _time = time;
         _isSystem = ReferenceEquals(time, TimeProvider.System);
-        TimestampFrequency = time.TimestampFrequency;
+        TimestampFrequency = _isSystem ? 1_000 : time.TimestampFrequency;
         _timeSpanTicksPerTimestamp = TimeSpan.TicksPerSecond / (double)TimestampFrequency;
     }
 
@@ -40,7 +48,7 @@ internal sealed class GuardedClock
     {
         if (_isSystem)
         {
-            return System.Diagnostics.Stopwatch.GetTimestamp(); // what TimeProvider.System.GetTimestamp() returns
+            return Environment.TickCount64;
         }
 
         try
@@ -54,6 +62,16 @@ internal sealed class GuardedClock
             return _lastGood;
         }
     }
+
+    /// <summary>A timestamp for a metric duration: the high-resolution clock on the system provider, else <see cref="Now"/>.</summary>
+    public long MetricNow() => _isSystem ? System.Diagnostics.Stopwatch.GetTimestamp() : Now();
+
+    /// <summary>A timestamp for a metric duration that ends now, where <paramref name="now"/> was just read: no second read of a provider other than the system's.</summary>
+    public long MetricNow(long now) => _isSystem ? System.Diagnostics.Stopwatch.GetTimestamp() : now;
+
+    /// <summary>The time between two <see cref="MetricNow()"/> timestamps.</summary>
+    public TimeSpan MetricElapsed(long from, long to) =>
+        _isSystem ? System.Diagnostics.Stopwatch.GetElapsedTime(from, to) : Elapsed(from, to);
 
     /// <summary>The time between two timestamps; computed here, so it never calls the provider.</summary>
     public TimeSpan Elapsed(long from, long to) => new((long)((to - from) * _timeSpanTicksPerTimestamp));

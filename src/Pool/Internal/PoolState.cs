@@ -358,7 +358,11 @@ internal sealed partial class PoolState<TConnection>
             work.Deliver(waiter);
         }
 
-        _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, CeilingFloor));
+        if (_ceiling != _maxSize)
+        {
+            _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, CeilingFloor));
+        }
+
         if (_disposed)
         {
             if (Total == 0 && _abandoned == 0 && _drained is { Task.IsCompleted: false })
@@ -374,11 +378,17 @@ internal sealed partial class PoolState<TConnection>
             CompleteWarmUps(ref work);
         }
 
+        int waiting = _waiters.Count;
+        if (waiting == 0 && !_unavailable && Total >= _minSize)
+        {
+            return; // the lease cycle's common case: nobody waits and MinSize is met, so no create is wanted
+        }
+
         // I8: factory create calls in flight are the reserved creates plus abandoned ones still running.
         int createCalls = _creating + _abandonedCreates;
         int wanted = _unavailable
             ? (createCalls == 0 ? 1 : 0) // one probe at a time while the backend is down, an abandoned one included
-            : Math.Max(((_waiters.Count + _maxLeases - 1) / _maxLeases) - _creating, _minSize - Total); // a new connection serves up to _maxLeases waiters
+            : Math.Max(ConnectionsFor(waiting) - _creating, _minSize - Total);
         int creates = Math.Min(wanted, Math.Min(CreateCap - createCalls, _maxSize - Total));
         creates = Math.Min(creates, _maxSize + _maxConcurrentCreates - Total - _abandoned); // I1: the backend's bound
         if (creates > 0)
@@ -390,6 +400,9 @@ internal sealed partial class PoolState<TConnection>
             work.CreateGeneration = _generation;
         }
     }
+
+    /// <summary>How many new connections <paramref name="waiting"/> waiters need: each serves up to _maxLeases of them.</summary>
+    private int ConnectionsFor(int waiting) => _maxLeases == 1 ? waiting : (waiting + _maxLeases - 1) / _maxLeases;
 
     /// <summary>Pops the newest idle connection, retiring expired or cleared ones on the way; null if none is left.</summary>
     private ConnectionEntry<TConnection>? TakeIdle(long now, ref PendingWork<TConnection> work)

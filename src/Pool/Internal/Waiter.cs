@@ -5,26 +5,43 @@ namespace Pool.Internal;
 /// from the queue under the pool's lock, and delivered after the lock is released, with
 /// continuations run asynchronously so no user code runs inside the pool.
 /// </summary>
+/// <remarks>
+/// Every wait allocates one of these and its task, so the fields are kept few (the hand-off
+/// benchmark's bytes per wait): a refusal's details live in one object made only when it is refused.
+/// </remarks>
 internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnection<TConnection>>
 {
+    private const int NotArmed = 0;
+    private const int Armed = 1;
+    private const int Delivered = 2;
+
+    // The pool (whose timer and token callbacks take this waiter out of its queue), or only the pool's
+    // name in the state machine's own tests, which have no pool: refusals name the pool.
+    private readonly object _poolOrName;
+
     private ConnectionEntry<TConnection>? _entry;
     private long _leaseId;
-    private Exception? _error;
-    private Exception? _cause;
-    private int _failures;
-    private TimeSpan _retryAfter;
     private Outcome _outcome;
-    private CancellationToken _cancelledBy;
-    private readonly string _poolName;
+
+    // Failed: the Exception; CreateFailed: its cause (an Exception); Unavailable: a Refusal;
+    // Cancelled: the boxed token. Null while waiting or granted.
+    private object? _refusal;
+
+    // The wait's deadline timer and token registration. The acquirer arms them after the waiter is
+    // queued, outside the lock, and whoever delivers the outcome may come first: _armState decides,
+    // with one interlocked step on each side, which of the two releases them (exactly one does), so
+    // the acquirer can hand its caller this waiter's task itself, with no async method around it.
+    private int _armState;
+    private ITimer? _deadline;
+    private CancellationTokenRegistration _registration;
 
     public Waiter(ConnectionPool<TConnection>? pool, string poolName)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        Pool = pool;
-        _poolName = poolName;
+        _poolOrName = (object?)pool ?? poolName;
     }
 
-    private enum Outcome
+    private enum Outcome : byte // a byte, so it packs beside IsQueued: 8 bytes fewer per wait
     {
         Waiting,
         Granted,
@@ -35,7 +52,7 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     }
 
     /// <summary>The pool whose timer and token callbacks take this waiter out of its queue; null only in the state machine's own tests.</summary>
-    public ConnectionPool<TConnection>? Pool { get; }
+    public ConnectionPool<TConnection>? Pool => _poolOrName as ConnectionPool<TConnection>;
 
     /// <summary>The acquire's timeout, for the exhaustion message.</summary>
     public TimeSpan Timeout { get; set; }
@@ -46,6 +63,8 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     public Waiter<TConnection>? Previous { get; set; }
 
     public bool IsQueued { get; set; }
+
+    private string PoolName => Pool?.Name ?? (string)_poolOrName;
 
     public void Grant_NeedsLock(ConnectionEntry<TConnection> entry, long leaseId)
     {
@@ -58,41 +77,67 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     public void Fail(Exception error)
     {
         Decide(Outcome.Failed);
-        _error = error;
+        _refusal = error;
     }
 
     public void FailCreate(Exception cause)
     {
         Decide(Outcome.CreateFailed);
-        _cause = cause;
+        _refusal = cause;
     }
 
     public void FailUnavailable(Exception cause, int failures, TimeSpan retryAfter)
     {
         Decide(Outcome.Unavailable);
-        _cause = cause;
-        _failures = failures;
-        _retryAfter = retryAfter;
+        _refusal = new Refusal(cause, failures, retryAfter);
     }
 
     public void Cancel(CancellationToken token)
     {
         Decide(Outcome.Cancelled);
-        _cancelledBy = token;
+        _refusal = token;
+    }
+
+    /// <summary>
+    /// The acquirer armed the wait's deadline and cancellation (after it queued the waiter, without the
+    /// lock). If the outcome was delivered meanwhile, they are released here; otherwise delivery does it.
+    /// </summary>
+    public void Arm(ITimer? deadline, CancellationTokenRegistration registration)
+    {
+        _deadline = deadline;
+        _registration = registration;
+        if (Interlocked.CompareExchange(ref _armState, Armed, NotArmed) != NotArmed)
+        {
+            ReleaseArming();
+        }
     }
 
     /// <summary>Completes the task with the outcome decided under the lock. Call without the lock.</summary>
     public void Deliver()
     {
+        // Before the task completes, so the acquirer's continuation finds the timer and registration gone.
+        if (Interlocked.Exchange(ref _armState, Delivered) == Armed)
+        {
+            ReleaseArming();
+        }
+
         bool delivered = _outcome switch
         {
             Outcome.Granted => TrySetResult(new PooledConnection<TConnection>(_entry!, _leaseId)),
-            Outcome.Failed => TrySetException(_error!),
-            Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(_poolName, _cause!)),
-            Outcome.Unavailable => TrySetException(PoolErrors.Unavailable(_poolName, _failures, _cause!, _retryAfter)),
-            _ => TrySetCanceled(_cancelledBy),
+            Outcome.Failed => TrySetException((Exception)_refusal!),
+            Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(PoolName, (Exception)_refusal!)),
+            Outcome.Unavailable when _refusal is Refusal r => TrySetException(PoolErrors.Unavailable(PoolName, r.Failures, r.Cause, r.RetryAfter)),
+            _ => TrySetCanceled((CancellationToken)_refusal!),
         };
         PoolInvariants.Require(delivered, PoolInvariants.Conservation, "a waiter's outcome was delivered twice.");
+    }
+
+    /// <summary>Unregister, not Dispose: Dispose would wait for a running callback, and delivery may run inside it.</summary>
+    private void ReleaseArming()
+    {
+        _registration.Unregister();
+        GuardedClock.Dispose(_deadline);
+        _deadline = null;
     }
 
     private void Decide(Outcome outcome)
@@ -100,4 +145,7 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
         PoolInvariants.Require(_outcome == Outcome.Waiting && !IsQueued, PoolInvariants.CancellationIsSafe, "a waiter was given two outcomes.");
         _outcome = outcome;
     }
+
+    /// <summary>Why an acquire was refused while the fast-fail window was open.</summary>
+    private sealed record Refusal(Exception Cause, int Failures, TimeSpan RetryAfter);
 }

@@ -1,10 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
 using Qdrant.Client;
 
 namespace Pool.Tests.Extensions.Qdrant;

@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Pool.Qdrant;
-using Pool.Qdrant.Testing;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Extensions.Qdrant;

@@ -1,5 +1,3 @@
-using Pool.Qdrant;
-
 namespace Pool.Tests.Extensions.Qdrant;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Pool.Qdrant;
-using Pool.Tests.Extensions.Support;
-
 namespace Pool.Tests.Extensions.Qdrant;
 
 /// <summary><c>AddQdrantClientPool</c>: registration, the container's services, and start-up validation (no server needed).</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Pool.Tests.Extensions.Support;
 
 /// <summary>The service collections registration tests start from, before they add their pools.</summary>

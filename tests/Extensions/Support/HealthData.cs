@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-
 namespace Pool.Tests.Extensions.Support;
 
 /// <summary>The health check's data dictionary: the expected one, and an exact comparison that shows every pair.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Pool.Tests.Extensions.Support;
 
 /// <summary>A factory the container builds: it takes a service and learns its pool's name from the service key.</summary>

@@ -1,4 +1,3 @@
-using Qdrant.Client;
 using Qdrant.Client.Grpc;
 
 namespace Pool.Tests.Integration.DropIn;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pool.Tests.Integration.DropIn;
 
 /// <summary>How the drop-in client's channels heal, spread and keep their places, with faults on the stand-in.</summary>
@@ -71,10 +69,7 @@ public sealed class DropInFaultTests(ITestOutputHelper output) : StandInPerTest
     }
 
     [Theory]
-    [InlineData(StatusCode.Unavailable)]
-    [InlineData(StatusCode.Internal)]
-    [InlineData(StatusCode.Unknown)]
-    [InlineData(StatusCode.DeadlineExceeded)]
+    [MemberData(nameof(QdrantErrorAnswers.All), MemberType = typeof(QdrantErrorAnswers))]
     public async Task Errors_Qdrant_answers_reach_the_caller_and_evict_no_channel(StatusCode answer)
     {
         await using var pool = ThreeChannels();

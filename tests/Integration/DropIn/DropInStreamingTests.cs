@@ -17,7 +17,7 @@ public sealed class DropInStreamingTests : StandInPerTest
     public async Task A_server_stream_holds_its_lease_until_it_ends()
     {
         await using var pool = Pools.DropIn(StandIn);
-        using var call = pool.Invoker.AsyncServerStreamingCall(Method(MethodType.ServerStreaming), null, new CallOptions(), new HealthCheckRequest());
+        using var call = ServerStream(pool);
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal("qdrant - vector search engine", call.ResponseStream.Current.Title);
         Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
@@ -30,9 +30,7 @@ public sealed class DropInStreamingTests : StandInPerTest
     public async Task A_server_stream_disposed_unread_returns_its_lease_and_keeps_its_channel()
     {
         await using var pool = Pools.DropIn(StandIn);
-        await pool.Client.HealthAsync();
-        StandIn.Faults.Hang = true;
-        var call = pool.Invoker.AsyncServerStreamingCall(Method(MethodType.ServerStreaming), null, new CallOptions(), new HealthCheckRequest());
+        var call = await ServerStreamOnAHangingServerAsync(pool);
         await Waits.UntilAsync(() => StandIn.CallsInFlight == 1, () => "the call never reached the server");
         Assert.Equal(1, pool.GetStatistics().Leases);
         call.Dispose();
@@ -48,9 +46,7 @@ public sealed class DropInStreamingTests : StandInPerTest
     public async Task A_read_cancelled_by_its_own_token_returns_the_lease_and_keeps_the_channel()
     {
         await using var pool = Pools.DropIn(StandIn);
-        await pool.Client.HealthAsync();
-        StandIn.Faults.Hang = true;
-        using var call = pool.Invoker.AsyncServerStreamingCall(Method(MethodType.ServerStreaming), null, new CallOptions(), new HealthCheckRequest());
+        using var call = await ServerStreamOnAHangingServerAsync(pool);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(cancel.Token));
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
@@ -63,8 +59,7 @@ public sealed class DropInStreamingTests : StandInPerTest
     {
         await using var pool = Pools.DropIn(StandIn);
         using var call = pool.Invoker.AsyncClientStreamingCall(Method(MethodType.ClientStreaming), null, new CallOptions());
-        await call.RequestStream.WriteAsync(new HealthCheckRequest());
-        await call.RequestStream.CompleteAsync();
+        await SendOneRequestAndCompleteAsync(call.RequestStream);
         Assert.Equal("qdrant - vector search engine", (await call.ResponseAsync).Title);
         Assert.Equal(0, pool.GetStatistics().Leases);
     }
@@ -74,8 +69,7 @@ public sealed class DropInStreamingTests : StandInPerTest
     {
         await using var pool = Pools.DropIn(StandIn);
         using var call = pool.Invoker.AsyncDuplexStreamingCall(Method(MethodType.DuplexStreaming), null, new CallOptions());
-        await call.RequestStream.WriteAsync(new HealthCheckRequest());
-        await call.RequestStream.CompleteAsync();
+        await SendOneRequestAndCompleteAsync(call.RequestStream);
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(0, pool.GetStatistics().Leases);
@@ -86,7 +80,7 @@ public sealed class DropInStreamingTests : StandInPerTest
     {
         await using var pool = Pools.DropIn(StandIn);
         await StandIn.StopAsync();
-        using var call = pool.Invoker.AsyncServerStreamingCall(Method(MethodType.ServerStreaming), null, new CallOptions(), new HealthCheckRequest());
+        using var call = ServerStream(pool);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.IsAssignableFrom<Exception>(error.Status.DebugException);
@@ -95,4 +89,21 @@ public sealed class DropInStreamingTests : StandInPerTest
     }
 
     private static Method<HealthCheckRequest, HealthCheckReply> Method(MethodType type) => new(type, "qdrant.Qdrant", "HealthCheck", Request, Reply);
+
+    private static AsyncServerStreamingCall<HealthCheckReply> ServerStream(QdrantClientPool pool) =>
+        pool.Invoker.AsyncServerStreamingCall(Method(MethodType.ServerStreaming), null, new CallOptions(), new HealthCheckRequest());
+
+    /// <summary>A server stream started after the channel is open and the stand-in hangs every call: it holds its lease, unanswered.</summary>
+    private async Task<AsyncServerStreamingCall<HealthCheckReply>> ServerStreamOnAHangingServerAsync(QdrantClientPool pool)
+    {
+        await pool.Client.HealthAsync();
+        StandIn.Faults.Hang = true;
+        return ServerStream(pool);
+    }
+
+    private static async Task SendOneRequestAndCompleteAsync(IClientStreamWriter<HealthCheckRequest> requests)
+    {
+        await requests.WriteAsync(new HealthCheckRequest());
+        await requests.CompleteAsync();
+    }
 }

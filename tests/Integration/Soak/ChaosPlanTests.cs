@@ -1,4 +1,3 @@
-using Pool.Demo;
 using Pool.Demo.Faults;
 
 namespace Pool.Tests.Integration.Soak;

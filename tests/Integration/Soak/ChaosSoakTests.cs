@@ -1,11 +1,8 @@
-using Pool.Demo;
 using Pool.Demo.CommandLine;
 using Pool.Demo.Faults;
 using Pool.Demo.Load;
 using Pool.Demo.Reporting;
 using Pool.Demo.Views;
-using Pool.Tests.Integration.Support;
-using Xunit.Abstractions;
 
 namespace Pool.Tests.Integration.Soak;
 

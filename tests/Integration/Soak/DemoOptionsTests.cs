@@ -1,4 +1,3 @@
-using Pool.Demo;
 using Pool.Demo.CommandLine;
 
 namespace Pool.Tests.Integration.Soak;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pool.Tests.Integration.Soak;
 
 /// <summary>The built demo as a process: its exit codes and what it prints for --help and a bad flag.</summary>

@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Pool.Demo;
 using Pool.Demo.Checks;
 using Pool.Demo.Views;
-using Pool.Tests.Integration.Support;
-using Qdrant.Client;
 
 namespace Pool.Tests.Integration.Soak;
 

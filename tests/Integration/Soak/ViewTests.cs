@@ -1,4 +1,3 @@
-using Pool.Demo;
 using Pool.Demo.Checks;
 using Pool.Demo.Load;
 using Pool.Demo.Reporting;

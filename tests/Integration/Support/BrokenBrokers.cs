@@ -1,6 +1,4 @@
-using Pool.Demo;
 using Pool.Demo.Load;
-using Qdrant.Client;
 
 namespace Pool.Tests.Integration.Support;
 

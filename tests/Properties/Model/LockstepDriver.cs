@@ -36,6 +36,9 @@ internal sealed class LockstepDriver
 
     public bool DisposeCompleted => _dispose?.IsCompleted == true;
 
+    /// <summary>Timers the pool made and has not disposed (I9: none once dispose completed).</summary>
+    public int LiveTimers => _time.LiveTimers;
+
     private ConnectionPool<TestConnection> Lifecycle =>
         (_pool as RealPool)?.Inner ?? throw new NotSupportedException("Lifecycle operations are the real pool's; the canary runs the restricted operation set.");
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Pool.Internal;
 
 namespace Pool.Tests.Properties.Model;
 
@@ -79,9 +78,9 @@ internal static class ModelRun
             }
 
             var end = pool.Statistics();
-            if (failure is null && (end.Total != 0 || pool.Factory.Live != 0 || !pool.DisposeCompleted))
+            if (failure is null && (end.Total != 0 || pool.Factory.Live != 0 || !pool.DisposeCompleted || pool.LiveTimers != 0))
             {
-                failure = $"Leak after dispose: Total={end.Total}, factory live={pool.Factory.Live}, dispose completed={pool.DisposeCompleted}";
+                failure = $"Leak after dispose: Total={end.Total}, factory live={pool.Factory.Live}, dispose completed={pool.DisposeCompleted}, timers still armed={pool.LiveTimers}";
             }
         }
 

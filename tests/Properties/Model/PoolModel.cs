@@ -101,42 +101,21 @@ internal sealed class PoolModel
 
     public bool Unavailable => _unavailable;
 
+    // One line per group of the snapshot: limits, connections and leases now, state, lifetime counts,
+    // deadlines and abandoned work, destroys by reason.
     public PoolStatistics Statistics => new()
     {
-        MaxSize = MaxSize,
-        MinSize = MinSize,
-        Ceiling = Ceiling,
-        MaxConcurrentCreates = _cfg.MaxConcurrentCreates, // the option; starts are capped by MaxSize too (line below)
-        Idle = _idle.Count,
-        InUse = InUse,
-        Leases = _leases,
-        BusiestConnectionLeases = _busy.Count == 0 ? 0 : _busy.Max(c => c.Leases),
-        MaxLeasesPerConnection = _cfg.MaxLeases,
-        Creating = _creates.Count,
-        Destroying = 0,
-        Waiters = _waiters.Count,
-        IsDisposed = Disposed,
-        IsUnavailable = _unavailable,
-        ConsecutiveCreateFailures = _consecutive,
-        Generation = _generation,
-        Created = _created,
-        Destroyed = _destroyed,
-        CreateFailures = _createFailures,
-        DestroyFailures = _destroyFailures,
-        Acquired = _acquired,
-        TimedOut = _timedOut,
-        Cancelled = _cancelled,
-        FailedFast = _failedFast,
-        CreateTimeouts = _createTimeouts,
-        LateConnections = _late,
-        Abandoned = _abandoned.Count,
-        AbandonedCreates = _abandoned.Count,
-        DestroyedInvalidated = _destroyedBy[(int)Why.Invalidated],
-        DestroyedValidationFailed = _destroyedBy[(int)Why.ValidationFailed],
-        DestroyedIdle = _destroyedBy[(int)Why.Idle],
-        DestroyedExpired = _destroyedBy[(int)Why.Expired],
-        DestroyedCleared = _destroyedBy[(int)Why.Cleared],
-        DestroyedSurplus = _destroyedBy[(int)Why.Surplus],
+        MaxSize = MaxSize, MinSize = MinSize, Ceiling = Ceiling, MaxLeasesPerConnection = _cfg.MaxLeases,
+        MaxConcurrentCreates = _cfg.MaxConcurrentCreates, // the option; starts are capped by MaxSize too (mcc, where creates start)
+        Idle = _idle.Count, InUse = InUse, Creating = _creates.Count, Destroying = 0, Waiters = _waiters.Count,
+        Leases = _leases, BusiestConnectionLeases = _busy.Count == 0 ? 0 : _busy.Max(c => c.Leases),
+        IsDisposed = Disposed, IsUnavailable = _unavailable, ConsecutiveCreateFailures = _consecutive, Generation = _generation,
+        Created = _created, Destroyed = _destroyed, CreateFailures = _createFailures, DestroyFailures = _destroyFailures,
+        Acquired = _acquired, TimedOut = _timedOut, Cancelled = _cancelled, FailedFast = _failedFast,
+        CreateTimeouts = _createTimeouts, LateConnections = _late, Abandoned = _abandoned.Count, AbandonedCreates = _abandoned.Count,
+        DestroyedInvalidated = _destroyedBy[(int)Why.Invalidated], DestroyedValidationFailed = _destroyedBy[(int)Why.ValidationFailed],
+        DestroyedIdle = _destroyedBy[(int)Why.Idle], DestroyedExpired = _destroyedBy[(int)Why.Expired],
+        DestroyedCleared = _destroyedBy[(int)Why.Cleared], DestroyedSurplus = _destroyedBy[(int)Why.Surplus],
         DestroyedDisposed = _destroyedBy[(int)Why.Disposed],
     };
 
@@ -450,14 +429,7 @@ internal sealed class PoolModel
     public void Clear()
     {
         _generation++;
-        while (_idle.Count > 0)
-        {
-            var c = _idle[^1];
-            _idle.RemoveAt(_idle.Count - 1);
-            Retire(c, Why.Cleared);
-        }
-
-        DrainAll(Why.Cleared);
+        RetireAll(Why.Cleared);
         Settle();
         Stabilize();
     }
@@ -557,14 +529,7 @@ internal sealed class PoolModel
             check.Acq.Outcome = Outcome.Disposed;
         }
 
-        while (_idle.Count > 0)
-        {
-            var c = _idle[^1];
-            _idle.RemoveAt(_idle.Count - 1);
-            Retire(c, Why.Disposed);
-        }
-
-        DrainAll(Why.Disposed);
+        RetireAll(Why.Disposed);
         Settle();
 
         // The pool's token is cancelled: creates in backoff give their slot back; hanging creates fail;
@@ -749,6 +714,19 @@ internal sealed class PoolModel
         }
 
         return best;
+    }
+
+    /// <summary>Retires every idle connection (the newest first) and drains those with leases, for <paramref name="why"/>.</summary>
+    private void RetireAll(Why why)
+    {
+        while (_idle.Count > 0)
+        {
+            var c = _idle[^1];
+            _idle.RemoveAt(_idle.Count - 1);
+            Retire(c, why);
+        }
+
+        DrainAll(why);
     }
 
     /// <summary>Shared pools: every connection with leases that does not drain yet starts draining for <paramref name="why"/>.</summary>

@@ -1,6 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
-
 namespace Pool.Tests.Properties.Model;
 
 /// <summary>The generated input: a config number and the choice numbers the interpreter turns into operations.</summary>

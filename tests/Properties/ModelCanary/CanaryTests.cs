@@ -1,7 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-
 namespace Pool.Tests.Properties.ModelCanary;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using Pool.Internal;
 
 namespace Pool.Tests.Properties.State;
 

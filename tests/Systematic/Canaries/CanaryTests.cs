@@ -1,4 +1,3 @@
-using Pool.Internal;
 using Pool.Tests.Systematic.Scenarios;
 
 namespace Pool.Tests.Systematic.Canaries;
@@ -56,6 +55,10 @@ public sealed class CanaryTests(ITestOutputHelper output)
     public void LeaseCountDecrementedTwiceCanary_LostLeaseIsFound() =>
         CoyoteRunner.AssertBugFound(CanaryScenarios.LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease, output, $"{PoolInvariants.LeaseConservation} violated", CoyoteSettings.CanaryIterations);
 
+    [Fact]
+    public void WaiterDeadlineLeftArmedCanary_TimerOutlivingItsWaitIsFoundAsI9() =>
+        CoyoteRunner.AssertBugFound(CanaryScenarios.WaiterDeadlineLeftArmed_ReturnRacingTimeoutAndCancellation, output, "I9 Dispose is complete violated", CoyoteSettings.CanaryIterations);
+
     /// <summary>The canary built with no bug passes every shared-lease scenario: each canary above fails for its bug alone.</summary>
     [Theory]
     [InlineData(nameof(CanaryScenarios.Correct_ConcurrentAcquiresFillKAndSpillToACreate))]
@@ -106,6 +109,10 @@ public static class CanaryScenarios
     [Test]
     public static Task LeaseCountDecrementedTwice_DoubleReturnOfOneSharedLease() =>
         SharedLeaseScenarios.RunDoubleReturnOfOneSharedLease(PoolTarget.LeaseCountDecrementedTwiceCanary);
+
+    [Test]
+    public static Task WaiterDeadlineLeftArmed_ReturnRacingTimeoutAndCancellation() =>
+        HandOffScenarios.RunReturnRacingTimeoutAndCancellation(PoolTarget.WaiterDeadlineLeftArmedCanary);
 
     /// <summary>The shared-lease scenarios that need no lifecycle operation, on the canary built with no bug.</summary>
     [Test]

@@ -1,6 +1,4 @@
-using Microsoft.Coyote;
 using Microsoft.Coyote.Specifications;
-using Pool.Internal;
 
 namespace Pool.Tests.Systematic.Generated;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.Coyote;
 using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.Rewriting;
 

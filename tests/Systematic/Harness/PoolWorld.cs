@@ -1,5 +1,4 @@
 using Microsoft.Coyote.Random;
-using Pool.Internal;
 
 namespace Pool.Tests.Systematic.Harness;
 
@@ -16,6 +15,7 @@ internal enum PoolTarget
     LeaseOnFullConnectionCanary,
     LeaseOnBrokenConnectionCanary,
     LeaseCountDecrementedTwiceCanary,
+    WaiterDeadlineLeftArmedCanary,
 
     /// <summary>The canary built with no bug: a scenario must pass on it too.</summary>
     CorrectCanary,
@@ -61,6 +61,7 @@ internal sealed class PoolWorld
             PoolTarget.LeaseOnFullConnectionCanary => spec.CreateCanary(CanaryBug.LeaseOnFullConnection, Factory, Time, random),
             PoolTarget.LeaseOnBrokenConnectionCanary => spec.CreateCanary(CanaryBug.LeaseOnBrokenConnection, Factory, Time, random),
             PoolTarget.LeaseCountDecrementedTwiceCanary => spec.CreateCanary(CanaryBug.LeaseCountDecrementedTwice, Factory, Time, random),
+            PoolTarget.WaiterDeadlineLeftArmedCanary => spec.CreateCanary(CanaryBug.WaiterDeadlineLeftArmed, Factory, Time, random),
             PoolTarget.CorrectCanary => spec.CreateCanary(null, Factory, Time, random),
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Unknown pool target."),
         };
@@ -97,6 +98,16 @@ internal sealed class PoolWorld
 
     public static PoolWorld Create(PoolTarget target, PoolSpec spec, Func<Generator, FactoryScript>? script = null) =>
         new(target, spec, script ?? (_ => FactoryScript.Healthy()));
+
+    /// <summary>
+    /// One slot checked on every idle borrow (ValidateAfterIdle 0) with a 1 s ValidationTimeout; every
+    /// create succeeds and each check answers one of <paramref name="checks"/> (Coyote's choice).
+    /// </summary>
+    public static PoolWorld CreateCheckingEveryBorrow(PoolTarget target, params ValidateFault[] checks) =>
+        Create(
+            target,
+            new PoolSpec(MaxSize: 1) { ValidateAfterIdle = TimeSpan.Zero, ValidationTimeout = TimeSpan.FromSeconds(1) },
+            random => FactoryScript.Healthy().WithValidations(random, checks));
 
     /// <summary>Acquires and classifies the ending; a lease is recorded with the factory (no double lease).</summary>
     public async Task<Acquired> AcquireAsync(string who, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -302,6 +313,20 @@ internal sealed class PoolWorld
     }
 
     /// <summary>
+    /// <see cref="FinishAsync"/> for a scenario whose creates may have passed CreateTimeout: first, each
+    /// connection that arrived after its deadline came from a create that timed out, at most once (I7).
+    /// FinishAsync then checks Abandoned 0, nothing open, and Created + LateConnections = made.
+    /// </summary>
+    public async Task FinishAfterCreateTimeoutsAsync()
+    {
+        var stats = Pool.GetStatistics();
+        Check.That(
+            stats.LateConnections <= stats.CreateTimeouts, "I7 At most once",
+            () => $"LateConnections {stats.LateConnections}, CreateTimeouts {stats.CreateTimeouts}, factory creates {Factory.CreatesStarted}.");
+        await FinishAsync();
+    }
+
+    /// <summary>
     /// Waits until no check on borrow holds a connection any more: a check whose acquirer left keeps
     /// its connection (in InUse, leased to no one in the scenario) until ValidateAsync returns (I11),
     /// which a hung validation does only at its ValidationTimeout, a timer Coyote fires when it chooses.
@@ -332,6 +357,7 @@ internal sealed class PoolWorld
         Check.That(Factory.IsQuiet, "I9 Dispose is complete", () => $"{Factory.CreatesInFlight} creates and {Factory.DestroysInFlight} destroys still run {where}.");
         Check.That(Factory.Open == 0, "I9 Dispose is complete", () => $"the factory still has {Factory.Open} open connections {where}.");
         Check.That(stats.Total == 0, "I9 Dispose is complete", () => $"the pool still counts Total = {stats.Total} {where}.");
+        Check.That(Time.TimersLive == 0, "I9 Dispose is complete", () => $"{Time.TimersLive} of the {Time.TimersCreated} timers the pool made are still armed {where}: a wait, create or check left its timer behind.");
         Check.That(
             stats.Abandoned == 0, "I9 Dispose is complete",
             () => $"the pool still counts {stats.Abandoned} abandoned creates or late destroys {where}: DisposeAsync must wait for them.");

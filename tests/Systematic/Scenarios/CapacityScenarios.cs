@@ -3,9 +3,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// <summary>I1 Capacity: Total ≤ MaxSize at every instant, creates in flight included.</summary>
 public static class CapacityScenarios
 {
-    [Test]
-    public static Task ConcurrentAcquiresAtCapacity() => RunConcurrentAcquiresAtCapacity(PoolTarget.Real);
-
     /// <summary>Three acquirers race for two slots with quick or slow creates; each returns its lease, so all get one.</summary>
     internal static async Task RunConcurrentAcquiresAtCapacity(PoolTarget target)
     {
@@ -24,11 +21,7 @@ public static class CapacityScenarios
 
         await world.FinishAsync();
     }
-}
 
-public sealed class CapacityTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void ConcurrentAcquiresAtCapacity_NeverExceedMaxSizeAndAllGetALease() =>
-        CoyoteRunner.AssertNoBug(CapacityScenarios.ConcurrentAcquiresAtCapacity, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task ConcurrentAcquiresAtCapacity() => RunConcurrentAcquiresAtCapacity(PoolTarget.Real);
 }

@@ -6,9 +6,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class ChurnScenarios
 {
-    [Test]
-    public static Task RandomClientsAndFaults() => RunRandomClientsAndFaults(PoolTarget.Real);
-
     /// <summary>
     /// Two slots, three clients. Each one tries TryAcquire first or not, then acquires with no
     /// timeout, a timeout or a token that gets cancelled, may invalidate, and returns. Creates
@@ -84,11 +81,7 @@ public static class ChurnScenarios
             world.Return(lease, who);
         }
     }
-}
 
-public sealed class ChurnTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void RandomClientsAndFaults_KeepEveryInvariantAndEndEveryAcquire() =>
-        CoyoteRunner.AssertNoBug(ChurnScenarios.RandomClientsAndFaults, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task RandomClientsAndFaults() => RunRandomClientsAndFaults(PoolTarget.Real);
 }

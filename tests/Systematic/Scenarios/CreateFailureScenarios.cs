@@ -1,5 +1,3 @@
-using Pool.Internal;
-
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -7,12 +5,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class CreateFailureScenarios
 {
-    [Test]
-    public static Task CreateFailureWithWaiterBehind() => RunCreateFailureWithWaiterBehind(PoolTarget.Real);
-
-    [Test]
-    public static Task AcquirerCancelledDuringItsCreate() => RunAcquirerCancelledDuringItsCreate(PoolTarget.Real);
-
     /// <summary>
     /// One slot; the first create fails, later ones succeed, fail or are slow (Coyote chooses). Two
     /// acquirers with timeouts: whoever is not failed must still be served, not stranded behind the failure.
@@ -20,8 +12,7 @@ public static class CreateFailureScenarios
     internal static async Task RunCreateFailureWithWaiterBehind(PoolTarget target)
     {
         var world = PoolWorld.Create(
-            target, new PoolSpec(MaxSize: 1),
-            random => FactoryScript.Then(random, [CreateFault.Throw], [CreateFault.Succeed, CreateFault.Throw, CreateFault.Slow]));
+            target, new PoolSpec(MaxSize: 1), random => FactoryScript.Then(random, [CreateFault.Throw], [CreateFault.Succeed, CreateFault.Throw, CreateFault.Slow]));
         await world.TwoTimedAcquirersThenFinishAsync();
     }
 
@@ -46,15 +37,8 @@ public static class CreateFailureScenarios
             () => $"A was cancelled during its create; the pool saw {stats.CreateFailures} failed creates and the factory {world.Factory.CreatesStarted} creates, expected 0 and 1.");
         await world.FinishAsync();
     }
-}
 
-public sealed class CreateFailureTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void CreateFailureWithWaiterBehind_FreesTheSlotAndServesTheWaiter() =>
-        CoyoteRunner.AssertNoBug(CreateFailureScenarios.CreateFailureWithWaiterBehind, output);
-
-    [Fact]
-    public void AcquirerCancelledDuringItsCreate_CreateCompletesAndServesTheNextWaiter() =>
-        CoyoteRunner.AssertNoBug(CreateFailureScenarios.AcquirerCancelledDuringItsCreate, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task CreateFailureWithWaiterBehind() => RunCreateFailureWithWaiterBehind(PoolTarget.Real);
+    [Test] public static Task AcquirerCancelledDuringItsCreate() => RunAcquirerCancelledDuringItsCreate(PoolTarget.Real);
 }

@@ -3,15 +3,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// <summary>I9 Dispose is complete, and liveness: every acquire ends with exactly one outcome.</summary>
 public static class DisposeScenarios
 {
-    [Test]
-    public static Task DisposeRacingAcquiresReturnsAndCreates() => RunDisposeRacingAcquiresReturnsAndCreates(PoolTarget.Real);
-
-    [Test]
-    public static Task DisposeFromTwoTasksWithAWaiter() => RunDisposeFromTwoTasksWithAWaiter(PoolTarget.Real);
-
-    [Test]
-    public static Task MixedAcquiresAllEnd() => RunMixedAcquiresAllEnd(PoolTarget.Real);
-
     /// <summary>
     /// Two slots, one held by A. DisposeAsync races A's return and two acquirers whose creates
     /// succeed, are slow or hang until the pool cancels them. Every acquire ends with a lease, or
@@ -21,8 +12,7 @@ public static class DisposeScenarios
     internal static async Task RunDisposeRacingAcquiresReturnsAndCreates(PoolTarget target)
     {
         var world = PoolWorld.Create(
-            target, new PoolSpec(MaxSize: 2),
-            random => FactoryScript.Then(random, [CreateFault.Succeed], [CreateFault.Succeed, CreateFault.Slow, CreateFault.HangUntilCancelled]));
+            target, new PoolSpec(MaxSize: 2), random => FactoryScript.Then(random, [CreateFault.Succeed], [CreateFault.Succeed, CreateFault.Slow, CreateFault.HangUntilCancelled]));
         var a = (await world.AcquireAsync("A")).Lease!;
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
@@ -84,19 +74,9 @@ public static class DisposeScenarios
         PoolWorld.Expect(c.Result, Outcome.Lease, Outcome.Disposed, Outcome.CreateFailed, Outcome.Cancelled);
         await world.FinishAsync();
     }
-}
 
-public sealed class DisposeTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void DisposeRacingAcquiresReturnsAndCreates_EndsEveryAcquireAndDestroysEverything() =>
-        CoyoteRunner.AssertNoBug(DisposeScenarios.DisposeRacingAcquiresReturnsAndCreates, output);
-
-    [Fact]
-    public void DisposeFromTwoTasksWithAWaiter_IsIdempotentAndBothComplete() =>
-        CoyoteRunner.AssertNoBug(DisposeScenarios.DisposeFromTwoTasksWithAWaiter, output);
-
-    [Fact]
-    public void MixedAcquiresAllEnd_WithExactlyOneAllowedOutcomeEach() =>
-        CoyoteRunner.AssertNoBug(DisposeScenarios.MixedAcquiresAllEnd, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task DisposeRacingAcquiresReturnsAndCreates() => RunDisposeRacingAcquiresReturnsAndCreates(PoolTarget.Real);
+    [Test] public static Task DisposeFromTwoTasksWithAWaiter() => RunDisposeFromTwoTasksWithAWaiter(PoolTarget.Real);
+    [Test] public static Task MixedAcquiresAllEnd() => RunMixedAcquiresAllEnd(PoolTarget.Real);
 }

@@ -5,12 +5,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class HandOffScenarios
 {
-    [Test]
-    public static Task ReturnRacingTimeoutAndCancellation() => RunReturnRacingTimeoutAndCancellation(PoolTarget.Real);
-
-    [Test]
-    public static Task ReturnRacingNewWaiter() => RunReturnRacingNewWaiter(PoolTarget.Real);
-
     /// <summary>
     /// One slot, held by A. B waits with a timeout, C with a token another task cancels, while A
     /// returns. A connection handed to a waiter that already gave up must not be lost (I3), and
@@ -49,15 +43,8 @@ public static class HandOffScenarios
         PoolWorld.Expect(c.Result, Outcome.Lease, Outcome.TimedOut);
         await world.FinishAsync();
     }
-}
 
-public sealed class HandOffTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void ReturnRacingTimeoutAndCancellation_NeverLosesTheConnectionOrLeavesAWaiterQueued() =>
-        CoyoteRunner.AssertNoBug(HandOffScenarios.ReturnRacingTimeoutAndCancellation, output);
-
-    [Fact]
-    public void ReturnRacingNewWaiter_WakesTheWaiter() =>
-        CoyoteRunner.AssertNoBug(HandOffScenarios.ReturnRacingNewWaiter, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task ReturnRacingTimeoutAndCancellation() => RunReturnRacingTimeoutAndCancellation(PoolTarget.Real);
+    [Test] public static Task ReturnRacingNewWaiter() => RunReturnRacingNewWaiter(PoolTarget.Real);
 }

@@ -3,15 +3,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// <summary>I6 Eviction frees capacity; I7 At most once.</summary>
 public static class LeaseScenarios
 {
-    [Test]
-    public static Task InvalidateRacingReturn() => RunInvalidateRacingReturn(PoolTarget.Real);
-
-    [Test]
-    public static Task DoubleReturnFromTwoTasks() => RunDoubleReturnFromTwoTasks(PoolTarget.Real);
-
-    [Test]
-    public static Task ThrowingDestroyOfInvalidatedConnection() => RunThrowingDestroyOfInvalidatedConnection(PoolTarget.Real);
-
     /// <summary>
     /// One slot, held by A, invalidated and returned by two tasks at once while B waits. Whichever
     /// wins, the connection is destroyed at most once, and B is served (reused or replaced).
@@ -70,19 +61,9 @@ public static class LeaseScenarios
             () => $"B needed a replacement for the invalidated connection; the factory saw {world.Factory.CreatesStarted} creates, expected 2.");
         await world.FinishAsync();
     }
-}
 
-public sealed class LeaseTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void InvalidateRacingReturn_DestroysAtMostOnceAndServesTheWaiter() =>
-        CoyoteRunner.AssertNoBug(LeaseScenarios.InvalidateRacingReturn, output);
-
-    [Fact]
-    public void DoubleReturnFromTwoTasks_IsTakenOnceAndNeverLeasesTwice() =>
-        CoyoteRunner.AssertNoBug(LeaseScenarios.DoubleReturnFromTwoTasks, output);
-
-    [Fact]
-    public void ThrowingDestroyOfInvalidatedConnection_StillFreesTheSlotForTheWaiter() =>
-        CoyoteRunner.AssertNoBug(LeaseScenarios.ThrowingDestroyOfInvalidatedConnection, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task InvalidateRacingReturn() => RunInvalidateRacingReturn(PoolTarget.Real);
+    [Test] public static Task DoubleReturnFromTwoTasks() => RunDoubleReturnFromTwoTasks(PoolTarget.Real);
+    [Test] public static Task ThrowingDestroyOfInvalidatedConnection() => RunThrowingDestroyOfInvalidatedConnection(PoolTarget.Real);
 }

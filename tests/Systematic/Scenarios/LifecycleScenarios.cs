@@ -6,19 +6,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class LifecycleScenarios
 {
-    [Test]
-    public static Task MaintenanceRacingAcquiresAndReturns() => RunMaintenanceRacingAcquiresAndReturns(PoolTarget.Real);
-
-    [Test]
-    public static Task ClearRacingAcquiresAndReturns() => RunClearRacingAcquiresAndReturns(PoolTarget.Real);
-
-    /// <summary>Found a pool bug (a create racing Clear kept the new generation); fixed by stamping creates at reservation.</summary>
-    [Test]
-    public static Task ClearRacingCreateInFlight() => RunClearRacingCreateInFlight(PoolTarget.Real);
-
-    [Test]
-    public static Task SetMaxSizeRacingAcquiresAndReturns() => RunSetMaxSizeRacingAcquiresAndReturns(PoolTarget.Real);
-
     /// <summary>
     /// MaxSize 2, MinSize 1, lifetime 3 s (jitter up to half, Coyote's choice), idle timeout 1 s, no
     /// background timer: a task moves the clock by 0, 2 or 4 s and runs a maintenance pass while A (no
@@ -182,23 +169,12 @@ public static class LifecycleScenarios
             () => $"every lease came back after MaxSize became {finalMax}, yet MaxSize={stats.MaxSize}, Ceiling={stats.Ceiling}, Total={stats.Total}.");
         await world.FinishAsync();
     }
-}
 
-public sealed class LifecycleTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void MaintenanceRacingAcquiresAndReturns_ExpiresReapsAndRefillsWithoutStarvingAcquires() =>
-        CoyoteRunner.AssertNoBug(LifecycleScenarios.MaintenanceRacingAcquiresAndReturns, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task MaintenanceRacingAcquiresAndReturns() => RunMaintenanceRacingAcquiresAndReturns(PoolTarget.Real);
+    [Test] public static Task ClearRacingAcquiresAndReturns() => RunClearRacingAcquiresAndReturns(PoolTarget.Real);
 
-    [Fact]
-    public void ClearRacingAcquiresAndReturns_NeverHandsOutAConnectionOlderThanTheClear() =>
-        CoyoteRunner.AssertNoBug(LifecycleScenarios.ClearRacingAcquiresAndReturns, output);
-
-    [Fact]
-    public void ClearRacingCreateInFlight_AConnectionOpenedBeforeClearIsNeverHandedOutAfterIt() =>
-        CoyoteRunner.AssertNoBug(LifecycleScenarios.ClearRacingCreateInFlight, output);
-
-    [Fact]
-    public void SetMaxSizeRacingAcquiresAndReturns_StaysUnderTheCeilingAndFailsNoLease() =>
-        CoyoteRunner.AssertNoBug(LifecycleScenarios.SetMaxSizeRacingAcquiresAndReturns, output);
+    /// <summary>Found a pool bug (a create racing Clear kept the new generation); fixed by stamping creates at reservation.</summary>
+    [Test] public static Task ClearRacingCreateInFlight() => RunClearRacingCreateInFlight(PoolTarget.Real);
+    [Test] public static Task SetMaxSizeRacingAcquiresAndReturns() => RunSetMaxSizeRacingAcquiresAndReturns(PoolTarget.Real);
 }

@@ -1,5 +1,3 @@
-using Pool.Internal;
-
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -10,30 +8,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class SharedLeaseScenarios
 {
-    [Test]
-    public static Task ConcurrentAcquiresFillKAndSpillToACreate() => RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.Real);
-
-    [Test]
-    public static Task InvalidateRacingTheOtherLeasesReturns() => RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.Real);
-
-    [Test]
-    public static Task DoubleReturnOfOneSharedLease() => RunDoubleReturnOfOneSharedLease(PoolTarget.Real);
-
-    [Test]
-    public static Task ExpiryRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Expiry);
-
-    [Test]
-    public static Task ClearRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Clear);
-
-    [Test]
-    public static Task ShrinkRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Shrink);
-
-    [Test]
-    public static Task DisposeWithSharedLeasesOut() => RunDisposeWithSharedLeasesOut(PoolTarget.Real);
-
-    [Test]
-    public static Task FreedRoomGoesToWaitersInOrder() => RunFreedRoomGoesToWaitersInOrder(PoolTarget.Real);
-
     private const int K = 2;
 
     /// <summary>
@@ -95,8 +69,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunInvalidateRacingTheOtherLeasesReturns(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var invalidateA = Task.Run(async () =>
         {
@@ -124,8 +97,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunDoubleReturnOfOneSharedLease(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var first = Task.Run(() => world.Return(a, "A (first)"));
         var second = Task.Run(() => world.Return(a, "A (second)"));
@@ -245,8 +217,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunDisposeWithSharedLeasesOut(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var dispose = Task.Run(async () =>
         {
@@ -275,8 +246,7 @@ public static class SharedLeaseScenarios
     /// </summary>
     internal static async Task RunFreedRoomGoesToWaitersInOrder(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
-        var (a, b) = await TwoOnOneConnectionAsync(world);
+        var (world, a, b) = await TwoOnOneConnectionAsync(target);
         var w1 = Task.Run(() => world.AcquireAndReturnAsync("W1"));
         await UntilWaitersAsync(world, 1);
         var w2 = Task.Run(() => world.AcquireAndReturnAsync("W2"));
@@ -306,6 +276,14 @@ public static class SharedLeaseScenarios
         await world.FinishAsync();
     }
 
+    /// <summary>A pool of one slot with K = 2 and a healthy factory, in which A and B share the one connection.</summary>
+    internal static async Task<(PoolWorld World, Lease A, Lease B)> TwoOnOneConnectionAsync(PoolTarget target)
+    {
+        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1) { MaxLeasesPerConnection = K });
+        var (a, b) = await TwoOnOneConnectionAsync(world);
+        return (world, a, b);
+    }
+
     /// <summary>A and B acquire one after the other; with MaxSize 1 and K = 2 both leases are on the one connection.</summary>
     internal static async Task<(Lease A, Lease B)> TwoOnOneConnectionAsync(PoolWorld world)
     {
@@ -328,39 +306,14 @@ public static class SharedLeaseScenarios
         int waiters = world.Pool.GetStatistics().Waiters;
         Check.That(waiters == count, "Scenario", () => $"expected {count} queued acquires, found {waiters}.");
     }
-}
 
-public sealed class SharedLeaseTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void ConcurrentAcquiresFillKAndSpillToACreate_NeverMoreThanKPerConnection() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ConcurrentAcquiresFillKAndSpillToACreate, output);
-
-    [Fact]
-    public void InvalidateRacingTheOtherLeasesReturns_NoNewLeaseAndOneDestroyAtTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.InvalidateRacingTheOtherLeasesReturns, output);
-
-    [Fact]
-    public void DoubleReturnOfOneSharedLease_IsTakenOnce() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.DoubleReturnOfOneSharedLease, output);
-
-    [Fact]
-    public void ExpiryRacingReturnsOnASharedConnection_DrainsAndDestroysAtTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ExpiryRacingReturnsOnASharedConnection, output);
-
-    [Fact]
-    public void ClearRacingReturnsOnASharedConnection_DrainsAndDestroysAtTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ClearRacingReturnsOnASharedConnection, output);
-
-    [Fact]
-    public void ShrinkRacingReturnsOnASharedConnection_DrainsTheSurplusAndStaysUnderTheCeiling() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.ShrinkRacingReturnsOnASharedConnection, output);
-
-    [Fact]
-    public void DisposeWithSharedLeasesOut_DestroysOnceAfterTheLastReturn() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.DisposeWithSharedLeasesOut, output);
-
-    [Fact]
-    public void FreedRoomGoesToWaitersInOrder_FifoAndNoLostWakeUpPerLease() =>
-        CoyoteRunner.AssertNoBug(SharedLeaseScenarios.FreedRoomGoesToWaitersInOrder, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task ConcurrentAcquiresFillKAndSpillToACreate() => RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.Real);
+    [Test] public static Task InvalidateRacingTheOtherLeasesReturns() => RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.Real);
+    [Test] public static Task DoubleReturnOfOneSharedLease() => RunDoubleReturnOfOneSharedLease(PoolTarget.Real);
+    [Test] public static Task ExpiryRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Expiry);
+    [Test] public static Task ClearRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Clear);
+    [Test] public static Task ShrinkRacingReturnsOnASharedConnection() => RunRetirementRacingReturnsOnASharedConnection(PoolTarget.Real, Retirement.Shrink);
+    [Test] public static Task DisposeWithSharedLeasesOut() => RunDisposeWithSharedLeasesOut(PoolTarget.Real);
+    [Test] public static Task FreedRoomGoesToWaitersInOrder() => RunFreedRoomGoesToWaitersInOrder(PoolTarget.Real);
 }

@@ -1,7 +1,3 @@
-using Microsoft.Coyote.SystematicTesting;
-using Pool.Tests.Systematic.Harness;
-using Xunit.Abstractions;
-
 namespace Pool.Tests.Systematic.Scenarios;
 
 /// <summary>
@@ -10,12 +6,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class ValidationScenarios
 {
-    [Test]
-    public static Task CancelledValidationRacingAnotherAcquire() => RunCancelledValidationRacingAnotherAcquire(PoolTarget.Real);
-
-    [Test]
-    public static Task DisposeRacingAValidatingAcquire() => RunDisposeRacingAValidatingAcquire(PoolTarget.Real);
-
     /// <summary>
     /// MaxSize 1, ValidateAfterIdle 0, ValidationTimeout 1 s; each validation passes, fails, is slow or
     /// hangs until its token is cancelled (Coyote's choice). B borrows the idle connection with a token
@@ -25,13 +15,11 @@ public static class ValidationScenarios
     /// </summary>
     internal static async Task RunCancelledValidationRacingAnotherAcquire(PoolTarget target)
     {
-        var spec = new PoolSpec(MaxSize: 1) { ValidateAfterIdle = TimeSpan.Zero, ValidationTimeout = TimeSpan.FromSeconds(1) };
-
         // The canary has no ValidationTimeout and trusts every answer: it gets passing checks only.
         ValidateFault[] checks = target == PoolTarget.Real
             ? [ValidateFault.Pass, ValidateFault.Fail, ValidateFault.Slow, ValidateFault.HangUntilCancelled]
             : [ValidateFault.Pass, ValidateFault.Slow];
-        var world = PoolWorld.Create(target, spec, random => FactoryScript.Healthy().WithValidations(random, checks));
+        var world = PoolWorld.CreateCheckingEveryBorrow(target, checks);
         var a = (await world.AcquireAsync("A")).Lease!;
         world.Return(a, "A");
         world.Time.Advance(TimeSpan.FromMilliseconds(1)); // idle for a while: the next borrow validates
@@ -68,11 +56,7 @@ public static class ValidationScenarios
     /// </summary>
     internal static async Task RunDisposeRacingAValidatingAcquire(PoolTarget target)
     {
-        var spec = new PoolSpec(MaxSize: 1) { ValidateAfterIdle = TimeSpan.Zero, ValidationTimeout = TimeSpan.FromSeconds(1) };
-        var world = PoolWorld.Create(
-            target, spec,
-            random => FactoryScript.Healthy().WithValidations(
-                random, ValidateFault.Pass, ValidateFault.Fail, ValidateFault.Slow, ValidateFault.HangUntilCancelled));
+        var world = PoolWorld.CreateCheckingEveryBorrow(target, ValidateFault.Pass, ValidateFault.Fail, ValidateFault.Slow, ValidateFault.HangUntilCancelled);
         world.Factory.PoolDisposed = () => world.Pool.GetStatistics().IsDisposed;
         var a = (await world.AcquireAsync("A")).Lease!;
         world.Return(a, "A");
@@ -103,15 +87,8 @@ public static class ValidationScenarios
         PoolWorld.Expect(b.Result, Outcome.Lease, Outcome.Disposed);
         await world.FinishAsync();
     }
-}
 
-public sealed class ValidationScenarioTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void CancelledValidationRacingAnotherAcquire_NothingTouchesTheConnectionUntilItsCheckReturns() =>
-        CoyoteRunner.AssertNoBug(ValidationScenarios.CancelledValidationRacingAnotherAcquire, output);
-
-    [Fact]
-    public void DisposeRacingAValidatingAcquire_NoAcquireSucceedsOnceDisposeStarted() =>
-        CoyoteRunner.AssertNoBug(ValidationScenarios.DisposeRacingAValidatingAcquire, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task CancelledValidationRacingAnotherAcquire() => RunCancelledValidationRacingAnotherAcquire(PoolTarget.Real);
+    [Test] public static Task DisposeRacingAValidatingAcquire() => RunDisposeRacingAValidatingAcquire(PoolTarget.Real);
 }

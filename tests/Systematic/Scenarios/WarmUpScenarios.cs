@@ -7,9 +7,6 @@ namespace Pool.Tests.Systematic.Scenarios;
 /// </summary>
 public static class WarmUpScenarios
 {
-    [Test]
-    public static Task WarmUpRacingAcquires() => RunWarmUpRacingAcquires(PoolTarget.Real);
-
     /// <summary>
     /// MinSize 1 of 2: the constructor starts a warm-up create (which succeeds, is slow or fails)
     /// while two acquirers with timeouts arrive. Capacity holds and every acquire ends.
@@ -21,11 +18,7 @@ public static class WarmUpScenarios
             random => FactoryScript.Random(random, [CreateFault.Succeed, CreateFault.Slow, CreateFault.Throw]));
         await world.TwoTimedAcquirersThenFinishAsync();
     }
-}
 
-public sealed class WarmUpTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void WarmUpRacingAcquires_KeepsCapacityAndEndsEveryAcquire() =>
-        CoyoteRunner.AssertNoBug(WarmUpScenarios.WarmUpRacingAcquires, output);
+    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
+    [Test] public static Task WarmUpRacingAcquires() => RunWarmUpRacingAcquires(PoolTarget.Real);
 }

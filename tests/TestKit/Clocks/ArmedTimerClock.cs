@@ -31,6 +31,12 @@ public sealed class ArmedTimerClock : FakeTimeProvider
         get { lock (_gate) { return _armed.ToArray(); } }
     }
 
+    /// <summary>Timers created and not yet disposed (a fired one-shot timer counts until it is disposed).</summary>
+    public int LiveTimers
+    {
+        get { lock (_gate) { return _timers.Count; } }
+    }
+
     /// <summary>
     /// The pool's backoff pauses that still park a create: armed, not fired, not disposed, and not
     /// ended early by the pool's cancellation. A create in such a pause waits for the clock, nothing else.

@@ -17,6 +17,7 @@ public sealed class CoyoteClock : TimeProvider
 
     private long _now;    // ticks since Epoch
     private int _created;
+    private int _disposed;
     private int _fired;
 
     /// <summary>Ticks (100 ns) per second, so timestamps and <see cref="TimeSpan"/> ticks agree.</summary>
@@ -24,6 +25,9 @@ public sealed class CoyoteClock : TimeProvider
 
     /// <summary>Timers created so far (a scenario can check that a timeout path ran).</summary>
     public int TimersCreated => _created;
+
+    /// <summary>Timers created and not yet disposed: a fired one-shot timer counts until it is disposed, as a real one holds its callback until then.</summary>
+    public int TimersLive => _created - _disposed;
 
     /// <summary>Timer callbacks run so far.</summary>
     public int TimersFired => _fired;
@@ -49,6 +53,8 @@ public sealed class CoyoteClock : TimeProvider
 
     private void CountFired() => _fired++;
 
+    private void CountDisposed() => _disposed++;
+
     private sealed class ControlledTimer(CoyoteClock clock, TimerCallback callback, object? state) : ITimer
     {
         private int _generation; // bumped by every Change and by Dispose
@@ -73,6 +79,11 @@ public sealed class CoyoteClock : TimeProvider
 
         public void Dispose()
         {
+            if (!_disposed)
+            {
+                clock.CountDisposed();
+            }
+
             _disposed = true;
             _generation++;
         }

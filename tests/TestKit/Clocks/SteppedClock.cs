@@ -14,6 +14,19 @@ public sealed class SteppedClock : TimeProvider
     private readonly List<SteppedTimer> _timers = [];
     private long _now;
     private long _seq;
+    private int _live; // created and not yet disposed: a fired one-shot timer counts until it is disposed
+
+    /// <summary>Timers created and not yet disposed.</summary>
+    public int LiveTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live;
+            }
+        }
+    }
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
@@ -30,6 +43,11 @@ public sealed class SteppedClock : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new SteppedTimer(this, callback, state, RankOf(callback, state));
+        lock (_gate)
+        {
+            _live++;
+        }
+
         timer.Change(dueTime, period);
         return timer;
     }
@@ -137,6 +155,8 @@ public sealed class SteppedClock : TimeProvider
 
         public long Seq { get; set; }
 
+        private bool _disposed; // under the clock's gate
+
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             lock (clock._gate)
@@ -160,6 +180,11 @@ public sealed class SteppedClock : TimeProvider
             lock (clock._gate)
             {
                 clock._timers.Remove(this);
+                if (!_disposed)
+                {
+                    _disposed = true;
+                    clock._live--;
+                }
             }
         }
 

@@ -107,7 +107,7 @@ public sealed partial class CanaryPool : IPoolUnderTest
         }
 
         var limit = timeout ?? _acquireTimeout;
-        using var timer = limit == Timeout.InfiniteTimeSpan
+        var timer = limit == Timeout.InfiniteTimeSpan
             ? null
             : _time.CreateTimer(_ => GiveUp(waiter, new PoolExhaustedException("The canary timed out.")), waiter, limit, Timeout.InfiniteTimeSpan);
 
@@ -123,6 +123,10 @@ public sealed partial class CanaryPool : IPoolUnderTest
         finally
         {
             registration.Unregister();
+            if (_bug != CanaryBug.WaiterDeadlineLeftArmed)
+            {
+                timer?.Dispose();
+            }
         }
     }
 

@@ -1,33 +1,30 @@
 namespace Pool.Tests.Unit.SharedLeases;
 
 /// <summary>Where a shared lease goes: least busy first (ties: the oldest), a create only when every usable connection is full, FIFO waiters.</summary>
-public sealed class SharedPlacementTests
+public sealed class SharedPlacementTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Acquire_FillsOneConnectionToTheLimit_ThenSpillsToACreate()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 3);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 3);
 
         var first = await pool.AcquireManyAsync(3);
 
         Assert.All(first, l => Assert.Equal(1, l.Connection.Id));
         Assert.Equal((1, 3, 3), pool.LeaseCounts());
-        Assert.Equal(1, _factory.CreateCalls);
+        Assert.Equal(1, Factory.CreateCalls);
 
         var spill = await pool.AcquireAsync();
 
         Assert.Equal(2, spill.Connection.Id);
         Assert.Equal((2, 4, 3), pool.LeaseCounts());
-        Assert.Equal((2, 2L, 4L), (_factory.CreateCalls, pool.Checked().Created, pool.Checked().Acquired));
+        Assert.Equal((2, 2L, 4L), (Factory.CreateCalls, pool.Checked().Created, pool.Checked().Acquired));
     }
 
     [Fact]
     public async Task Acquire_TakesTheLeastBusyConnection_AndOnATieTheOldest()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 3, maxSize: 2);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 3, maxSize: 2);
         var leases = await pool.AcquireManyAsync(4); // c1: 3, c2: 1
         await leases[0].DisposeAsync();
         await leases[1].DisposeAsync(); // c1: 1, c2: 1
@@ -43,7 +40,7 @@ public sealed class SharedPlacementTests
     [Fact]
     public async Task Acquire_TakesAnIdleConnection_BeforeOneThatHasLeases()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 3, maxSize: 2);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 3, maxSize: 2);
         var leases = await pool.AcquireManyAsync(4); // c1: 3, c2: 1
         foreach (var lease in leases.Take(3))
         {
@@ -60,7 +57,7 @@ public sealed class SharedPlacementTests
     [Fact]
     public async Task Waiter_IsServedByALeaseFreedOnASharedConnection_WithoutACreate()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 2, maxSize: 1);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 2, maxSize: 1);
         var leases = await pool.AcquireManyAsync(2);
         var waiting = pool.AcquireAsync().AsTask();
         Assert.False(waiting.IsCompleted);
@@ -71,26 +68,26 @@ public sealed class SharedPlacementTests
 
         Assert.Equal(1, served.Connection.Id);
         Assert.Equal((1, 2, 2), pool.LeaseCounts());
-        Assert.Equal((1, 0), (_factory.CreateCalls, pool.Checked().Waiters));
+        Assert.Equal((1, 0), (Factory.CreateCalls, pool.Checked().Waiters));
     }
 
     [Fact]
     public async Task NewConnection_ServesUpToTheLimitOfWaitersAtOnce_OneCreatePerLimitOfWaiters()
     {
-        _factory.Gated = true;
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 3, maxSize: 4);
+        Factory.Gated = true;
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 3, maxSize: 4);
         var waiting = Enumerable.Range(0, 4).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
-        await _factory.WaitForPendingAsync(2);
+        await Factory.WaitForPendingAsync(2);
         Assert.Equal((4, 2), (pool.Checked().Waiters, pool.Checked().Creating)); // ⌈4 / 3⌉ creates
 
-        _factory.CompleteNext();
+        Factory.CompleteNext();
         await Task.WhenAll(waiting.Take(3)).WaitAsync(Waits.DefaultPollTimeout);
 
         Assert.All(waiting.Take(3), w => Assert.Equal(1, w.Result.Connection.Id));
         Assert.False(waiting[3].IsCompleted); // FIFO: the fourth waits for the second create
         Assert.Equal((1, 3, 3), pool.LeaseCounts());
 
-        _factory.CompleteNext();
+        Factory.CompleteNext();
         Assert.Equal(2, (await waiting[3].Bounded()).Connection.Id);
         Assert.Equal((2, 4, 3), pool.LeaseCounts());
     }
@@ -98,7 +95,7 @@ public sealed class SharedPlacementTests
     [Fact]
     public async Task Waiters_OnAFullPool_AreServedInArrivalOrderAsLeasesComeBack()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 2, maxSize: 1);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 2, maxSize: 1);
         var held = await pool.AcquireManyAsync(2);
         var waiting = Enumerable.Range(0, 3).Select(_ => pool.AcquireAsync().AsTask()).ToArray();
 
@@ -118,7 +115,7 @@ public sealed class SharedPlacementTests
     [Fact]
     public async Task TryAcquire_TakesRoomOnAConnectionWithLeases_ButNeverCreates()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 2, maxSize: 2);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 2, maxSize: 2);
         var first = await pool.AcquireAsync();
 
         Assert.True(pool.TryAcquire(out var second));
@@ -127,6 +124,6 @@ public sealed class SharedPlacementTests
         Assert.Equal((1, 1), (first.Connection.Id, second.Connection.Id));
         Assert.Null(none.Entry);
         Assert.Equal((1, 2, 2), pool.LeaseCounts());
-        Assert.Equal(1, _factory.CreateCalls);
+        Assert.Equal(1, Factory.CreateCalls);
     }
 }

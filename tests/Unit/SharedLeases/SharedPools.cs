@@ -24,16 +24,4 @@ internal static class SharedPools
     /// </summary>
     public static Task<PooledConnection<TestConnection>> Bounded(this Task<PooledConnection<TestConnection>> acquire) =>
         acquire.WaitAsync(Waits.DefaultPollTimeout);
-
-    /// <summary>Acquires <paramref name="count"/> leases one after another.</summary>
-    public static async Task<List<PooledConnection<TestConnection>>> AcquireManyAsync(this ConnectionPool<TestConnection> pool, int count)
-    {
-        var leases = new List<PooledConnection<TestConnection>>();
-        for (int i = 0; i < count; i++)
-        {
-            leases.Add(await pool.AcquireAsync());
-        }
-
-        return leases;
-    }
 }

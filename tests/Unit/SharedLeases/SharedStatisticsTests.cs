@@ -1,15 +1,12 @@
 namespace Pool.Tests.Unit.SharedLeases;
 
 /// <summary>Connections in use against leases: the statistics, the leases gauge, the option's range.</summary>
-public sealed class SharedStatisticsTests
+public sealed class SharedStatisticsTests : PoolFixture<FakeTimeProvider>
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeFactory _factory = new();
-
     [Fact]
     public async Task Statistics_CountConnectionsInUse_LeasesAndTheBusiestConnection()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 4, maxSize: 2);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 4, maxSize: 2);
         Assert.Equal((0, 0, 0), pool.LeaseCounts());
 
         var leases = await pool.AcquireManyAsync(6); // c1: 4, c2: 2
@@ -29,7 +26,7 @@ public sealed class SharedStatisticsTests
     [Fact]
     public async Task Statistics_WithOneLeasePerConnection_LeasesEqualInUse()
     {
-        await using var pool = TestPools.Create(_factory, _time, maxSize: 3);
+        await using var pool = TestPools.Create(Factory, Time, maxSize: 3);
         var leases = await pool.AcquireManyAsync(3);
 
         var stats = pool.Checked();
@@ -41,7 +38,7 @@ public sealed class SharedStatisticsTests
     [Fact]
     public async Task LeasesGauge_CountsLeases_WhileConnectionCountKeepsCountingConnections()
     {
-        await using var pool = SharedPools.Create(_factory, _time, maxLeases: 3, maxSize: 2);
+        await using var pool = SharedPools.Create(Factory, Time, maxLeases: 3, maxSize: 2);
         using var leases = pool.Collect<int>("pool.connection.leases");
         using var count = pool.Collect<int>("db.client.connection.count");
 
@@ -60,10 +57,10 @@ public sealed class SharedStatisticsTests
     [InlineData(1025)]
     public void MaxLeasesPerConnection_OutOfRange_IsRejectedNamingTheSettingAndTheRange(int value)
     {
-        var options = TestPools.CoreOptions(_time);
+        var options = TestPools.CoreOptions(Time);
         options.MaxLeasesPerConnection = value;
 
-        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<TestConnection>(_factory, options));
+        var error = Assert.Throws<ArgumentException>(() => new ConnectionPool<TestConnection>(Factory, options));
 
         Assert.Equal($"Invalid ConnectionPoolOptions: MaxLeasesPerConnection is {value}; it must be between 1 and 1024. (Parameter 'options')", error.Message);
         Assert.Equal([$"MaxLeasesPerConnection is {value}; it must be between 1 and 1024."], options.Validate());

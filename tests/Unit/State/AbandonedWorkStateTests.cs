@@ -1,5 +1,3 @@
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>
@@ -54,8 +52,7 @@ public sealed class AbandonedWorkStateTests
     public void DestroyTimedOut_FreesTheSlotCountsTheConnectionAsAbandonedAndTheLateFinishOnlyLeavesTheCount()
     {
         var rig = new StateRig(maxSize: 1, maxConcurrentCreates: 1);
-        rig.Open(1);
-        var lease = rig.Lease();
+        var lease = rig.OpenOneAndLease();
         rig.Return(lease, DestroyReason.Invalidated);
         var entry = lease.Entry!;
         Assert.Equal((1, 1), (rig.Stats.Destroying, rig.Stats.Total));
@@ -78,8 +75,7 @@ public sealed class AbandonedWorkStateTests
     public void DestroyTimedOut_AfterTheDestroyFinished_ChangesNothing()
     {
         var rig = new StateRig(maxSize: 1, maxConcurrentCreates: 1);
-        rig.Open(1);
-        var lease = rig.Lease();
+        var lease = rig.OpenOneAndLease();
         rig.Return(lease, DestroyReason.Invalidated);
         rig.DestroyFinished(entry: lease.Entry);
 
@@ -96,8 +92,7 @@ public sealed class AbandonedWorkStateTests
         var abandoned = new List<ConnectionEntry<string>>();
         for (int i = 0; i < 2; i++)
         {
-            rig.Open(1);
-            var lease = rig.Lease();
+            var lease = rig.OpenOneAndLease();
             rig.Return(lease, DestroyReason.Invalidated);
             rig.State.DestroyTimedOut(lease.Entry!, ref rig.Work);
             abandoned.Add(lease.Entry!);

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>
@@ -57,8 +54,7 @@ public sealed class PoolStateTests
     public void Reserve_AtMaxSize_QueuesWithoutReservingACreate()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        rig.Lease();
+        rig.OpenOneAndLease();
 
         var reservation = rig.Reserve(StateRig.Wait);
 
@@ -139,9 +135,8 @@ public sealed class PoolStateTests
     public async Task Return_WithAWaiterQueued_GrantsThatWaiterAndDestroysNothing()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        var lease = rig.Lease();
-        var waiter = rig.Reserve(StateRig.Wait).Waiter!;
+        var lease = rig.OpenOneAndLease();
+        var waiter = rig.Queue();
 
         rig.Return(lease);
 
@@ -160,10 +155,9 @@ public sealed class PoolStateTests
     public void Return_TwoWaitersQueued_GrantsTheOldestFirst()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        var lease = rig.Lease();
-        var first = rig.Reserve(StateRig.Wait).Waiter!;
-        var second = rig.Reserve(StateRig.Wait).Waiter!;
+        var lease = rig.OpenOneAndLease();
+        var first = rig.Queue();
+        var second = rig.Queue();
 
         rig.Return(lease);
         rig.Deliver();
@@ -178,8 +172,7 @@ public sealed class PoolStateTests
     public void Return_NoWaiter_PutsTheConnectionBackIdle()
     {
         var rig = new StateRig(maxSize: 2);
-        rig.Open(1);
-        var lease = rig.Lease();
+        var lease = rig.OpenOneAndLease();
         rig.Now += 5;
 
         rig.Return(lease);
@@ -194,9 +187,8 @@ public sealed class PoolStateTests
     public void Return_Invalidated_HoldsTheSlotUntilTheDestroyFinishesThenCreatesForTheWaiter()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        var lease = rig.Lease();
-        var waiter = rig.Reserve(StateRig.Wait).Waiter!;
+        var lease = rig.OpenOneAndLease();
+        var waiter = rig.Queue();
         lease.Invalidate();
 
         rig.Return(lease);
@@ -236,8 +228,8 @@ public sealed class PoolStateTests
     public void CreateFailed_BelowFailFastAfter_FailsOnlyTheOldestWaiterAndRetriesWithBackoff()
     {
         var rig = new StateRig(maxSize: 2, maxConcurrentCreates: 1, failFastAfter: 3);
-        var first = rig.Reserve(StateRig.Wait).Waiter!;
-        var second = rig.Reserve(StateRig.Wait).Waiter!;
+        var first = rig.Queue();
+        var second = rig.Queue();
 
         rig.Fail(Refused);
 
@@ -257,8 +249,8 @@ public sealed class PoolStateTests
     public void CreateFailed_AtFailFastAfter_OpensTheWindowAndFailsEveryWaiter()
     {
         var rig = new StateRig(maxSize: 2, maxConcurrentCreates: 1, failFastAfter: 1);
-        var first = rig.Reserve(StateRig.Wait).Waiter!;
-        var second = rig.Reserve(StateRig.Wait).Waiter!;
+        var first = rig.Queue();
+        var second = rig.Queue();
 
         rig.Fail(Refused);
 
@@ -361,7 +353,7 @@ public sealed class PoolStateTests
     public void CreateTimedOut_FreesTheSlotNowAndTheLateConnectionIsDestroyedWithoutOne()
     {
         var rig = new StateRig(maxSize: 1, failFastAfter: 3);
-        var waiter = rig.Reserve(StateRig.Wait).Waiter!;
+        var waiter = rig.Queue();
         using var attempt = new CreateAttempt(CancellationToken.None);
         var timeout = new TimeoutException("too slow");
 
@@ -403,9 +395,8 @@ public sealed class PoolStateTests
     public void WaiterCancelled_Queued_LeavesTheQueueOnceWithACancellation()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        rig.Lease();
-        var waiter = rig.Reserve(StateRig.Wait).Waiter!;
+        rig.OpenOneAndLease();
+        var waiter = rig.Queue();
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         rig.Work = default;
@@ -424,9 +415,8 @@ public sealed class PoolStateTests
     public void WaiterTimedOut_Queued_LeavesTheQueueAndReportsTheCountsAtTheTimeout()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        rig.Lease();
-        var waiter = rig.Reserve(StateRig.Wait).Waiter!;
+        rig.OpenOneAndLease();
+        var waiter = rig.Queue();
         rig.Work = default;
 
         Assert.True(rig.State.WaiterTimedOut(waiter, ref rig.Work, out var seen));
@@ -529,9 +519,8 @@ public sealed class PoolStateTests
     public void Dispose_FailsWaitersAndDrainsWhenTheLastLeaseIsReturnedAndDestroyed()
     {
         var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
-        var lease = rig.Lease();
-        var waiter = rig.Reserve(StateRig.Wait).Waiter!;
+        var lease = rig.OpenOneAndLease();
+        var waiter = rig.Queue();
         rig.Work = default;
 
         Assert.True(rig.State.Dispose(ref rig.Work, out var drained));

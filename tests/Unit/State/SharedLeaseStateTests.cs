@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>The state machine's operations on connections that serve several leases (MaxLeasesPerConnection &gt; 1), alone: exact counts and work.</summary>
@@ -42,9 +39,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Reserve_IdleConnectionDueForItsCheck_IsHeldByTheCheck_UntilCheckPassedOpensItToTheWaiter()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1);
-        rig.Now += 200;
+        var rig = OneConnectionDueForItsCheck();
 
         var checkedLease = rig.Lease();
         var waiter = rig.Reserve(StateRig.Wait).Waiter;
@@ -63,9 +58,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Reserve_ConnectionWithLeases_IsNeverHeldForACheck_AndTryAcquireNeverHoldsOne()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1);
-        rig.Now += 200;
+        var rig = OneConnectionDueForItsCheck();
         rig.Work = default;
 
         var tried = rig.State.Reserve(rig.Now, waitTimeout: null, ref rig.Work); // TryAcquire: never validates
@@ -78,9 +71,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Return_CheckFailed_RetiresTheConnection_ThatNoOtherLeaseJoined()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
-        rig.Open(1);
-        rig.Now += 200;
+        var rig = OneConnectionDueForItsCheck();
         var checkedLease = rig.Lease();
 
         rig.Return(checkedLease, DestroyReason.ValidationFailed);
@@ -94,8 +85,7 @@ public sealed class SharedLeaseStateTests
     public void Return_InvalidatedWhileOtherLeasesHoldTheConnection_DrainsIt_AndOnlyTheLastReturnRetiresIt()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 3);
-        rig.Open(1);
-        var broken = rig.Lease();
+        var broken = rig.OpenOneAndLease();
         var other = rig.Lease();
         Assert.True(broken.Entry!.TryInvalidate(broken.LeaseId));
 
@@ -118,8 +108,7 @@ public sealed class SharedLeaseStateTests
     public void Clear_SharedConnectionWithLeases_Drains_NoReserveLandsOnIt_AndItsLastReturnRetiresItAsCleared()
     {
         var rig = new StateRig(maxSize: 2, maxLeases: 3);
-        rig.Open(1);
-        var held = rig.Lease();
+        var held = rig.OpenOneAndLease();
         rig.Work = default;
 
         rig.State.Clear(ref rig.Work);
@@ -199,8 +188,7 @@ public sealed class SharedLeaseStateTests
     public void Dispose_WithSharedLeasesOut_DrainsTheConnection_AndItsLastReturnRetiresItAsDisposed()
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 2);
-        rig.Open(1);
-        var a = rig.Lease();
+        var a = rig.OpenOneAndLease();
         var b = rig.Lease();
         rig.Work = default;
 
@@ -211,5 +199,13 @@ public sealed class SharedLeaseStateTests
         Assert.Equal(0, rig.Work.DestroyCount);
         rig.Return(b);
         Assert.Equal((1, 1L), (rig.Work.DestroyCount, rig.Stats.DestroyedDisposed));
+    }
+
+    /// <summary>One slot for up to 3 leases, checked on borrow after 100 ticks idle; its one connection has been idle 200.</summary>
+    private static StateRig OneConnectionDueForItsCheck()
+    {
+        var rig = new StateRig(maxSize: 1, maxLeases: 3, validateAfterIdleTicks: 100);
+        rig.Open(1, idleTicks: 200);
+        return rig;
     }
 }

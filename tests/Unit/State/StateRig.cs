@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>
@@ -75,8 +72,11 @@ internal sealed class StateRig
         State.CreateFailed(attempt ?? own, error, ref Work);
     }
 
-    /// <summary>Reserves and opens <paramref name="count"/> idle connections (through MinSize), then sets MinSize back.</summary>
-    public void Open(int count)
+    /// <summary>
+    /// Reserves and opens <paramref name="count"/> idle connections (through MinSize), then sets MinSize back;
+    /// then lets <paramref name="idleTicks"/> pass, so they have been idle that long.
+    /// </summary>
+    public void Open(int count, long idleTicks = 0)
     {
         int before = Stats.MinSize;
         Work = default;
@@ -90,6 +90,22 @@ internal sealed class StateRig
         Work = default;
         State.SetMinSize(before, ref Work);
         Assert.Equal(count, Stats.Idle);
+        Now += idleTicks;
+    }
+
+    /// <summary>Opens one idle connection and leases it: the one connection most tests start from.</summary>
+    public PooledConnection<string> OpenOneAndLease()
+    {
+        Open(1);
+        return Lease();
+    }
+
+    /// <summary>Queues an acquire that waits up to <see cref="Wait"/>; fails the test if it was served or refused at once.</summary>
+    public Waiter<string> Queue()
+    {
+        var waiter = Reserve(Wait).Waiter;
+        Assert.NotNull(waiter);
+        return waiter;
     }
 
     /// <summary>Ends the lease (as the lease's Dispose does) and returns its connection to the state.</summary>

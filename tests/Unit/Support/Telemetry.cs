@@ -1,7 +1,4 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 
 
 namespace Pool.Tests.Unit.Support;

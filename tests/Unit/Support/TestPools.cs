@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Pool.Internal;
 
 namespace Pool.Tests.Unit.Support;
 
@@ -58,6 +57,25 @@ internal static class TestPools
         }
 
         return stats;
+    }
+
+    /// <summary>One acquire and its return, as a warm-up or a lease cycle; returns the connection that was leased.</summary>
+    public static async Task<TestConnection> AcquireAndReturnAsync(this ConnectionPool<TestConnection> pool)
+    {
+        await using var lease = await pool.AcquireAsync();
+        return lease.Connection;
+    }
+
+    /// <summary>Acquires <paramref name="count"/> leases one after another.</summary>
+    public static async Task<List<PooledConnection<TestConnection>>> AcquireManyAsync(this ConnectionPool<TestConnection> pool, int count)
+    {
+        var leases = new List<PooledConnection<TestConnection>>();
+        for (int i = 0; i < count; i++)
+        {
+            leases.Add(await pool.AcquireAsync());
+        }
+
+        return leases;
     }
 
     // The factory each pool made here uses, so Checked can ask it about overlapping calls.
