@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>

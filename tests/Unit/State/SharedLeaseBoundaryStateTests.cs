@@ -1,5 +1,3 @@
-using Pool.Internal;
-
 namespace Pool.Tests.Unit.State;
 
 /// <summary>
