@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Pool.Internal;
 
@@ -464,10 +465,16 @@ internal sealed partial class PoolState<TConnection>
     /// </summary>
     private ConnectionEntry<TConnection>? FewestLeases(long now, bool withRoom)
     {
+        // Every shared take walks this list: a span, and the best so far kept in locals (measured on
+        // the shared-lease benchmark); nothing here adds or removes list items, so the span stays valid.
+        int limit = withRoom ? _maxLeases : int.MaxValue;
         ConnectionEntry<TConnection>? best = null;
-        foreach (var entry in _holding)
+        int bestLeases = int.MaxValue;
+        long bestOrder = long.MaxValue;
+        foreach (var entry in CollectionsMarshal.AsSpan(_holding))
         {
-            if (entry.Draining is not null || entry.CheckingLease != 0 || (withRoom && entry.Leases >= _maxLeases))
+            int leases = entry.Leases;
+            if (leases >= limit || entry.Draining is not null || entry.CheckingLease != 0)
             {
                 continue;
             }
@@ -478,9 +485,11 @@ internal sealed partial class PoolState<TConnection>
                 continue;
             }
 
-            if (best is null || entry.Leases < best.Leases || (entry.Leases == best.Leases && entry.Order < best.Order))
+            if (leases < bestLeases || (leases == bestLeases && entry.Order < bestOrder))
             {
                 best = entry;
+                bestLeases = leases;
+                bestOrder = entry.Order;
             }
         }
 
