@@ -86,7 +86,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         // Captured here, while the acquirer's own stack is still the thread's; attached once a lease is in hand.
         var site = _leaseSites?.Capture();
-        if (step.Waiter is { } waiter && site is null && waitStart == NotTimed && !_metrics.TimesLeases && _validateAfterIdleTicks != 0)
+        if (step.Waiter is { } waiter && site is null && waitStart == NotTimed && !_metrics.TimesLeases && _validateAfterIdleTicks > 0)
         {
             // Nothing to do once the waiter is served (no check on borrow, no stack to attach, no
             // wait_time to record): the caller awaits the waiter's own task, and whoever delivers the
@@ -133,7 +133,7 @@ public sealed partial class ConnectionPool<TConnection>
                 // A connection handed to a waiter comes straight from a return or a create: it was idle
                 // for no time, so only "validate every borrow" (ValidateAfterIdle = 0) can apply, and
                 // the clock is not read otherwise.
-                check = _validateAfterIdleTicks == 0;
+                check = _validateAfterIdleTicks <= 0;
             }
 
             long now = check ? _time.Now() : 0;

@@ -30,7 +30,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
     private readonly GuardedClock _time;             // the options' TimeProvider; reads never throw (user code)
     private readonly ILogger _logger;                // guarded: a provider that throws cannot change the pool's state
     private readonly PoolMetrics _metrics;           // recorded only after the lock: listeners are user code
-    private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never
+    private readonly long _validateAfterIdleTicks;   // in timestamp units; long.MaxValue = never; ≤ 0 = every borrow
     private readonly bool _shares;                   // MaxLeasesPerConnection > 1: a connection serves several leases at once
     private readonly PoolState<TConnection> _state;  // every lock-guarded field, and every decision about them
     private readonly ITimer? _maintenanceTimer;      // null when nothing needs maintenance; disposed with the pool
@@ -51,7 +51,11 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         _options = (options ?? new ConnectionPoolOptions()).ValidatedCopy(nameof(options));
         _time = new GuardedClock(_options.TimeProvider);
         _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) is { } logger ? new GuardedLogger(logger) : NullLogger.Instance;
-        _validateAfterIdleTicks = ToTimestampTicks(_options.ValidateAfterIdle);
+        // ValidateAfterIdle 0 checks every borrow; on the coarse clock a connection idle for less than a
+        // millisecond reads as idle for 0, so "idle longer than 0" needs a bound below any difference.
+        _validateAfterIdleTicks = _options.ValidateAfterIdle == TimeSpan.Zero && _time.IsCoarse
+            ? ValidateEveryBorrow
+            : ToTimestampTicks(_options.ValidateAfterIdle);
         _shares = _options.MaxLeasesPerConnection > 1;
         _leaseSites = _options.LeakDetectionThreshold is null ? null : new LeaseSites();
         _state = new PoolState<TConnection>(
@@ -118,6 +122,9 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         work.RunLater();
         work.Drained?.TrySetResult();
     }
+
+    /// <summary>ValidateAfterIdle 0 on the coarse clock: below any idle time, so every borrow is checked.</summary>
+    private const long ValidateEveryBorrow = long.MinValue / 2;
 
     private long ToTimestampTicks(TimeSpan span) =>
         span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));

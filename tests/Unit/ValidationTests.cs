@@ -2,6 +2,27 @@ namespace Pool.Tests.Unit;
 
 public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
 {
+    [Fact]
+    public async Task ValidateAfterIdleZero_OnTheSystemClock_ChecksEveryBorrow_EvenWithinTheSameMillisecond()
+    {
+        // The system clock's timestamps are milliseconds: a connection returned and taken again at once
+        // reads as idle for 0, which is still "every borrow".
+        await using var pool = new ConnectionPool<TestConnection>(Factory, new ConnectionPoolOptions
+        {
+            MaxSize = 1,
+            ValidateAfterIdle = TimeSpan.Zero,
+            MaintenanceInterval = Timeout.InfiniteTimeSpan,
+            TimeProvider = TimeProvider.System,
+        });
+        for (int i = 0; i < 20; i++)
+        {
+            var lease = await pool.AcquireAsync();
+            await lease.DisposeAsync();
+        }
+
+        Assert.Equal((20, 1L), (Factory.ValidateCalls, pool.GetStatistics().Created));
+    }
+
 
     private ConnectionPool<TestConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
         TestPools.Create(Factory, Time, maxSize, acquireTimeout: acquireTimeout, configure: o =>

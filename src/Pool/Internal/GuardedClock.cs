@@ -39,6 +39,9 @@ internal sealed class GuardedClock
         _timeSpanTicksPerTimestamp = TimeSpan.TicksPerSecond / (double)TimestampFrequency;
     }
 
+    /// <summary>Whether timestamps are the coarse millisecond clock (the system provider): two reads within a millisecond are equal.</summary>
+    public bool IsCoarse => _isSystem;
+
     /// <summary>Timestamp units per second, as the provider reported at construction.</summary>
     public long TimestampFrequency { get; }
 

@@ -38,7 +38,7 @@ internal sealed partial class PoolState<TConnection>
     private readonly TimeSpan _backoffInitial;        // RetryAfter of the acquires failed while no probe is scheduled
     private readonly int _maxLeases;                  // MaxLeasesPerConnection: leases one connection serves at once
     private readonly bool _shares;                    // _maxLeases > 1: connections with leases may take more, kept in _holding
-    private readonly long _validateAfterIdleTicks;    // timestamp units; long.MaxValue = never: which 0 → 1 leases are held for their check (shared pools only)
+    private readonly long _validateAfterIdleTicks;    // timestamp units; long.MaxValue = never, ≤ 0 = every borrow: which 0 → 1 leases are held for their check (shared pools only)
 
     // The one lock of the pool. Every field below is guarded by it (read and written only inside it);
     // each says so again, with what it means.
@@ -337,7 +337,7 @@ internal sealed partial class PoolState<TConnection>
             if (_shares)
             {
                 // Handed from a return or a create: only "validate every borrow" may check it (as the shell decides).
-                if (_validateAfterIdleTicks == 0)
+                if (_validateAfterIdleTicks <= 0)
                 {
                     entry.CheckingLease = leaseId;
                 }
