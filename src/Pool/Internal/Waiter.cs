@@ -126,7 +126,7 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
             Outcome.Granted => TrySetResult(new PooledConnection<TConnection>(_entry!, _leaseId)),
             Outcome.Failed => TrySetException((Exception)_refusal!),
             Outcome.CreateFailed => TrySetException(PoolErrors.CreateFailed(PoolName, (Exception)_refusal!)),
-            Outcome.Unavailable when _refusal is Refusal r => TrySetException(PoolErrors.Unavailable(PoolName, r.Failures, r.Cause, r.RetryAfter)),
+            Outcome.Unavailable => TrySetException(((Refusal)_refusal!).ToException(PoolName)),
             _ => TrySetCanceled((CancellationToken)_refusal!),
         };
         PoolInvariants.Require(delivered, PoolInvariants.Conservation, "a waiter's outcome was delivered twice.");
@@ -147,5 +147,8 @@ internal sealed class Waiter<TConnection> : TaskCompletionSource<PooledConnectio
     }
 
     /// <summary>Why an acquire was refused while the fast-fail window was open.</summary>
-    private sealed record Refusal(Exception Cause, int Failures, TimeSpan RetryAfter);
+    private sealed record Refusal(Exception Cause, int Failures, TimeSpan RetryAfter)
+    {
+        public PoolUnavailableException ToException(string poolName) => PoolErrors.Unavailable(poolName, Failures, Cause, RetryAfter);
+    }
 }
