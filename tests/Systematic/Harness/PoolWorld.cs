@@ -109,6 +109,24 @@ internal sealed class PoolWorld
             new PoolSpec(MaxSize: 1) { ValidateAfterIdle = TimeSpan.Zero, ValidationTimeout = TimeSpan.FromSeconds(1) },
             random => FactoryScript.Healthy().WithValidations(random, checks));
 
+    /// <summary>
+    /// A pool of one slot whose only connection A already holds: where every race between A's return
+    /// (or invalidation, or a dispose) and the acquirers waiting for that slot starts.
+    /// </summary>
+    public static async Task<(PoolWorld World, Lease A)> OneSlotHeldByAAsync(PoolTarget target, Func<Generator, FactoryScript>? script = null)
+    {
+        var world = Create(target, new PoolSpec(MaxSize: 1), script);
+        return (world, await world.HoldAsync("A"));
+    }
+
+    /// <summary>Acquires for <paramref name="who"/>, which must get a lease: a scenario's set-up, not one of its races.</summary>
+    public async Task<Lease> HoldAsync(string who)
+    {
+        var acquired = await AcquireAsync(who);
+        Expect(acquired, Outcome.Lease);
+        return acquired.Lease!;
+    }
+
     /// <summary>Acquires and classifies the ending; a lease is recorded with the factory (no double lease).</summary>
     public async Task<Acquired> AcquireAsync(string who, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

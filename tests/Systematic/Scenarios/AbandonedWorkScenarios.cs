@@ -43,7 +43,7 @@ public static class AbandonedWorkScenarios
     {
         var spec = new PoolSpec(MaxSize: 1) { MaxConcurrentCreates = 1, DestroyTimeout = TimeSpan.FromSeconds(1) };
         var world = PoolWorld.Create(target, spec);
-        var first = (await world.AcquireAsync("A")).Lease!;
+        var first = await world.HoldAsync("A");
         var invalidate = Task.Run(() =>
         {
             first.Invalidate();
@@ -62,7 +62,6 @@ public static class AbandonedWorkScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task AbandonedCreateRacingMoreAcquires() => RunAbandonedCreateRacingMoreAcquires(PoolTarget.Real);
     [Test] public static Task AbandonedDestroyRacingAcquires() => RunAbandonedDestroyRacingAcquires(PoolTarget.Real);
 }

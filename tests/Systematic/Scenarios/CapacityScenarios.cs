@@ -22,6 +22,5 @@ public static class CapacityScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task ConcurrentAcquiresAtCapacity() => RunConcurrentAcquiresAtCapacity(PoolTarget.Real);
 }

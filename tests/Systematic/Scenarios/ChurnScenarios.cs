@@ -82,6 +82,5 @@ public static class ChurnScenarios
         }
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task RandomClientsAndFaults() => RunRandomClientsAndFaults(PoolTarget.Real);
 }

@@ -38,7 +38,6 @@ public static class CreateFailureScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task CreateFailureWithWaiterBehind() => RunCreateFailureWithWaiterBehind(PoolTarget.Real);
     [Test] public static Task AcquirerCancelledDuringItsCreate() => RunAcquirerCancelledDuringItsCreate(PoolTarget.Real);
 }

@@ -13,7 +13,7 @@ public static class DisposeScenarios
     {
         var world = PoolWorld.Create(
             target, new PoolSpec(MaxSize: 2), random => FactoryScript.Then(random, [CreateFault.Succeed], [CreateFault.Succeed, CreateFault.Slow, CreateFault.HangUntilCancelled]));
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var a = await world.HoldAsync("A");
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var returnA = Task.Run(() => world.Return(a, "A"));
@@ -28,8 +28,11 @@ public static class DisposeScenarios
         });
         await Task.WhenAll(new[] { b, c, returnA, dispose });
 
-        PoolWorld.Expect(b.Result, Outcome.Lease, Outcome.Disposed);
-        PoolWorld.Expect(c.Result, Outcome.Lease, Outcome.Disposed);
+        foreach (var waiter in new[] { b, c })
+        {
+            PoolWorld.Expect(waiter.Result, Outcome.Lease, Outcome.Disposed); // served before the dispose, or refused by it
+        }
+
         await world.FinishAsync();
     }
 
@@ -39,8 +42,7 @@ public static class DisposeScenarios
     /// </summary>
     internal static async Task RunDisposeFromTwoTasksWithAWaiter(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1));
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var (world, a) = await PoolWorld.OneSlotHeldByAAsync(target);
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var first = Task.Run(async () => await world.Pool.DisposeAsync());
         var second = Task.Run(async () => await world.Pool.DisposeAsync());
@@ -75,7 +77,6 @@ public static class DisposeScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task DisposeRacingAcquiresReturnsAndCreates() => RunDisposeRacingAcquiresReturnsAndCreates(PoolTarget.Real);
     [Test] public static Task DisposeFromTwoTasksWithAWaiter() => RunDisposeFromTwoTasksWithAWaiter(PoolTarget.Real);
     [Test] public static Task MixedAcquiresAllEnd() => RunMixedAcquiresAllEnd(PoolTarget.Real);

@@ -83,7 +83,7 @@ public static class FaultWindowScenarios
     {
         var world = PoolWorld.CreateCheckingEveryBorrow(
             target, ValidateFault.Pass, ValidateFault.Fail, ValidateFault.Throw, ValidateFault.Slow, ValidateFault.HangUntilCancelled);
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var a = await world.HoldAsync("A");
         var returnA = Task.Run(() =>
         {
             world.Return(a, "A");
@@ -96,15 +96,13 @@ public static class FaultWindowScenarios
         PoolWorld.Expect(c.Result, Outcome.Lease, Outcome.TimedOut);
 
         await world.UntilChecksReturnedAsync(); // a timed-out check destroys its connection once ValidateAsync returns (I11)
-        var stats = world.Pool.GetStatistics();
-        Check.That(
-            world.Factory.ValidationsFailed <= stats.DestroyedValidationFailed && stats.DestroyedValidationFailed <= world.Factory.Validations,
-            "I6 Eviction frees capacity",
-            () => $"the factory failed {world.Factory.ValidationsFailed} of {world.Factory.Validations} validations but the pool destroyed {stats.DestroyedValidationFailed} for it.");
+        long destroyed = world.Pool.GetStatistics().DestroyedValidationFailed;
+        bool eachFailedCheckDestroyedItsConnection = world.Factory.ValidationsFailed <= destroyed && destroyed <= world.Factory.Validations;
+        Check.That(eachFailedCheckDestroyedItsConnection, "I6 Eviction frees capacity", () =>
+            $"the factory failed {world.Factory.ValidationsFailed} of {world.Factory.Validations} validations but the pool destroyed {destroyed} for it.");
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task FastFailWindowOpensAndCloses() => RunFastFailWindowOpensAndCloses(PoolTarget.Real);
     [Test] public static Task CreateTimeoutRacingTheFactory() => RunCreateTimeoutRacingTheFactory(PoolTarget.Real);
     [Test] public static Task ValidationFailingOrTimingOutRacingReturns() => RunValidationFailingOrTimingOutRacingReturns(PoolTarget.Real);

@@ -12,12 +12,11 @@ public static class HandOffScenarios
     /// </summary>
     internal static async Task RunReturnRacingTimeoutAndCancellation(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1));
-        var a = await world.AcquireAsync("A");
+        var (world, a) = await PoolWorld.OneSlotHeldByAAsync(target);
         using var cancelC = new CancellationTokenSource();
         var b = Task.Run(() => world.AcquireAndReturnAsync("B", PoolWorld.ShortTimeout));
         var c = Task.Run(() => world.AcquireAndReturnAsync("C", cancellationToken: cancelC.Token));
-        var returnA = Task.Run(() => world.Return(a.Lease!, "A"));
+        var returnA = Task.Run(() => world.Return(a, "A"));
         var cancel = Task.Run(cancelC.Cancel);
         await Task.WhenAll(new[] { b, c, returnA, cancel });
 
@@ -32,9 +31,8 @@ public static class HandOffScenarios
     /// </summary>
     internal static async Task RunReturnRacingNewWaiter(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1));
-        var a = await world.AcquireAsync("A");
-        var returnA = Task.Run(() => world.Return(a.Lease!, "A"));
+        var (world, a) = await PoolWorld.OneSlotHeldByAAsync(target);
+        var returnA = Task.Run(() => world.Return(a, "A"));
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var c = Task.Run(() => world.AcquireAndReturnAsync("C", PoolWorld.ShortTimeout));
         await Task.WhenAll(new[] { returnA, b, c });
@@ -44,7 +42,6 @@ public static class HandOffScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task ReturnRacingTimeoutAndCancellation() => RunReturnRacingTimeoutAndCancellation(PoolTarget.Real);
     [Test] public static Task ReturnRacingNewWaiter() => RunReturnRacingNewWaiter(PoolTarget.Real);
 }

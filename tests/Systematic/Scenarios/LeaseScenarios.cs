@@ -9,8 +9,7 @@ public static class LeaseScenarios
     /// </summary>
     internal static async Task RunInvalidateRacingReturn(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1));
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var (world, a) = await PoolWorld.OneSlotHeldByAAsync(target);
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var invalidate = Task.Run(a.Invalidate);
         var returnA = Task.Run(() => world.Return(a, "A"));
@@ -26,8 +25,7 @@ public static class LeaseScenarios
     /// </summary>
     internal static async Task RunDoubleReturnFromTwoTasks(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1));
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var (world, a) = await PoolWorld.OneSlotHeldByAAsync(target);
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var c = Task.Run(() => world.AcquireAndReturnAsync("C"));
         var first = Task.Run(() => world.Return(a, "A (first)"));
@@ -45,8 +43,7 @@ public static class LeaseScenarios
     /// </summary>
     internal static async Task RunThrowingDestroyOfInvalidatedConnection(PoolTarget target)
     {
-        var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 1), _ => FactoryScript.Healthy().WithThrowingDestroys());
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var (world, a) = await PoolWorld.OneSlotHeldByAAsync(target, _ => FactoryScript.Healthy().WithThrowingDestroys());
         var b = Task.Run(() => world.AcquireAndReturnAsync("B"));
         var returnA = Task.Run(() =>
         {
@@ -62,7 +59,6 @@ public static class LeaseScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task InvalidateRacingReturn() => RunInvalidateRacingReturn(PoolTarget.Real);
     [Test] public static Task DoubleReturnFromTwoTasks() => RunDoubleReturnFromTwoTasks(PoolTarget.Real);
     [Test] public static Task ThrowingDestroyOfInvalidatedConnection() => RunThrowingDestroyOfInvalidatedConnection(PoolTarget.Real);

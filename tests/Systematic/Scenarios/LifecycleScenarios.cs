@@ -70,7 +70,7 @@ public static class LifecycleScenarios
     {
         var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 2), random => FactoryScript.Random(random, [CreateFault.Succeed, CreateFault.Slow]));
         var leasedBeforeClear = new HashSet<int>();
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var a = await world.HoldAsync("A");
         leasedBeforeClear.Add(a.Connection.Id);
         bool clearing = false, cleared = false;
         var returnA = Task.Run(() => world.Return(a, "A"));
@@ -144,8 +144,8 @@ public static class LifecycleScenarios
     internal static async Task RunSetMaxSizeRacingAcquiresAndReturns(PoolTarget target)
     {
         var world = PoolWorld.Create(target, new PoolSpec(MaxSize: 2), random => FactoryScript.Random(random, [CreateFault.Succeed, CreateFault.Slow]));
-        var a = (await world.AcquireAsync("A")).Lease!;
-        var b = (await world.AcquireAsync("B")).Lease!;
+        var a = await world.HoldAsync("A");
+        var b = await world.HoldAsync("B");
         int finalMax = 0;
         var resize = Task.Run(async () =>
         {
@@ -170,7 +170,6 @@ public static class LifecycleScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task MaintenanceRacingAcquiresAndReturns() => RunMaintenanceRacingAcquiresAndReturns(PoolTarget.Real);
     [Test] public static Task ClearRacingAcquiresAndReturns() => RunClearRacingAcquiresAndReturns(PoolTarget.Real);
 

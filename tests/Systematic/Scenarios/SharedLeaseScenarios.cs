@@ -147,7 +147,7 @@ public static class SharedLeaseScenarios
         var held = new List<(Lease Lease, string Who)> { (a, "A"), (b, "B") };
         if (how == Retirement.Shrink)
         {
-            var e = (await world.AcquireAsync("E")).Lease!;
+            var e = await world.HoldAsync("E");
             Check.That(
                 e.Connection.Id != shared.Id, PoolInvariants.LeasesWithinLimit,
                 () => $"{shared} carries K = {K} leases, yet E got a third on it.");
@@ -287,8 +287,8 @@ public static class SharedLeaseScenarios
     /// <summary>A and B acquire one after the other; with MaxSize 1 and K = 2 both leases are on the one connection.</summary>
     internal static async Task<(Lease A, Lease B)> TwoOnOneConnectionAsync(PoolWorld world)
     {
-        var a = (await world.AcquireAsync("A")).Lease!;
-        var b = (await world.AcquireAsync("B")).Lease!;
+        var a = await world.HoldAsync("A");
+        var b = await world.HoldAsync("B");
         Check.That(
             a.Connection.Id == b.Connection.Id, PoolInvariants.LeasesWithinLimit,
             () => $"with one slot and K = {K}, A and B should share a connection, but A got {a.Connection} and B {b.Connection}.");
@@ -307,7 +307,6 @@ public static class SharedLeaseScenarios
         Check.That(waiters == count, "Scenario", () => $"expected {count} queued acquires, found {waiters}.");
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task ConcurrentAcquiresFillKAndSpillToACreate() => RunConcurrentAcquiresFillKAndSpillToACreate(PoolTarget.Real);
     [Test] public static Task InvalidateRacingTheOtherLeasesReturns() => RunInvalidateRacingTheOtherLeasesReturns(PoolTarget.Real);
     [Test] public static Task DoubleReturnOfOneSharedLease() => RunDoubleReturnOfOneSharedLease(PoolTarget.Real);

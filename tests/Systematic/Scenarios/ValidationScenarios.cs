@@ -20,7 +20,7 @@ public static class ValidationScenarios
             ? [ValidateFault.Pass, ValidateFault.Fail, ValidateFault.Slow, ValidateFault.HangUntilCancelled]
             : [ValidateFault.Pass, ValidateFault.Slow];
         var world = PoolWorld.CreateCheckingEveryBorrow(target, checks);
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var a = await world.HoldAsync("A");
         world.Return(a, "A");
         world.Time.Advance(TimeSpan.FromMilliseconds(1)); // idle for a while: the next borrow validates
 
@@ -58,7 +58,7 @@ public static class ValidationScenarios
     {
         var world = PoolWorld.CreateCheckingEveryBorrow(target, ValidateFault.Pass, ValidateFault.Fail, ValidateFault.Slow, ValidateFault.HangUntilCancelled);
         world.Factory.PoolDisposed = () => world.Pool.GetStatistics().IsDisposed;
-        var a = (await world.AcquireAsync("A")).Lease!;
+        var a = await world.HoldAsync("A");
         world.Return(a, "A");
         world.Time.Advance(TimeSpan.FromMilliseconds(1));
 
@@ -88,7 +88,6 @@ public static class ValidationScenarios
         await world.FinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task CancelledValidationRacingAnotherAcquire() => RunCancelledValidationRacingAnotherAcquire(PoolTarget.Real);
     [Test] public static Task DisposeRacingAValidatingAcquire() => RunDisposeRacingAValidatingAcquire(PoolTarget.Real);
 }

@@ -19,6 +19,5 @@ public static class WarmUpScenarios
         await world.TwoTimedAcquirersThenFinishAsync();
     }
 
-    // The entry points for dotnet coyote test -m and for ScenarioTests: each scenario on the real pool.
     [Test] public static Task WarmUpRacingAcquires() => RunWarmUpRacingAcquires(PoolTarget.Real);
 }
