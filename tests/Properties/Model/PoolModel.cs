@@ -23,15 +23,21 @@ internal sealed class PoolModel
     private long _seq;
     private long _callSeq;
     private int _nextConn;
+    private int _maxSize, _minSize, _ceiling; // the limits now (the options until a resize moves them); read out only through Statistics
+
+    // What the factory's next calls do, as the test last set them (SetCreate, SetValidate, SetDestroy).
+    private CreateMode _createMode;
+    private ValidateMode _validateMode;
+    private DestroyMode _destroyMode;
 
     public PoolModel(ModelConfig cfg)
     {
         _cfg = cfg;
-        MaxSize = cfg.MaxSize;
-        MinSize = cfg.MinSize;
-        Ceiling = MaxSize;
-        CreateMode = cfg.InitialCreateMode;
-        ValidateMode = cfg.InitialValidateMode;
+        _maxSize = cfg.MaxSize;
+        _minSize = cfg.MinSize;
+        _ceiling = _maxSize;
+        _createMode = cfg.InitialCreateMode;
+        _validateMode = cfg.InitialValidateMode;
         Settle();
         Stabilize();
     }
@@ -41,18 +47,6 @@ internal sealed class PoolModel
     public long Now { get; private set; }
 
     public List<Acq> Acquires { get; } = [];
-
-    public CreateMode CreateMode { get; private set; }
-
-    public ValidateMode ValidateMode { get; private set; }
-
-    public DestroyMode DestroyMode { get; private set; }
-
-    public int MaxSize { get; private set; }
-
-    public int MinSize { get; private set; }
-
-    public int Ceiling { get; private set; }
 
     public bool Disposed { get; private set; }
 
@@ -105,7 +99,7 @@ internal sealed class PoolModel
     // deadlines and abandoned work, destroys by reason.
     public PoolStatistics Statistics => new()
     {
-        MaxSize = MaxSize, MinSize = MinSize, Ceiling = Ceiling, MaxLeasesPerConnection = _cfg.MaxLeases,
+        MaxSize = _maxSize, MinSize = _minSize, Ceiling = _ceiling, MaxLeasesPerConnection = _cfg.MaxLeases,
         MaxConcurrentCreates = _cfg.MaxConcurrentCreates, // the option; starts are capped by MaxSize too (mcc, where creates start)
         Idle = _idle.Count, InUse = InUse, Creating = _creates.Count, Destroying = 0, Waiters = _waiters.Count,
         Leases = _leases, BusiestConnectionLeases = _busy.Count == 0 ? 0 : _busy.Max(c => c.Leases),
@@ -121,11 +115,11 @@ internal sealed class PoolModel
 
     // ---------------------------------------------------------------- operations
 
-    public void SetCreate(CreateMode mode) => CreateMode = mode;
+    public void SetCreate(CreateMode mode) => _createMode = mode;
 
-    public void SetValidate(ValidateMode mode) => ValidateMode = mode;
+    public void SetValidate(ValidateMode mode) => _validateMode = mode;
 
-    public void SetDestroy(DestroyMode mode) => DestroyMode = mode;
+    public void SetDestroy(DestroyMode mode) => _destroyMode = mode;
 
     /// <summary>An acquire: 0 = the pool's AcquireTimeout.</summary>
     public Acq Acquire(long timeout, bool cancellable)
@@ -173,7 +167,7 @@ internal sealed class PoolModel
                 }
 
                 ValidateCalls++;
-                if (ValidateMode == ValidateMode.Hang)
+                if (_validateMode == ValidateMode.Hang)
                 {
                     // The check holds the connection (in use) until it is answered; the acquirer waits for it.
                     acq.Outcome = Outcome.Pending;
@@ -182,7 +176,7 @@ internal sealed class PoolModel
                     break;
                 }
 
-                if (ValidateMode == ValidateMode.Ok)
+                if (_validateMode == ValidateMode.Ok)
                 {
                     break;
                 }
@@ -299,7 +293,7 @@ internal sealed class PoolModel
         Why? why = Disposed ? Why.Disposed
             : conn.Generation != _generation ? Why.Cleared
             : Now >= conn.ExpiresAt ? Why.Expired
-            : Total >= MaxSize ? Why.Surplus
+            : Total >= _maxSize ? Why.Surplus
             : null;
         if (why is { } w)
         {
@@ -369,7 +363,7 @@ internal sealed class PoolModel
             return;
         }
 
-        bool made = ok && CreateMode != CreateMode.Throw;
+        bool made = ok && _createMode != CreateMode.Throw;
         if (_abandoned.Remove(call))
         {
             Touch();
@@ -377,7 +371,7 @@ internal sealed class PoolModel
             {
                 _late++;
                 DestroyCalls++;
-                if (DestroyMode == DestroyMode.Throw)
+                if (_destroyMode == DestroyMode.Throw)
                 {
                     _destroyFailures++;
                 }
@@ -437,14 +431,14 @@ internal sealed class PoolModel
     /// <summary>False if the pool must reject the value (ArgumentOutOfRangeException, nothing changes).</summary>
     public bool SetMaxSize(int n)
     {
-        if (n < 1 || n < MinSize)
+        if (n < 1 || n < _minSize)
         {
             return false;
         }
 
-        MaxSize = n;
-        Ceiling = Math.Max(MaxSize, CeilingFloor);
-        while (Total > MaxSize && _idle.Count > 0)
+        _maxSize = n;
+        _ceiling = Math.Max(_maxSize, CeilingFloor);
+        while (Total > _maxSize && _idle.Count > 0)
         {
             var oldest = _idle[0];
             _idle.RemoveAt(0);
@@ -452,7 +446,7 @@ internal sealed class PoolModel
         }
 
         // Shared: surplus connections with leases drain, the least busy first (they empty soonest).
-        int surplus = _idle.Count + InUse - _busy.Count(c => c.Draining is not null) - MaxSize;
+        int surplus = _idle.Count + InUse - _busy.Count(c => c.Draining is not null) - _maxSize;
         while (Shares && surplus-- > 0 && FewestLeases(_lastNow, withRoom: false) is { } least)
         {
             least.Draining = Why.Surplus;
@@ -465,12 +459,12 @@ internal sealed class PoolModel
 
     public bool SetMinSize(int n)
     {
-        if (n < 0 || n > MaxSize)
+        if (n < 0 || n > _maxSize)
         {
             return false;
         }
 
-        MinSize = n;
+        _minSize = n;
         Settle();
         Stabilize();
         return true;
@@ -488,7 +482,7 @@ internal sealed class PoolModel
         {
             Why? why = c.Generation != _generation ? Why.Cleared
                 : Now >= c.ExpiresAt ? Why.Expired
-                : _cfg.IdleTimeout != ModelConfig.Inf && Now - c.IdleSince >= _cfg.IdleTimeout && _idle.Count + InUse > MinSize ? Why.Idle
+                : _cfg.IdleTimeout != ModelConfig.Inf && Now - c.IdleSince >= _cfg.IdleTimeout && _idle.Count + InUse > _minSize ? Why.Idle
                 : null;
             if (why is { } w)
             {
@@ -745,7 +739,7 @@ internal sealed class PoolModel
         _destroyedBy[(int)why]++;
         DestroyCalls++;
         _destroyed++;
-        if (DestroyMode == DestroyMode.Throw)
+        if (_destroyMode == DestroyMode.Throw)
         {
             _destroyFailures++;
         }
@@ -771,7 +765,7 @@ internal sealed class PoolModel
             Lease(w.Acq, shared);
         }
 
-        Ceiling = Math.Max(MaxSize, Math.Min(Ceiling, CeilingFloor));
+        _ceiling = Math.Max(_maxSize, Math.Min(_ceiling, CeilingFloor));
         if (Disposed)
         {
             return;
@@ -780,10 +774,10 @@ internal sealed class PoolModel
         // I8: factory calls in flight are the reserved creates plus the abandoned calls still running;
         // I1: slots plus abandoned work stay within MaxSize + MaxConcurrentCreates.
         int calls = _creates.Count + _abandoned.Count;
-        int wanted = _unavailable ? (calls == 0 ? 1 : 0) : Math.Max(((_waiters.Count + MaxLeases - 1) / MaxLeases) - _creates.Count, MinSize - Total); // a new connection serves up to K waiters
-        int mcc = Math.Min(_cfg.MaxConcurrentCreates, MaxSize);
-        int n = Math.Min(wanted, Math.Min(mcc - calls, MaxSize - Total));
-        n = Math.Min(n, MaxSize + _cfg.MaxConcurrentCreates - Total - _abandoned.Count);
+        int wanted = _unavailable ? (calls == 0 ? 1 : 0) : Math.Max(((_waiters.Count + MaxLeases - 1) / MaxLeases) - _creates.Count, _minSize - Total); // a new connection serves up to K waiters
+        int mcc = Math.Min(_cfg.MaxConcurrentCreates, _maxSize);
+        int n = Math.Min(wanted, Math.Min(mcc - calls, _maxSize - Total));
+        n = Math.Min(n, _maxSize + _cfg.MaxConcurrentCreates - Total - _abandoned.Count);
         for (int i = 0; i < n; i++)
         {
             var backoff = BackoffFor(_consecutive, _unavailable);
@@ -815,7 +809,7 @@ internal sealed class PoolModel
         while (_creates.FirstOrDefault(c => !c.Hung && !c.Stuck && c.BackoffDue < 0) is { } c)
         {
             CreateCalls++;
-            switch (CreateMode)
+            switch (_createMode)
             {
                 case CreateMode.Ok:
                     _creates.Remove(c);
@@ -826,8 +820,8 @@ internal sealed class PoolModel
                     CreateFailed();
                     break;
                 default:
-                    c.Hung = CreateMode == CreateMode.Hang;
-                    c.Stuck = CreateMode == CreateMode.Stuck;
+                    c.Hung = _createMode == CreateMode.Hang;
+                    c.Stuck = _createMode == CreateMode.Stuck;
                     c.CallSeq = _callSeq++;
                     c.TimeoutDue = _cfg.CreateTimeout == ModelConfig.Inf ? ModelConfig.Inf : Now + _cfg.CreateTimeout;
                     c.Seq = _seq++;
@@ -856,7 +850,7 @@ internal sealed class PoolModel
         {
             Retire(conn, Why.Cleared);
         }
-        else if (Total >= MaxSize)
+        else if (Total >= _maxSize)
         {
             Retire(conn, Why.Surplus);
         }
