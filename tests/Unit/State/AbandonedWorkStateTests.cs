@@ -113,8 +113,7 @@ public sealed class AbandonedWorkStateTests
     [Fact]
     public void SetMaxSize_LoweredWhileAbandonedWorkExceedsMaxConcurrentCreates_KeepsTheBackendBoundOnTheCeiling()
     {
-        var rig = new StateRig(maxSize: 3, maxConcurrentCreates: 1);
-        rig.Open(3);
+        var rig = new StateRig(maxSize: 3, maxConcurrentCreates: 1, idle: 3);
         var leases = new[] { rig.Lease(), rig.Lease(), rig.Lease() };
         foreach (var lease in leases)
         {

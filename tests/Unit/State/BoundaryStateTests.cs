@@ -7,8 +7,6 @@ namespace Pool.Tests.Unit.State;
 /// </summary>
 public sealed class BoundaryStateTests
 {
-    private static readonly IOException Refused = new("connection refused");
-
     [Fact]
     public void Return_AtExactlyTheExpiry_RetiresTheConnectionAsExpired()
     {
@@ -43,8 +41,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void Maintain_IdleShorterThanTheTimeout_KeepsTheConnection()
     {
-        var rig = new StateRig(maxSize: 2, idleTimeoutTicks: 100);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, idleTimeoutTicks: 100, idle: 1);
         rig.Now += 99;
         List<(long LeasedAt, StackTrace? Site)>? leaks = null;
 
@@ -56,8 +53,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void Maintain_IdlePastTheTimeoutWhileALeaseKeepsMinSize_RetiresTheIdleOne()
     {
-        var rig = new StateRig(maxSize: 2, idleTimeoutTicks: 100);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 2, idleTimeoutTicks: 100, idle: 2);
         rig.State.SetMinSize(1, ref rig.Work);
         rig.Lease();
         rig.Now += 100;
@@ -94,8 +90,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void RemovingTheOldestIdle_UnlinksIt_SoLaterAcquiresNeverSeeIt()
     {
-        var rig = new StateRig(maxSize: 3);
-        rig.Open(3);
+        var rig = new StateRig(maxSize: 3, idle: 3);
 
         rig.State.SetMaxSize(2, ref rig.Work); // retires c1, the oldest, from the tail of the list
 
@@ -120,8 +115,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void SetMaxSize_ToExactlyTheConnectionsThatExist_RetiresNone()
     {
-        var rig = new StateRig(maxSize: 4);
-        rig.Open(3);
+        var rig = new StateRig(maxSize: 4, idle: 3);
         rig.Work = default;
 
         rig.State.SetMaxSize(3, ref rig.Work);
@@ -132,8 +126,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void SetMaxSize_CountsCreatesInFlight_RetiringAnIdleConnectionForThem()
     {
-        var rig = new StateRig(maxSize: 3);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 3, idle: 2);
         rig.State.SetMinSize(3, ref rig.Work); // one create in flight
         rig.State.SetMinSize(0, ref rig.Work);
         rig.Work = default;
@@ -174,8 +167,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void CreateSucceeded_AfterMaxSizeFellBelowIt_RetiresTheNewConnectionAsSurplus()
     {
-        var rig = new StateRig(maxSize: 2);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, idle: 1);
         rig.Lease();
         rig.State.SetMinSize(2, ref rig.Work); // one create in flight
         rig.State.SetMinSize(0, ref rig.Work);
@@ -193,7 +185,7 @@ public sealed class BoundaryStateTests
         var rig = new StateRig(maxSize: 2);
         rig.Reserve(StateRig.Wait);
         using var attempt = new CreateAttempt(CancellationToken.None);
-        rig.Fail(Refused, attempt);
+        rig.Fail(StateRig.Refused, attempt);
         rig.Work = default;
 
         Assert.False(rig.State.CreateTimedOut(attempt, new TimeoutException(), ref rig.Work));
@@ -221,7 +213,7 @@ public sealed class BoundaryStateTests
         var rig = new StateRig(maxSize: 2, failFastAfter: 0);
         var waiter = rig.Reserve(StateRig.Wait).Waiter!;
 
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
         Assert.False(rig.Work.WindowOpened);
         rig.Deliver();
@@ -234,10 +226,10 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, failFastAfter: 1);
         rig.Reserve(StateRig.Wait);
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
         Assert.True(rig.Work.WindowOpened);
 
-        rig.Fail(Refused); // the probe
+        rig.Fail(StateRig.Refused); // the probe
 
         Assert.False(rig.Work.WindowOpened);
         Assert.Equal((true, 2, 1), (rig.Stats.IsUnavailable, rig.Stats.ConsecutiveCreateFailures, rig.Stats.Creating));
@@ -250,7 +242,7 @@ public sealed class BoundaryStateTests
         rig.Reserve(StateRig.Wait);
         rig.State.Dispose(ref rig.Work, out _);
 
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
         Assert.Equal((false, 0, false), (rig.Work.WindowOpened, rig.Work.WaiterCount, rig.Stats.IsUnavailable));
         Assert.Equal((1, 0), (rig.Stats.ConsecutiveCreateFailures, rig.Stats.Creating));
@@ -261,12 +253,12 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, failFastAfter: 1);
         rig.Reserve(StateRig.Wait);
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
         Assert.Equal((1, true), (rig.Work.CreatesToStart, rig.Work.Probe));
 
         var refused = rig.Reserve(StateRig.Wait);
 
-        Assert.Same(Refused, refused.UnavailableCause);
+        Assert.Same(StateRig.Refused, refused.UnavailableCause);
         Assert.Equal((0, false, 0), (rig.Work.CreatesToStart, rig.Work.Probe, rig.Work.CreateFailuresBefore)); // nothing to start: nothing stamped
         Assert.Equal(1, rig.Stats.Creating);
     }
@@ -275,8 +267,7 @@ public sealed class BoundaryStateTests
     public void Settle_WhenTheBackendHoldsMaxSizePlusMaxConcurrentCreates_ReservesNoCreate()
     {
         // I1's second bound: abandoned destroys still hold connections at the backend.
-        var rig = new StateRig(maxSize: 2, maxConcurrentCreates: 1);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 2, maxConcurrentCreates: 1, idle: 2);
         rig.State.Clear(ref rig.Work);
         var retired = new[] { rig.Work.DestroyAt(0), rig.Work.DestroyAt(1) };
         foreach (var entry in retired)
@@ -297,8 +288,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void WaiterCancelled_FailsTheWaiterWithTheCallersToken()
     {
-        var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, idle: 1);
         rig.Lease();
         var waiter = rig.Reserve(StateRig.Wait).Waiter!;
         using var cts = new CancellationTokenSource();
@@ -325,8 +315,7 @@ public sealed class BoundaryStateTests
     [Fact]
     public void RegisterWarmUp_MinSizeHeldByLeases_IsReadyAtOnce()
     {
-        var rig = new StateRig(maxSize: 2);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 2, idle: 2);
         rig.State.SetMinSize(2, ref rig.Work);
         rig.Lease();
         rig.Lease();
@@ -408,11 +397,11 @@ public sealed class BoundaryStateTests
         var warmUp = new TaskCompletionSource();
         rig.State.RegisterWarmUp(warmUp, out _);
 
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
         rig.Work.RunLater();
 
         var error = Assert.IsType<PoolUnavailableException>(warmUp.Task.Exception!.InnerException);
         Assert.StartsWith("The pool 'state' is unavailable: the last 1 creates failed, the last with: connection refused", error.Message, StringComparison.Ordinal);
-        Assert.Same(Refused, error.InnerException);
+        Assert.Same(StateRig.Refused, error.InnerException);
     }
 }

@@ -6,8 +6,6 @@ namespace Pool.Tests.Unit.State;
 /// </summary>
 public sealed class PoolStateTests
 {
-    private static readonly IOException Refused = new("connection refused");
-
     [Fact]
     public void Start_WithMinSize_ReservesThatManyCreatesUpToTheCreateCap()
     {
@@ -23,8 +21,7 @@ public sealed class PoolStateTests
     [Fact]
     public void Reserve_WithIdleConnections_LeasesTheNewestAndReturnsNoWork()
     {
-        var rig = new StateRig(maxSize: 3);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 3, idle: 2);
 
         var reservation = rig.Reserve(StateRig.Wait);
 
@@ -207,8 +204,7 @@ public sealed class PoolStateTests
     [Fact]
     public void Return_AfterMaxSizeWasLowered_RetiresTheSurplusConnection()
     {
-        var rig = new StateRig(maxSize: 2);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 2, idle: 2);
         var a = rig.Lease();
         var b = rig.Lease();
         rig.State.SetMaxSize(1, ref rig.Work);
@@ -231,15 +227,15 @@ public sealed class PoolStateTests
         var first = rig.Queue();
         var second = rig.Queue();
 
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
-        Assert.Same(Refused, rig.Work.CreateError);
+        Assert.Same(StateRig.Refused, rig.Work.CreateError);
         Assert.Equal((1, false), (rig.Work.ConsecutiveFailures, rig.Work.WindowOpened));
         Assert.Equal((1, 1), (rig.Work.CreatesToStart, rig.Work.CreateFailuresBefore));
         rig.Deliver();
         var error = Assert.IsType<ConnectionCreateException>(first.Task.Exception!.InnerException);
         Assert.Equal("The pool 'state' could not create a connection: connection refused", error.Message);
-        Assert.Same(Refused, error.InnerException);
+        Assert.Same(StateRig.Refused, error.InnerException);
         Assert.True(second.IsQueued);
         var stats = rig.Stats;
         Assert.Equal((1, 1, 1L, 1, false), (stats.Waiters, stats.Creating, stats.CreateFailures, stats.ConsecutiveCreateFailures, stats.IsUnavailable));
@@ -252,7 +248,7 @@ public sealed class PoolStateTests
         var first = rig.Queue();
         var second = rig.Queue();
 
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
         Assert.True(rig.Work.WindowOpened);
         Assert.Equal(2, rig.Work.WaiterCount);
@@ -273,11 +269,11 @@ public sealed class PoolStateTests
     {
         var rig = new StateRig(maxSize: 2, failFastAfter: 1);
         rig.Reserve(StateRig.Wait);
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
         var reservation = rig.Reserve(StateRig.Wait);
 
-        Assert.Same(Refused, reservation.UnavailableCause);
+        Assert.Same(StateRig.Refused, reservation.UnavailableCause);
         Assert.Equal(1, reservation.Failures);
         Assert.Null(reservation.Waiter);
         Assert.Equal((2L, 0), (rig.Stats.FailedFast, rig.Stats.Waiters));
@@ -288,7 +284,7 @@ public sealed class PoolStateTests
     {
         var rig = new StateRig(maxSize: 2, failFastAfter: 1);
         rig.Reserve(StateRig.Wait);
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
         rig.Succeed();
 
@@ -300,8 +296,7 @@ public sealed class PoolStateTests
     [Fact]
     public void Clear_RetiresIdleBumpsTheGenerationAndRetiresOlderLeasesAndCreatesLater()
     {
-        var rig = new StateRig(maxSize: 4);
-        rig.Open(3);
+        var rig = new StateRig(maxSize: 4, idle: 3);
         var lease = rig.Lease();
         rig.Reserve(wait: null); // leaves one idle
         rig.State.SetMinSize(4, ref rig.Work);
@@ -325,8 +320,7 @@ public sealed class PoolStateTests
     [Fact]
     public void SetMaxSize_Lower_RetiresSurplusIdleOldestFirstAndRaisesTheCeilingForLeases()
     {
-        var rig = new StateRig(maxSize: 4);
-        rig.Open(3);
+        var rig = new StateRig(maxSize: 4, idle: 3);
         var lease = rig.Lease(); // c3, the newest
 
         rig.State.SetMaxSize(1, ref rig.Work);
@@ -452,8 +446,7 @@ public sealed class PoolStateTests
     [Fact]
     public void Maintain_LeaseHeldPastTheThreshold_IsReportedOnce()
     {
-        var rig = new StateRig(maxSize: 2, leakThresholdTicks: 100);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, leakThresholdTicks: 100, idle: 1);
         var site = new StackTrace();
         var lease = rig.Lease(site);
         rig.Now += 100;
@@ -490,12 +483,12 @@ public sealed class PoolStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1, failFastAfter: 1);
         rig.State.Start(ref rig.Work);
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
 
         var refusal = rig.State.RegisterWarmUp(new TaskCompletionSource(), out bool registered);
 
         Assert.False(registered);
-        Assert.Equal(new WarmUpRefusal(Refused, 1), refusal);
+        Assert.Equal(new WarmUpRefusal(StateRig.Refused, 1), refusal);
     }
 
     [Fact]

@@ -11,8 +11,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void Return_OneOfTwoLeases_KeepsTheConnectionServing()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 2);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, maxLeases: 2, idle: 1);
         var first = rig.Lease();
         rig.Lease();
 
@@ -25,8 +24,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void Reserve_EqualLeasesOnTwoConnections_PlacesOnTheOldest()
     {
-        var rig = new StateRig(maxSize: 2, maxLeases: 2);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, maxLeases: 2, idle: 1);
         var c1 = rig.Lease();                 // c1 joins the connections holding leases first
         rig.State.SetMinSize(2, ref rig.Work);
         rig.Succeed();
@@ -41,8 +39,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void Reserve_ConnectionBack_FromIdle_IsPlacedOnAgain()
     {
-        var rig = new StateRig(maxSize: 2, maxLeases: 2);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, maxLeases: 2, idle: 1);
         rig.Return(rig.Lease());              // leaves the list of connections holding leases, back to idle
 
         var again = rig.Lease();
@@ -55,8 +52,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void Reserve_ConnectionInvalidatedByALeaseNotYetReturned_TakesNoNewLease()
     {
-        var rig = new StateRig(maxSize: 2, maxLeases: 3);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, maxLeases: 3, idle: 1);
         var broken = rig.Lease();
         rig.Lease();
         Assert.True(broken.Entry!.TryInvalidate(broken.LeaseId));
@@ -72,8 +68,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void Reserve_IdleShorterThanValidateAfterIdle_IsNotChecked()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 2, validateAfterIdleTicks: 100);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, maxLeases: 2, validateAfterIdleTicks: 100, idle: 1);
         rig.Now += 100;                       // exactly ValidateAfterIdle: not past it
 
         var lease = rig.Lease();
@@ -99,8 +94,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void CheckPassed_ForAnotherLease_LeavesTheCheckInPlace()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 2, validateAfterIdleTicks: 100);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, maxLeases: 2, validateAfterIdleTicks: 100, idle: 1);
         rig.Now += 200;
         var checkedLease = rig.Lease();
         long otherLease = checkedLease.LeaseId + (1L << ConnectionEntry<string>.SlotBits);
@@ -152,8 +146,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [InlineData(true)]
     public void ClearOrDispose_ConnectionWithLeases_DrainsAtOnce(bool dispose)
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 2);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, maxLeases: 2, idle: 1);
         var lease = rig.Lease();
 
         if (dispose)
@@ -171,8 +164,7 @@ public sealed class SharedLeaseBoundaryStateTests
     [Fact]
     public void SetMaxSize_Lower_WithEveryConnectionFull_DrainsOneAndOnlyOne()
     {
-        var rig = new StateRig(maxSize: 2, maxLeases: 2);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 2, maxLeases: 2, idle: 2);
         var leases = Enumerable.Range(0, 4).Select(_ => rig.Lease()).ToArray();
         var entries = leases.Select(l => l.Entry!).Distinct().ToArray();
         Assert.Equal(2, entries.Length);

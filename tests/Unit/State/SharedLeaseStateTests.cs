@@ -6,8 +6,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Reserve_SharedConnectionWithRoom_PlacesTheLeaseThereWithNoWork_UntilFullThenQueuesAndReservesOneCreate()
     {
-        var rig = new StateRig(maxSize: 2, maxLeases: 3);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, maxLeases: 3, idle: 1);
 
         var leases = Enumerable.Range(0, 3).Select(_ => rig.Reserve(StateRig.Wait)).ToArray();
 
@@ -125,8 +124,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void SetMaxSize_Lowered_DrainsTheLeastBusySurplusConnectionWithLeases_AndKeepsTheOther()
     {
-        var rig = new StateRig(maxSize: 2, maxLeases: 2);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 2, maxLeases: 2, idle: 2);
         var onNewer = rig.Lease(); // c2, the newest idle
         var onOlder = rig.Lease(); // c1
         var second = rig.Lease();  // c1 again: the oldest of the two with one lease
@@ -166,8 +164,7 @@ public sealed class SharedLeaseStateTests
     [Fact]
     public void Maintain_LeakDetection_ReportsEachSharedLeaseHeldPastTheThresholdOnce()
     {
-        var rig = new StateRig(maxSize: 1, maxLeases: 3, leakThresholdTicks: 100);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, maxLeases: 3, leakThresholdTicks: 100, idle: 1);
         var site = new StackTrace();
         var first = rig.Lease(site);
         rig.Now += 50;

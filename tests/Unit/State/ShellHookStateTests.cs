@@ -8,13 +8,10 @@ namespace Pool.Tests.Unit.State;
 /// </summary>
 public sealed class ShellHookStateTests
 {
-    private static readonly IOException Refused = new("connection refused");
-
     [Fact]
     public void WaiterWithdrawn_Queued_LeavesTheQueueCountedAsNeitherCancelledNorTimedOut()
     {
-        var rig = new StateRig(maxSize: 1);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 1, idle: 1);
         rig.Lease();
         var first = rig.Reserve(StateRig.Wait).Waiter!;
         var second = rig.Reserve(StateRig.Wait).Waiter!;
@@ -44,7 +41,7 @@ public sealed class ShellHookStateTests
         rig.Work = default;
 
         Assert.True(rig.State.WaiterWithdrawn(waiter, ref rig.Work));
-        rig.Fail(Refused);                    // fails the remaining waiter: the queue is empty
+        rig.Fail(StateRig.Refused); // fails the remaining waiter: the queue is empty
 
         rig.Deliver();
         Assert.IsType<ConnectionCreateException>(other.Task.Exception!.InnerException);
@@ -55,8 +52,7 @@ public sealed class ShellHookStateTests
     [Fact]
     public void AcquireCancelled_CountsOneCancellationAndChangesNothingElse()
     {
-        var rig = new StateRig(maxSize: 2);
-        rig.Open(1);
+        var rig = new StateRig(maxSize: 2, idle: 1);
         rig.Lease();
 
         rig.State.AcquireCancelled();
@@ -69,8 +65,7 @@ public sealed class ShellHookStateTests
     [Fact]
     public void AcquireTimedOut_CountsOneTimeoutAndReturnsTheCountsAtThatMoment()
     {
-        var rig = new StateRig(maxSize: 3);
-        rig.Open(2);
+        var rig = new StateRig(maxSize: 3, idle: 2);
         rig.Lease();
         rig.Lease();
         rig.Reserve(StateRig.Wait);
@@ -118,17 +113,17 @@ public sealed class ShellHookStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1, failFastAfter: 1);
         rig.State.Start(ref rig.Work);
-        rig.Fail(Refused);
+        rig.Fail(StateRig.Refused);
         var probe = new ProbeSchedule(DialsAt: 5_000, AnswerBy: 9_000);
 
         Assert.Null(rig.Reserve(StateRig.Wait).Probe); // not scheduled yet
         rig.State.ProbeScheduled(probe);
 
         Assert.Equal(probe, rig.Reserve(StateRig.Wait).Probe);
-        Assert.Equal(new WarmUpRefusal(Refused, 1, probe), rig.State.RegisterWarmUp(new TaskCompletionSource(), out bool registered));
+        Assert.Equal(new WarmUpRefusal(StateRig.Refused, 1, probe), rig.State.RegisterWarmUp(new TaskCompletionSource(), out bool registered));
         Assert.False(registered);
 
-        rig.Fail(Refused); // the probe failed: the next one is not scheduled yet
+        rig.Fail(StateRig.Refused); // the probe failed: the next one is not scheduled yet
         Assert.Null(rig.Reserve(StateRig.Wait).Probe);
     }
 

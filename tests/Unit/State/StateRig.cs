@@ -3,10 +3,15 @@ namespace Pool.Tests.Unit.State;
 /// <summary>
 /// Drives a <see cref="PoolState{TConnection}"/> alone: no pool, no factory, no timers, no tasks.
 /// Each call runs one operation at <see cref="Now"/> and keeps the work it returned in <see cref="Work"/>.
+/// Built with the options a test names and, with <c>idle</c>, that many connections already open and idle
+/// (the start most tests need).
 /// </summary>
 internal sealed class StateRig
 {
     public const long Never = long.MaxValue;
+
+    /// <summary>The error the state tests' failed creates report.</summary>
+    public static readonly IOException Refused = new("connection refused");
 
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(1);
 
@@ -14,7 +19,7 @@ internal sealed class StateRig
 
     public StateRig(
         int maxSize = 2, int minSize = 0, int maxConcurrentCreates = 2, int failFastAfter = 3, long idleTimeoutTicks = Never, long leakThresholdTicks = Never,
-        int maxLeases = 1, long validateAfterIdleTicks = Never)
+        int maxLeases = 1, long validateAfterIdleTicks = Never, int idle = 0)
     {
         var options = new ConnectionPoolOptions
         {
@@ -27,6 +32,10 @@ internal sealed class StateRig
             MaxLeasesPerConnection = maxLeases,
         };
         State = new PoolState<string>(owner: null, options, idleTimeoutTicks, leakThresholdTicks, validateAfterIdleTicks);
+        if (idle > 0)
+        {
+            Open(idle);
+        }
     }
 
     public PoolState<string> State { get; }
