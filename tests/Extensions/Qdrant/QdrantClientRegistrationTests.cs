@@ -13,10 +13,7 @@ public sealed class QdrantClientRegistrationTests
     [Fact]
     public async Task AddQdrantClient_RegistersTheClientAndItsInterface_KeyedAndUnkeyed_AsThePoolsDropInClient()
     {
-        var services = new ServiceCollection();
-        services.AddQdrantClient(o => o.Address = new Uri("http://127.0.0.1:1"));
-        services.AddQdrantClient("vectors", o => o.Address = new Uri("http://127.0.0.1:2"));
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = QdrantRegistrations.DefaultAndVectors((s, o) => s.AddQdrantClient(o), (s, name, o) => s.AddQdrantClient(name, o));
 
         var main = provider.GetRequiredKeyedService<QdrantClientPool>("qdrant");
         var vectors = provider.GetRequiredKeyedService<QdrantClientPool>("vectors");

@@ -11,7 +11,7 @@ public sealed class QdrantConnectionStringTests
     [Fact]
     public async Task BindConnectionString_TakesTheAddressAndKeyFromConnectionStrings_UnderThePoolsNameOrAnother()
     {
-        var services = Services(new()
+        var services = Containers.Configured(new()
         {
             ["ConnectionStrings:qdrant"] = "endpoint=https://qdrant.internal:6334;KEY=" + Key,
             ["ConnectionStrings:vectors-db"] = "http://vectors:6334",
@@ -29,7 +29,7 @@ public sealed class QdrantConnectionStringTests
     [Fact]
     public async Task BindConnectionString_WithoutThatConnectionString_ChangesNothing()
     {
-        var services = Services(new() { ["Qdrant:Address"] = "http://from-section:6334" });
+        var services = Containers.Configured(new() { ["Qdrant:Address"] = "http://from-section:6334" });
         services.AddQdrantClientPool().BindConfiguration("Qdrant").BindConnectionString();
         await using var provider = services.BuildServiceProvider();
 
@@ -64,7 +64,7 @@ public sealed class QdrantConnectionStringTests
     [Fact]
     public async Task HeadersBindFromConfiguration_AndTheLoggerFactoryDefaultsToTheContainers()
     {
-        var services = Services(new()
+        var services = Containers.Configured(new()
         {
             ["Qdrant:Headers:x-tenant"] = "blue",
             ["Qdrant:MaxReceiveMessageSize"] = "16777216",
@@ -78,12 +78,5 @@ public sealed class QdrantConnectionStringTests
         Assert.Equal("blue", options.Headers["X-Tenant"]);
         Assert.Equal((16_777_216, "gzip"), (options.MaxReceiveMessageSize, options.RequestCompression));
         Assert.Same(provider.GetRequiredService<ILoggerFactory>(), options.LoggerFactory);
-    }
-
-    private static ServiceCollection Services(Dictionary<string, string?> settings)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        return services;
     }
 }

@@ -6,10 +6,7 @@ public sealed class QdrantRegistrationTests
     [Fact]
     public async Task AddQdrantClientPool_RegistersTheDefaultNameKeyedAndUnkeyed_AndAnotherNameKeyedOnly()
     {
-        var services = new ServiceCollection();
-        services.AddQdrantClientPool(o => o.Address = new Uri("http://127.0.0.1:1"));
-        services.AddQdrantClientPool("vectors", o => o.Address = new Uri("http://127.0.0.1:2"));
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = QdrantRegistrations.DefaultAndVectors((s, o) => s.AddQdrantClientPool(o), (s, name, o) => s.AddQdrantClientPool(name, o));
 
         var main = provider.GetRequiredKeyedService<QdrantClientPool>("qdrant");
         var vectors = provider.GetRequiredKeyedService<QdrantClientPool>("vectors");
