@@ -11,9 +11,7 @@ public sealed class BoundaryStateTests
     public void Return_AtExactlyTheExpiry_RetiresTheConnectionAsExpired()
     {
         var rig = new StateRig(maxSize: 2);
-        rig.State.SetMinSize(1, ref rig.Work);
-        rig.Succeed(expiresAt: rig.Now + 10);
-        rig.State.SetMinSize(0, ref rig.Work);
+        rig.Open(1, expiresAt: rig.Now + 10);
         var lease = rig.Lease();
         rig.Now += 10;
 
@@ -27,9 +25,7 @@ public sealed class BoundaryStateTests
     public void Maintain_AtExactlyTheExpiry_RetiresTheIdleConnectionAsExpired()
     {
         var rig = new StateRig(maxSize: 2);
-        rig.State.SetMinSize(1, ref rig.Work);
-        rig.Succeed(expiresAt: rig.Now + 10);
-        rig.State.SetMinSize(0, ref rig.Work);
+        rig.Open(1, expiresAt: rig.Now + 10);
         rig.Now += 10;
         List<(long LeasedAt, StackTrace? Site)>? leaks = null;
 
@@ -329,10 +325,8 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1, maxConcurrentCreates: 1);
         rig.State.Start(ref rig.Work);
-        var first = new TaskCompletionSource();
-        var second = new TaskCompletionSource();
-        rig.State.RegisterWarmUp(first, out _);
-        rig.State.RegisterWarmUp(second, out _);
+        var first = rig.WarmUp();
+        var second = rig.WarmUp();
         rig.Reserve(StateRig.Wait); // takes the MinSize connection as soon as it lands
 
         rig.Succeed();
@@ -348,8 +342,7 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1);
         rig.State.Start(ref rig.Work);
-        var warmUp = new TaskCompletionSource();
-        rig.State.RegisterWarmUp(warmUp, out _);
+        var warmUp = rig.WarmUp();
         rig.State.WarmUpCancelled(warmUp);
 
         rig.Succeed();
@@ -362,8 +355,7 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1);
         rig.State.Start(ref rig.Work);
-        var warmUp = new TaskCompletionSource();
-        rig.State.RegisterWarmUp(warmUp, out _);
+        var warmUp = rig.WarmUp();
         rig.State.WarmUpCancelled(warmUp);
         rig.Work = default;
 
@@ -378,8 +370,7 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1);
         rig.State.Start(ref rig.Work);
-        var warmUp = new TaskCompletionSource();
-        rig.State.RegisterWarmUp(warmUp, out _);
+        var warmUp = rig.WarmUp();
         rig.Work = default;
 
         rig.State.Dispose(ref rig.Work, out _);
@@ -394,8 +385,7 @@ public sealed class BoundaryStateTests
     {
         var rig = new StateRig(maxSize: 2, minSize: 1, failFastAfter: 1);
         rig.State.Start(ref rig.Work);
-        var warmUp = new TaskCompletionSource();
-        rig.State.RegisterWarmUp(warmUp, out _);
+        var warmUp = rig.WarmUp();
 
         rig.Fail(StateRig.Refused);
         rig.Work.RunLater();

@@ -99,9 +99,7 @@ public sealed class PoolStateTests
         // later time. Judged by its own earlier time, the return would put back to idle a connection
         // the pool has already seen expire (found by the Coyote shared-lease expiry scenario).
         var rig = new StateRig(maxSize: 2);
-        rig.State.SetMinSize(1, ref rig.Work);
-        rig.Succeed(expiresAt: rig.Now + 10);    // c1: expires at 1,010
-        rig.State.SetMinSize(0, ref rig.Work);
+        rig.Open(1, expiresAt: rig.Now + 10);    // c1: expires at 1,010
         var lease = rig.Lease();
         long readBeforeTheLock = rig.Now + 5;    // the returner's clock read: not expired yet
         rig.Now += 20;

@@ -113,9 +113,7 @@ public sealed class SharedLeaseBoundaryStateTests
     public void CheckPassed_ConnectionGoneStaleDuringTheCheck_StartsDraining(string what)
     {
         var rig = new StateRig(maxSize: 1, maxLeases: 2, validateAfterIdleTicks: 100);
-        rig.State.SetMinSize(1, ref rig.Work);
-        rig.Succeed(expiresAt: rig.Now + 300);
-        rig.State.SetMinSize(0, ref rig.Work);
+        rig.Open(1, expiresAt: rig.Now + 300);
         rig.Now += 200;
         var checkedLease = rig.Lease();
         DestroyReason expected;

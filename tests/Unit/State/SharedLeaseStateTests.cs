@@ -145,9 +145,7 @@ public sealed class SharedLeaseStateTests
     public void Maintain_SharedConnectionPastItsLifetime_DrainsIt_AndNoReserveLandsOnIt()
     {
         var rig = new StateRig(maxSize: 2, maxLeases: 3);
-        rig.State.SetMinSize(1, ref rig.Work);
-        rig.Succeed(expiresAt: 1_500);
-        rig.State.SetMinSize(0, ref rig.Work);
+        rig.Open(1, expiresAt: 1_500);
         var held = rig.Lease();
         rig.Now = 2_000;
         rig.Work = default;

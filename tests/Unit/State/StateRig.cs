@@ -82,10 +82,11 @@ internal sealed class StateRig
     }
 
     /// <summary>
-    /// Reserves and opens <paramref name="count"/> idle connections (through MinSize), then sets MinSize back;
-    /// then lets <paramref name="idleTicks"/> pass, so they have been idle that long.
+    /// Reserves and opens <paramref name="count"/> idle connections (through MinSize), each with its lifetime
+    /// ending at <paramref name="expiresAt"/>, then sets MinSize back; then lets <paramref name="idleTicks"/>
+    /// pass, so they have been idle that long.
     /// </summary>
-    public void Open(int count, long idleTicks = 0)
+    public void Open(int count, long idleTicks = 0, long expiresAt = Never)
     {
         int before = Stats.MinSize;
         Work = default;
@@ -93,7 +94,7 @@ internal sealed class StateRig
         while (Stats.Idle < count)
         {
             Assert.True(Stats.Creating > 0);
-            Succeed();
+            Succeed(expiresAt);
         }
 
         Work = default;
@@ -115,6 +116,15 @@ internal sealed class StateRig
         var waiter = Reserve(Wait).Waiter;
         Assert.NotNull(waiter);
         return waiter;
+    }
+
+    /// <summary>Registers a warm-up as WarmUpAsync does and returns what it completes; fails the test if it was refused or ready at once.</summary>
+    public TaskCompletionSource WarmUp()
+    {
+        var warmUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.Null(State.RegisterWarmUp(warmUp, out bool registered));
+        Assert.True(registered);
+        return warmUp;
     }
 
     /// <summary>Ends the lease (as the lease's Dispose does) and returns its connection to the state.</summary>
