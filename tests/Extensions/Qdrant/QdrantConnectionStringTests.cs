@@ -2,7 +2,7 @@ namespace Pool.Tests.Extensions.Qdrant;
 
 /// <summary>
 /// <c>BindConnectionString</c> reads <c>ConnectionStrings:&lt;name&gt;</c> as Aspire's Qdrant integration
-/// does; settings Qdrant.Client users set (headers, the logger factory) bind and default like the rest.
+/// does.
 /// </summary>
 public sealed class QdrantConnectionStringTests
 {
@@ -59,24 +59,5 @@ public sealed class QdrantConnectionStringTests
     {
         var builder = new ServiceCollection().AddQdrantClientPool();
         Assert.Throws<ArgumentException>(() => builder.BindConnectionString(" "));
-    }
-
-    [Fact]
-    public async Task HeadersBindFromConfiguration_AndTheLoggerFactoryDefaultsToTheContainers()
-    {
-        var services = Containers.Configured(new()
-        {
-            ["Qdrant:Headers:x-tenant"] = "blue",
-            ["Qdrant:MaxReceiveMessageSize"] = "16777216",
-            ["Qdrant:RequestCompression"] = "gzip",
-        });
-        services.AddLogging();
-        services.AddQdrantClientPool().BindConfiguration("Qdrant");
-        await using var provider = services.BuildServiceProvider();
-        var options = provider.GetRequiredService<IOptionsMonitor<QdrantPoolOptions>>().Get("qdrant");
-
-        Assert.Equal("blue", options.Headers["X-Tenant"]);
-        Assert.Equal((16_777_216, "gzip"), (options.MaxReceiveMessageSize, options.RequestCompression));
-        Assert.Same(provider.GetRequiredService<ILoggerFactory>(), options.LoggerFactory);
     }
 }

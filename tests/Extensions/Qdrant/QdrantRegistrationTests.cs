@@ -1,6 +1,10 @@
 namespace Pool.Tests.Extensions.Qdrant;
 
-/// <summary><c>AddQdrantClientPool</c>: registration, the container's services, and start-up validation (no server needed).</summary>
+/// <summary>
+/// <c>AddQdrantClientPool</c>: registration, the container's services, settings bound from configuration
+/// (the pool's, and those Qdrant.Client users set: headers, the logger factory), and start-up validation
+/// (no server needed).
+/// </summary>
 public sealed class QdrantRegistrationTests
 {
     [Fact]
@@ -65,6 +69,25 @@ public sealed class QdrantRegistrationTests
         Assert.True(options.EvictOnDeadlineExceeded);
         Assert.Equal((16, TimeSpan.FromSeconds(3)), (options.Pool.MaxSize, options.Pool.AcquireTimeout));
         Assert.Equal(("qdrant", QdrantPoolOptions.DefaultBackoffMax), (options.Pool.Name, options.Pool.BackoffMax)); // the binding's defaults stay
+    }
+
+    [Fact]
+    public async Task HeadersBindFromConfiguration_AndTheLoggerFactoryDefaultsToTheContainers()
+    {
+        var services = Containers.Configured(new()
+        {
+            ["Qdrant:Headers:x-tenant"] = "blue",
+            ["Qdrant:MaxReceiveMessageSize"] = "16777216",
+            ["Qdrant:RequestCompression"] = "gzip",
+        });
+        services.AddLogging();
+        services.AddQdrantClientPool().BindConfiguration("Qdrant");
+        await using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptionsMonitor<QdrantPoolOptions>>().Get("qdrant");
+
+        Assert.Equal("blue", options.Headers["X-Tenant"]);
+        Assert.Equal((16_777_216, "gzip"), (options.MaxReceiveMessageSize, options.RequestCompression));
+        Assert.Same(provider.GetRequiredService<ILoggerFactory>(), options.LoggerFactory);
     }
 
     [Fact]
