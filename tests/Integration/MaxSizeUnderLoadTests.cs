@@ -1,15 +1,56 @@
 namespace Pool.Tests.Integration;
 
-public sealed class RestartTests(ITestOutputHelper output)
+/// <summary>
+/// MaxSize under load over real gRPC, on a grid of points served through a pool of 8: a thousand calls
+/// at once, and a steady load through server restarts. The bound holds on all three sides that see
+/// connections (the pool, the factory, the server), and the pool recovers.
+/// </summary>
+public sealed class MaxSizeUnderLoadTests(ITestOutputHelper output)
 {
     private const int MaxSize = 8;
+    private const int Points = 100;
+    private const int Calls = 1000;
     private const int Workers = 24;
     private const int Restarts = 3;
 
     [Fact]
+    public async Task Thousand_simultaneous_calls_on_MaxSize_8_use_at_most_8_connections_and_all_get_the_right_answer()
+    {
+        await using var grid = await StartGridAsync();
+        var (standIn, pool) = grid;
+
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = Enumerable.Range(0, Calls).Select(async i =>
+        {
+            await gate.Task;
+            return await GridCollection.QueryNearAsync(pool, i % Points);
+        }).ToArray();
+
+        PeakSampler sampler;
+        await using (sampler = new PeakSampler(pool, standIn))
+        {
+            gate.SetResult();
+            var answers = await Task.WhenAll(calls);
+            Assert.Equal(Enumerable.Range(0, Calls).Select(i => (ulong)(i % Points)), answers);
+        }
+
+        var stats = pool.GetStatistics();
+        PeaksHeldMaxSize(standIn, sampler, stats, $"{sampler.Samples} samples");
+
+        // 1,000 waiters make the pool grow to exactly MaxSize and no further: one connection, one
+        // health probe per client, and every query reached the server once.
+        Assert.Equal(MaxSize, stats.Created);
+        Assert.Equal(0, stats.Destroyed);
+        Assert.Equal(MaxSize, standIn.AcceptedConnections);
+        Assert.Equal(MaxSize, standIn.CallCount("qdrant.Qdrant/HealthCheck"));
+        Assert.Equal(Calls, standIn.CallCount("qdrant.Points/Query"));
+        await QuietPoint.AssertCountsMatchAsync(pool, standIn, MaxSize);
+    }
+
+    [Fact]
     public async Task Restarting_the_server_under_load_never_exceeds_MaxSize_and_the_pool_recovers_each_time()
     {
-        await using var grid = await GridStandIn.StartAsync(s => Pools.For(s, MaxSize), points: 100);
+        await using var grid = await StartGridAsync();
         var (standIn, pool) = grid;
 
         using var stop = new CancellationTokenSource();
@@ -32,8 +73,7 @@ public sealed class RestartTests(ITestOutputHelper output)
         }
 
         var stats = pool.GetStatistics();
-        output.WriteLine($"{load}; server peak {standIn.PeakOpenConnections} (Kestrel-tracked {standIn.PeakTrackedConnections}), accepted {standIn.AcceptedConnections}; sampled peak Total {sampler.PeakTotal}, live {sampler.PeakLiveClients}; {stats}");
-        MaxSizeHeld.Throughout(standIn, sampler, MaxSize);
+        PeaksHeldMaxSize(standIn, sampler, stats, load.ToString());
         Assert.Empty(load.Unexpected);
 
         // Every restart broke the connections of that generation; each broken client was evicted.
@@ -47,7 +87,7 @@ public sealed class RestartTests(ITestOutputHelper output)
         {
             try
             {
-                await GridCollection.QueryNearAsync(pool, i % 100, stop);
+                await GridCollection.QueryNearAsync(pool, i % Points, stop);
                 load.Succeeded();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -97,5 +137,16 @@ public sealed class RestartTests(ITestOutputHelper output)
         }
 
         public override string ToString() => $"{Interlocked.Read(ref _successes)} calls succeeded, {Interlocked.Read(ref _failures)} failed during restarts, {Unexpected.Count} unexpected";
+    }
+
+    private static Task<GridStandIn> StartGridAsync() => GridStandIn.StartAsync(s => Pools.For(s, MaxSize), Points);
+
+    /// <summary>Writes the peaks each side saw (for a failing run's log), then checks MaxSize held throughout.</summary>
+    private void PeaksHeldMaxSize(QdrantStandIn standIn, PeakSampler sampler, PoolStatistics stats, string load)
+    {
+        output.WriteLine(
+            $"{load}; server peak {standIn.PeakOpenConnections} (Kestrel-tracked {standIn.PeakTrackedConnections}), accepted {standIn.AcceptedConnections}; " +
+            $"sampled peak Total {sampler.PeakTotal}, live {sampler.PeakLiveClients}; {stats}");
+        MaxSizeHeld.Throughout(standIn, sampler, MaxSize);
     }
 }
