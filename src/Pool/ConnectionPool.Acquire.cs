@@ -183,7 +183,7 @@ public sealed partial class ConnectionPool<TConnection>
     }
 
     private TimeSpan Remaining(long start, TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.ElapsedSince(start);
+        timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.SurelyElapsedSince(start);
 
     private bool NeedsValidation(in PooledConnection<TConnection> lease, long now) =>
         _validateAfterIdleTicks != long.MaxValue && now - lease.Entry!.IdleSince > _validateAfterIdleTicks;

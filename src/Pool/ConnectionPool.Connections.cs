@@ -149,7 +149,8 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         double shortened = _options.LifetimeJitter > 0 ? 1 - (_options.LifetimeJitter * NextRandom(fallback: 0)) : 1;
-        return now + ToTimestampTicks(TimeSpan.FromTicks((long)(_options.MaxLifetime.Ticks * shortened)));
+        long lifetime = _time.NotBefore(TimeSpan.FromTicks((long)(_options.MaxLifetime.Ticks * shortened)));
+        return lifetime > long.MaxValue - now ? long.MaxValue : now + lifetime;
     }
 
     /// <summary>

@@ -51,15 +51,13 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         _options = (options ?? new ConnectionPoolOptions()).ValidatedCopy(nameof(options));
         _time = new GuardedClock(_options.TimeProvider);
         _logger = _options.LoggerFactory?.CreateLogger(PoolDiagnostics.LoggerCategory) is { } logger ? new GuardedLogger(logger) : NullLogger.Instance;
-        // ValidateAfterIdle 0 checks every borrow; on the coarse clock a connection idle for less than a
-        // millisecond reads as idle for 0, so "idle longer than 0" needs a bound below any difference.
-        _validateAfterIdleTicks = _options.ValidateAfterIdle == TimeSpan.Zero && _time.IsCoarse
-            ? ValidateEveryBorrow
-            : ToTimestampTicks(_options.ValidateAfterIdle);
+        // On the coarse clock each rule errs the safe way by up to one tick (GuardedClock): a check on
+        // borrow may come early, never late; an eviction or a leak report late, never early.
+        _validateAfterIdleTicks = _time.NoLaterThan(_options.ValidateAfterIdle);
         _shares = _options.MaxLeasesPerConnection > 1;
         _leaseSites = _options.LeakDetectionThreshold is null ? null : new LeaseSites();
         _state = new PoolState<TConnection>(
-            this, _options, ToTimestampTicks(_options.IdleTimeout), ToTimestampTicks(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan), _validateAfterIdleTicks);
+            this, _options, _time.NotBefore(_options.IdleTimeout), _time.NotBefore(_options.LeakDetectionThreshold ?? Timeout.InfiniteTimeSpan), _validateAfterIdleTicks);
 
         // Before the first create can start (MinSize): creates report to it.
         _metrics = new PoolMetrics(Name, _options.MeterFactory, GetStatistics);
@@ -123,11 +121,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         work.Drained?.TrySetResult();
     }
 
-    /// <summary>ValidateAfterIdle 0 on the coarse clock: below any idle time, so every borrow is checked.</summary>
-    private const long ValidateEveryBorrow = long.MinValue / 2;
-
-    private long ToTimestampTicks(TimeSpan span) =>
-        span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+    private long ToTimestampTicks(TimeSpan span) => _time.ToTimestampUnits(span);
 
     private TimeSpan Elapsed(long from, long to) => _time.Elapsed(from, to);
 

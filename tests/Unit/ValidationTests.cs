@@ -2,15 +2,19 @@ namespace Pool.Tests.Unit;
 
 public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
 {
-    [Fact]
-    public async Task ValidateAfterIdleZero_OnTheSystemClock_ChecksEveryBorrow_EvenWithinTheSameMillisecond()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(10)]
+    public async Task ValidateAfterIdleWithinOneTick_OnTheSystemClock_ChecksEveryBorrow_EvenWithinTheSameTick(int milliseconds)
     {
-        // The system clock's timestamps are milliseconds: a connection returned and taken again at once
-        // reads as idle for 0, which is still "every borrow".
+        // The system clock's timestamps move once per kernel tick: a connection returned and taken
+        // again reads as idle for 0, and one really idle for 2 ms may too. A check must never be
+        // skipped when due, so a setting within one tick (up to 20 ms) checks every borrow.
         await using var pool = new ConnectionPool<TestConnection>(Factory, new ConnectionPoolOptions
         {
             MaxSize = 1,
-            ValidateAfterIdle = TimeSpan.Zero,
+            ValidateAfterIdle = TimeSpan.FromMilliseconds(milliseconds),
             MaintenanceInterval = Timeout.InfiniteTimeSpan,
             TimeProvider = TimeProvider.System,
         });
@@ -22,7 +26,6 @@ public sealed class ValidationTests : PoolFixture<ArmedTimerClock>
 
         Assert.Equal((20, 1L), (Factory.ValidateCalls, pool.GetStatistics().Created));
     }
-
 
     private ConnectionPool<TestConnection> Create(int maxSize = 4, TimeSpan? acquireTimeout = null) =>
         TestPools.Create(Factory, Time, maxSize, acquireTimeout: acquireTimeout, configure: o =>

@@ -20,7 +20,9 @@ internal sealed class ConnectionEntry<TConnection>
     private const long SlotMask = LeaseLimit - 1;
     private const long InvalidatedBit = 1;
 
-    // One per lease slot: 0 when free; otherwise (leaseId << 1) | invalidated. Changed with Interlocked only.
+    // One per lease slot: 0 when free; otherwise (leaseId << 1) | invalidated. A free slot is claimed with a
+    // volatile write under the lock of PoolState (only a slot on the free stack, which no lease holds);
+    // after that it changes only with Interlocked.
     private readonly long[] _slots;
 
     // Guarded by the lock of PoolState: the free slots as a stack (the lease path allocates nothing).

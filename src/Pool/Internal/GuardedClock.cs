@@ -11,11 +11,15 @@ namespace Pool.Internal;
 /// </summary>
 /// <remarks>
 /// On <see cref="TimeProvider.System"/> the pool's own timestamps (idle since, expiry, lease start)
-/// are milliseconds from <see cref="Environment.TickCount64"/>: every rule they serve (idle
-/// timeout, lifetime, validation after idle, leak threshold) is set in milliseconds or more, and
-/// that read costs a fraction of the high-resolution one on the lease cycle. The durations recorded
-/// as metrics (wait, use and create time) keep the high-resolution clock, read only while a
-/// listener wants them (<see cref="MetricNow()"/>). Any other provider is read as it is, for both.
+/// are milliseconds from <see cref="Environment.TickCount64"/>, which costs a fraction of the
+/// high-resolution read on the lease cycle. That clock moves once per kernel tick (about 15.6 ms on
+/// Windows, 1 to 10 ms on Linux), so the time between two of its readings is off by up to one tick
+/// either way. The pool's rules are converted here so that this error never makes them act early
+/// (<see cref="NotBefore"/>: idle timeout, lifetime, leak threshold; <see cref="SurelyElapsed"/>: what is
+/// left of an acquire timeout) nor skip a due check (<see cref="NoLaterThan"/>: validation after idle);
+/// each errs the safe way by at most <see cref="CoarseTickBound"/>. The durations recorded as metrics
+/// (wait, use and create time) keep the high-resolution clock, read only while a listener wants them
+/// (<see cref="MetricNow()"/>). Any other provider is read as it is, for both, and its rules are not widened.
 /// </remarks>
 internal sealed class GuardedClock
 {
@@ -39,11 +43,74 @@ internal sealed class GuardedClock
         _timeSpanTicksPerTimestamp = TimeSpan.TicksPerSecond / (double)TimestampFrequency;
     }
 
-    /// <summary>Whether timestamps are the coarse millisecond clock (the system provider): two reads within a millisecond are equal.</summary>
+    /// <summary>
+    /// The most the coarse clock can lag real time, with margin: Windows' default tick (15.6 ms) is the
+    /// coarsest in common use (Linux ticks every 1 to 10 ms), and the reading is truncated to a whole
+    /// millisecond besides.
+    /// </summary>
+    public static TimeSpan CoarseTickBound { get; } = TimeSpan.FromMilliseconds(CoarseTickMilliseconds);
+
+    private const long CoarseTickMilliseconds = 20;
+
+    /// <summary>Whether timestamps are the coarse tick clock (the system provider): two reads within one kernel tick are equal.</summary>
     public bool IsCoarse => _isSystem;
 
-    /// <summary>Timestamp units per second, as the provider reported at construction.</summary>
+    /// <summary>Timestamp units per second: 1,000 on the system provider (milliseconds), else as the provider reported at construction.</summary>
     public long TimestampFrequency { get; }
+
+    /// <summary><paramref name="span"/> in timestamp units; <see cref="Timeout.InfiniteTimeSpan"/> is <see cref="long.MaxValue"/>.</summary>
+    public long ToTimestampUnits(TimeSpan span) =>
+        span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.Ticks * (TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+
+    /// <summary>
+    /// A threshold in timestamp units for a rule that must not act before <paramref name="span"/> has
+    /// really passed ("idle, alive, held or waited at least this long"): on the coarse clock one tick
+    /// longer, so a measured time one tick too long never fires it early. Infinite stays infinite.
+    /// </summary>
+    public long NotBefore(TimeSpan span)
+    {
+        long units = ToTimestampUnits(span);
+        long slack = _isSystem ? CoarseTickMilliseconds : 0;
+        return units > long.MaxValue - slack ? long.MaxValue : units + slack;
+    }
+
+    /// <summary>
+    /// A threshold in timestamp units for a check that must run once <paramref name="span"/> has really
+    /// passed ("validate once idle longer than this"): on the coarse clock one tick shorter, so a
+    /// measured time one tick too short never skips a due check. A threshold that reaches 0 or below
+    /// means every time, as 0 does; infinite stays infinite.
+    /// </summary>
+    public long NoLaterThan(TimeSpan span)
+    {
+        long units = ToTimestampUnits(span);
+        if (!_isSystem || units == long.MaxValue)
+        {
+            return units;
+        }
+
+        // Below any difference of two readings, even one a racing thread stamped a tick after ours.
+        long widened = units - CoarseTickMilliseconds;
+        return widened <= 0 ? long.MinValue / 2 : widened;
+    }
+
+    /// <summary>
+    /// The time between two timestamps that has surely passed: on the coarse clock one tick less (never
+    /// below zero), so a deadline computed from it is never early.
+    /// </summary>
+    public TimeSpan SurelyElapsed(long from, long to)
+    {
+        var elapsed = Elapsed(from, to);
+        if (!_isSystem)
+        {
+            return elapsed;
+        }
+
+        var sure = elapsed - CoarseTickBound;
+        return sure > TimeSpan.Zero ? sure : TimeSpan.Zero;
+    }
+
+    /// <summary>The time since <paramref name="from"/> that has surely passed (<see cref="SurelyElapsed"/>).</summary>
+    public TimeSpan SurelyElapsedSince(long from) => SurelyElapsed(from, Now());
 
     /// <summary>The provider's timestamp, or the last good one when the provider throws.</summary>
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing TimeProvider must not change the pool's state.")]
