@@ -58,7 +58,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         RecordLeaseSite(lease, _leaseSites?.Capture());
-        Handed(lease, _metrics.TimesLeases ? _time.MetricNow(now) : NotTimed);
+        Handed(lease, WaitStart(now));
         return true;
     }
 
@@ -70,7 +70,7 @@ public sealed partial class ConnectionPool<TConnection>
         }
 
         long start = _time.Now();
-        long waitStart = _metrics.TimesLeases ? _time.MetricNow(start) : NotTimed;
+        long waitStart = WaitStart(start);
         var step = TakeOrQueue(start, timeout, out var error);
         if (error is not null)
         {
@@ -162,6 +162,9 @@ public sealed partial class ConnectionPool<TConnection>
 
     /// <summary>The wait start of an acquire that began while no listener wanted wait_time: its wait is not recorded.</summary>
     private const long NotTimed = long.MinValue;
+
+    /// <summary>When an acquire that began at the pool's timestamp <paramref name="now"/> started waiting, on the metric clock; <see cref="NotTimed"/> while nobody listens.</summary>
+    private long WaitStart(long now) => _metrics.TimesLeases ? _time.MetricNow(now) : NotTimed;
 
     /// <summary>
     /// A lease reaches its acquirer: wait_time is recorded and the lease stamped for use_time. The

@@ -11,8 +11,8 @@ public sealed partial class ConnectionPool<TConnection>
     /// </summary>
     private void ScheduleProbe(TimeSpan backoff)
     {
-        long dialsAt = _time.Now() + ToTimestampTicks(backoff);
-        long answerBy = _options.CreateTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : dialsAt + ToTimestampTicks(_options.CreateTimeout);
+        long dialsAt = _time.Now() + _time.ToTimestampUnits(backoff);
+        long answerBy = _options.CreateTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : dialsAt + _time.ToTimestampUnits(_options.CreateTimeout);
         _state.ProbeScheduled(new ProbeSchedule(dialsAt, answerBy));
     }
 
@@ -31,7 +31,7 @@ public sealed partial class ConnectionPool<TConnection>
 
         if (now < p.DialsAt)
         {
-            return Elapsed(now, p.DialsAt);
+            return _time.Elapsed(now, p.DialsAt);
         }
 
         if (p.AnswerBy == long.MaxValue)
@@ -39,7 +39,7 @@ public sealed partial class ConnectionPool<TConnection>
             return shortest;
         }
 
-        var untilAnswer = now < p.AnswerBy ? Elapsed(now, p.AnswerBy) : TimeSpan.Zero;
+        var untilAnswer = now < p.AnswerBy ? _time.Elapsed(now, p.AnswerBy) : TimeSpan.Zero;
         return untilAnswer < shortest ? untilAnswer : shortest;
     }
 }

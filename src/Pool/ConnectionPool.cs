@@ -121,10 +121,6 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable, IDis
         work.Drained?.TrySetResult();
     }
 
-    private long ToTimestampTicks(TimeSpan span) => _time.ToTimestampUnits(span);
-
-    private TimeSpan Elapsed(long from, long to) => _time.Elapsed(from, to);
-
     /// <summary>
     /// Callbacks and after-lock work must never run inside a locked section: that would mean user code
     /// (a timer, a token callback, a factory) was called under the lock and re-entered the pool.
